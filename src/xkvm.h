@@ -1,0 +1,21 @@
+/* xkvm.h: what every part of src/ shares: exit statuses and the user-facing
+ * error printer.  Only src/ prints; library modules return 0 or -errno. */
+#ifndef XKVM_XKVM_H
+#define XKVM_XKVM_H
+
+#define XKVM_EXIT_FAILURE 1	/* a runtime failure (nothing left behind) */
+#define XKVM_EXIT_USAGE   2	/* bad command line or spec */
+
+/* Verbosity from -v (repeatable); 0 by default. */
+extern int xkvm_verbosity;
+
+/* Prints "xkvm: <message>\n" to stderr.  Never fails. */
+void xkvm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the message to stderr when -v was given at least 'level' times. */
+void xkvm_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the raw line to stderr (no prefix), as the reference's error(). */
+void xkvm_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

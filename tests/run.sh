@@ -1,0 +1,94 @@
+#!/bin/bash
+# The test runner behind `make check`.
+#   tests/run.sh [--build DIR] [--asan DIR] [--unit-only] [PATTERN...]
+# Runs every unit test binary of each build, then every integration test
+# (tests/integration/*.sh) against the sanitizer build when there is one.
+# After each integration test it checks that no test namespace and no
+# xkvm-tagged interface is left in this namespace.  Prints one line a test
+# and closes with "N passed, N failed".  A test that cannot run fails.
+set -u
+cd "$(dirname "$0")/.."
+build=build asan="" unit_only=false
+patterns=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--build) build=$2; shift;;
+		--asan) asan=$2; shift;;
+		--unit-only) unit_only=true;;
+		*) patterns+=("$1");;
+	esac
+	shift
+done
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+export XKVM_REFERENCE=${XKVM_REFERENCE:-$(cd .. && pwd)/shared/reference/xkvm}
+export XKVM=${asan:-$build}/xkvm
+export XKVM_BUILD=${asan:-$build}
+export XKVM_TOP=$PWD
+logdir=$build/test-logs
+mkdir -p "$logdir"
+passed=0 failed=0 failures=()
+
+selected() {
+	[ ${#patterns[@]} -eq 0 ] && return 0
+	local p
+	for p in "${patterns[@]}"; do
+		case "$1" in *"$p"*) return 0;; esac
+	done
+	return 1
+}
+
+record() {	# record NAME RC SECONDS LOG
+	if [ "$2" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'PASS %-50s %6ss\n' "$1" "$3"
+	else
+		failed=$((failed + 1))
+		failures+=("$1")
+		printf 'FAIL %-50s %6ss (exit %s, log %s)\n' "$1" "$3" "$2" "$4"
+		tail -n 40 "$4" | sed 's/^/    | /'
+	fi
+}
+
+leftovers() {	# what a test may have left in this namespace
+	ip netns list 2>/dev/null | awk '$1 ~ /^xkt-/ {print "namespace " $1}'
+	ip -o link show 2>/dev/null | grep -o 'alias xkvm:.*' | sed 's/^/interface /'
+}
+
+before=$(leftovers)
+for dir in "$build" ${asan:+"$asan"}; do
+	for t in "$dir"/tests/test-*; do
+		[ -x "$t" ] || continue
+		name=unit/$(basename "$t")${dir:+@$(basename "$dir")}
+		selected "$name" || continue
+		log=$logdir/$(echo "$name" | tr '/@' '__').log
+		start=$(date +%s.%N)
+		"$t" >"$log" 2>&1
+		rc=$?
+		record "$name" "$rc" "$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$log"
+	done
+done
+
+if ! $unit_only; then
+	for t in tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		name=integration/$(basename "$t" .sh)
+		selected "$name" || continue
+		log=$logdir/$(basename "$t" .sh).log
+		start=$(date +%s.%N)
+		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
+		rc=$?
+		after=$(leftovers)
+		if [ "$after" != "$before" ]; then
+			echo "runner: left behind by $name:" >>"$log"
+			diff <(echo "$before") <(echo "$after") >>"$log"
+			[ $rc -eq 0 ] && rc=98
+		fi
+		record "$name" "$rc" "$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$log"
+	done
+fi
+
+[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

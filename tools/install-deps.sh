@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages xkvm's build, tests, demo and benchmark need,
+# only those missing (a no-op on a machine that has them all).
+#   tools/install-deps.sh [build|check|demo|bench]
+set -eu
+what=${1:-check}
+pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev openvswitch-source python3"
+case "$what" in
+	build) ;;
+	check|demo|bench)
+		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
+		      busybox-static cpio valgrind"
+		;;
+esac
+[ "$what" = bench ] && pkgs="$pkgs gnuplot-nox"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or apt-get install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An old or absent package list finds nothing: refresh it once first.
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

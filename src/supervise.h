@@ -1,14 +1,52 @@
 /* supervise: run qemu as a child and stay its parent until it ends.
- * Terminal signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) are forwarded to qemu;
- * qemu gets PR_SET_PDEATHSIG so it does not outlive a SIGKILLed xkvm. */
+ *
+ * qemu stays in xkvm's process group (and so in the terminal's foreground
+ * group): -curses/-nographic keep the terminal, and a terminal ^C reaches
+ * qemu directly as well as xkvm.  In the child: PR_SET_PDEATHSIG(SIGKILL)
+ * (then getppid() is checked, for a parent that died before), the
+ * dispositions cleanup.c changed are restored, SIGCHLD is reset and the
+ * signal mask is emptied before execvp().  PDEATHSIG fires when the thread
+ * that forked exits: call supervise_run() from the main thread.
+ *
+ * While qemu runs, a terminating signal received by xkvm (recorded by
+ * cleanup.c) is forwarded once to qemu (the same signal; for a terminal ^C
+ * qemu already had its own copy, and a second SIGINT/SIGQUIT only repeats
+ * the shutdown request qemu is processing).  xkvm then waits for qemu at
+ * most the kill timeout, SIGKILLs it, reaps it and returns: the caller
+ * tears down (taps, OVS ports) only once qemu no longer holds them.
+ *
+ * The wait is poll() on cleanup's self-pipe plus a pidfd (pidfd_open,
+ * Linux >= 5.3); without pidfd a SIGCHLD handler writes to the same
+ * self-pipe.  No busy loop, no sleep polling. */
 #ifndef XKVM_SUPERVISE_H
 #define XKVM_SUPERVISE_H
 
-/* Runs argv[0] (searched in PATH) with argv and waits for it.  On success
- * returns 0 and stores in *status the exit status xkvm should return:
- * qemu's own status, or 128+N when qemu died of signal N.  Returns -errno
- * when qemu could not be started (-ENOENT: not found); nothing is left
- * running then.  argv stays owned by the caller. */
-int supervise_run(char *const argv[], int *status);
+#include <stdbool.h>
+
+/* Runs argv[0] (searched in PATH) with argv and waits for it.  Calls
+ * cleanup_init() (idempotent) first.  argv stays owned by the caller.
+ *
+ * Returns 0 once qemu is gone (reaped) and stores in *status the exit
+ * status xkvm should return: qemu's own code, or 128+N when qemu died of
+ * signal N (after a forced SIGKILL: 137).
+ * Returns -errno when qemu could not be started (-ENOENT: not found,
+ * -EACCES, ...); nothing is left running then and *status is untouched.
+ * Returns -EINTR without starting qemu when a terminating signal was
+ * already pending.
+ *
+ * In every case, if 'signal_received' is not NULL, stores in it the
+ * terminating signal xkvm received (0: none).  When it is non-zero the
+ * caller must tear down and then die by that signal: cleanup_die(sig), or
+ * simply cleanup_check_signal() (the signal stays recorded in cleanup.c),
+ * so xkvm's own exit status is 128+N like the reference's. */
+int supervise_run(char *const argv[], int *status, int *signal_received);
+
+/* Sets how long supervise_run() waits for qemu after forwarding a signal
+ * before it SIGKILLs it, in milliseconds (default 10000; < 0: default). */
+void supervise_set_kill_timeout(int ms);
+
+/* Test hook: when 'on', supervise_run() does not use pidfd_open() and
+ * waits through the SIGCHLD fallback instead.  Default off. */
+void supervise_set_no_pidfd(bool on);
 
 #endif

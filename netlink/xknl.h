@@ -1,0 +1,86 @@
+/* xknl: the netlink wall.  Taps through /dev/net/tun, links through
+ * rtnetlink (libnl-route-3).  Nothing outside netlink/ includes libnl or the
+ * kernel's netlink/tun headers; this header is all src/ sees.
+ *
+ * Every function returns 0 (or a count) or -errno; libnl's NLE_* codes are
+ * translated at the wall, and libnl's text for the last failure on a socket
+ * stays available through xknl_strerror().  Nothing here prints or exits. */
+#ifndef XKVM_XKNL_H
+#define XKVM_XKNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define XKNL_IFNAMSIZ 16	/* IFNAMSIZ, including the terminator */
+#define XKNL_ALIASSIZ 256	/* IFALIASZ */
+
+struct xknl;	/* an rtnetlink socket */
+
+/* What src/ needs to know about one link. */
+struct xknl_link {
+	int ifindex;
+	char name[XKNL_IFNAMSIZ];
+	char kind[32];			/* IFLA_INFO_KIND ("bridge", "tun"), or "" */
+	char alias[XKNL_ALIASSIZ];	/* IFLA_IFALIAS, or "" */
+	unsigned int mtu;
+	uint32_t group;			/* netdev group (IFLA_GROUP) */
+	int master;			/* ifindex of the master, 0 when none */
+	bool up;			/* IFF_UP */
+};
+
+/* One RTM_NEWLINK on an existing link: every field that is set goes into
+ * the same message, so the kernel applies them together. */
+struct xknl_change {
+	int ifindex;		/* the link to change (required, > 0) */
+	unsigned int mtu;	/* 0: leave */
+	int master;		/* ifindex of the new master, 0: leave */
+	bool up;		/* set IFF_UP */
+	const char *alias;	/* NULL: leave */
+	bool set_group;
+	uint32_t group;
+};
+
+/* Opens an rtnetlink socket in the current network namespace.  On success
+ * stores it in *out (free with xknl_close()).  Returns 0, -ENOMEM or the
+ * socket error. */
+int xknl_open(struct xknl **out);
+
+/* Closes the socket and frees it.  Accepts NULL. */
+void xknl_close(struct xknl *nl);
+
+/* Returns libnl's text for the last failure on 'nl' (static storage), or
+ * NULL when the last call succeeded or failed before reaching libnl. */
+const char *xknl_strerror(const struct xknl *nl);
+
+/* Looks link 'name' up in the kernel.  Fills *out only on success.
+ * Returns 0, -ENODEV when there is no such link, -ENAMETOOLONG, or -errno. */
+int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out);
+
+/* Calls fn(link, arg) for every link in the namespace (one dump) until fn
+ * returns non-zero.  Returns 0, fn's non-zero value, or -errno. */
+int xknl_link_foreach(struct xknl *nl,
+		      int (*fn)(const struct xknl_link *link, void *arg), void *arg);
+
+/* Applies 'c' in one RTM_NEWLINK.  Returns 0 or -errno (-ENODEV when the
+ * link is gone, -EINVAL for a bad change). */
+int xknl_link_change(struct xknl *nl, const struct xknl_change *c);
+
+/* Deletes the link with index 'ifindex' (> 0), else the one named 'name'.
+ * Returns 0, -ENODEV when it does not exist, or -errno. */
+int xknl_link_del(struct xknl *nl, int ifindex, const char *name);
+
+/* Deletes every link in netdev group 'group' (!= 0) with one RTM_DELLINK:
+ * one RCU grace period for the lot.  The caller verifies first that the
+ * group holds only links it may delete.  Returns 0 or -errno (-ENODEV when
+ * the group is empty). */
+int xknl_group_del(struct xknl *nl, uint32_t group);
+
+/* Creates a persistent tap (IFF_TAP|IFF_NO_PI) through /dev/net/tun, named
+ * by the kernel from 'template' ("tapvm%d": no check-then-create race),
+ * owned by 'owner' (TUNSETOWNER).  Stores the name the kernel chose in
+ * 'name'.  If setting the owner or persistence fails, the tap vanishes with
+ * the file descriptor.  Returns 0 or -errno. */
+int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ]);
+
+#endif

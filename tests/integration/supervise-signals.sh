@@ -1,0 +1,94 @@
+#!/bin/bash
+# supervise: a terminating signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) sent to
+# xkvm while qemu runs: qemu is dead afterwards, the teardown hook ran once
+# and only after qemu was gone, xkvm dies by that signal (128+N).  Also with
+# the SIGCHLD fallback instead of pidfd, with the signal sent to the whole
+# process group (a terminal ^C), and during setup before qemu starts.
+. "$(dirname "$0")/../lib/common.sh"
+set -m			# background jobs keep SIGINT/SIGQUIT at default
+ulimit -c 0
+build=${XKVM_BUILD:-build}
+case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
+PROBE=$build/tests/supervise-probe
+QEMU=$XKVM_TOP/tests/lib/fake-qemu
+[ -x "$PROBE" ] || { echo "missing $PROBE (make first)" >&2; exit 2; }
+T=$(mktemp -d /tmp/xkt-supervise.XXXXXX)
+when_finished "rm -rf $T"
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# wait_for FILE: up to 10 s for FILE to appear.
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# one_case NAME SIGNAL KILL_TARGET PROBE_OPTS...: starts the probe on the
+# fake qemu, sends SIGNAL to KILL_TARGET (probe | group), checks the result.
+one_case() {
+	local name=$1 sig=$2 target=$3; shift 3
+	local d=$T/$name pp qpid rc num
+	mkdir -p "$d"
+	FAKE_QEMU_RECORD=$d/qemu "$PROBE" -m "$d/marker" -p "$d/qemu" "$@" \
+		-- "$QEMU" -name "$name" &
+	pp=$!
+	when_finished "kill -9 $pp"
+	if ! wait_for "$d/qemu"; then
+		fail "$name: fake qemu did not start"
+		return
+	fi
+	qpid=$(head -n1 "$d/qemu")
+	when_finished "kill -9 $qpid"
+	check_eq "$name: qemu got its argv" "-name $name" "$(tail -n +2 "$d/qemu" | tr '\n' ' ' | sed 's/ $//')"
+	if [ "$target" = group ]; then
+		kill -s "$sig" -- -"$pp"
+	else
+		kill -s "$sig" "$pp"
+	fi
+	wait "$pp"
+	rc=$?
+	num=$(kill -l "$sig")
+	check_eq "$name: probe exit status 128+SIG$sig" "$((128 + num))" "$rc"
+	check_fails "$name: fake qemu $qpid is dead" alive "$qpid"
+	check_eq "$name: hook ran once, after qemu was gone" "hook qemu=gone" "$(cat "$d/marker" 2>/dev/null)"
+}
+
+for sig in INT TERM HUP QUIT; do
+	one_case "pidfd-$sig" "$sig" probe
+	one_case "sigchld-$sig" "$sig" probe -n
+done
+# A terminal ^C or ^\ goes to the whole foreground group: qemu gets its own
+# copy and xkvm forwards one more.
+one_case "group-INT" INT group
+one_case "group-QUIT" QUIT group -n
+
+# A signal during setup (a hook registered, qemu not started yet).
+for sig in INT TERM HUP QUIT; do
+	d=$T/setup-$sig
+	mkdir -p "$d"
+	start=$(date +%s%N)
+	FAKE_QEMU_RECORD=$d/qemu "$PROBE" -m "$d/marker" -s 8000 -r "$d/ready" \
+		-- "$QEMU" &
+	pp=$!
+	when_finished "kill -9 $pp"
+	wait_for "$d/ready" || fail "setup-$sig: probe never got ready"
+	kill -s "$sig" "$pp"
+	wait "$pp"
+	rc=$?
+	elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+	check_eq "setup-$sig: probe exit status" "$((128 + $(kill -l $sig)))" "$rc"
+	check_eq "setup-$sig: hook ran once" "hook qemu=unknown" "$(cat "$d/marker" 2>/dev/null)"
+	check_fails "setup-$sig: qemu never started" test -e "$d/qemu"
+	check_cmd "setup-$sig: stopped during setup ($elapsed ms < 6000)" test "$elapsed" -lt 6000
+done
+
+done_testing

@@ -1,0 +1,241 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row per option: add new options here and handle them in apply(). */
+enum opt_id {
+	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
+	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL,
+};
+
+static const struct option options[] = {
+	{ "accel",	required_argument, NULL, OPT_ACCEL },
+	{ "bios",	required_argument, NULL, OPT_BIOS },
+	{ "help",	no_argument,       NULL, OPT_HELP },
+	{ "dowait",	no_argument,       NULL, OPT_DOWAIT },
+	{ "disk",	required_argument, NULL, OPT_DISK },
+	{ "dry-run",	no_argument,       NULL, OPT_DRY_RUN },
+	{ "kvm",	required_argument, NULL, OPT_KVM },
+	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
+	{ "netdev",	required_argument, NULL, OPT_NETDEV },
+	{ "uefi",	no_argument,       NULL, OPT_UEFI },
+	{ "uefi-nvram",	required_argument, NULL, OPT_UEFI_NVRAM },
+	{ "verbose",	no_argument,       NULL, OPT_VERBOSE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Leading ':' reports a missing argument as ':' (no getopt messages). */
+static const char short_options[] = ":hd:n:v";
+
+static int fail(char **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = NULL;
+	va_end(ap);
+	return *err ? -EINVAL : -ENOMEM;
+}
+
+static int set(char **dst, const char *val)
+{
+	char *c = strdup(val);
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
+{
+	switch (id) {
+	case OPT_HELP:
+		cfg->help = true;
+		return 0;
+	case OPT_DISK:
+		return strv_push(&cfg->disks, arg);
+	case OPT_NETDEV:
+		return strv_push(&cfg->netdevs, arg);
+	case OPT_VERBOSE:
+		cfg->verbosity++;
+		return 0;
+	case OPT_DRY_RUN:
+		cfg->dry_run = true;
+		return 0;
+	case OPT_KVM:
+		return set(&cfg->kvm, arg);
+	case OPT_DOWAIT:
+	case OPT_NO_DOWAIT:
+		return 0;	/* xkvm always supervises qemu */
+	case OPT_BIOS:
+		return set(&cfg->bios, arg);
+	case OPT_UEFI:
+		cfg->uefi = true;
+		return 0;
+	case OPT_UEFI_NVRAM:
+		cfg->uefi = true;
+		return set(&cfg->uefi_nvram, arg);
+	case OPT_ACCEL:
+		if (!strcmp(arg, "kvm"))
+			cfg->accel = ACCEL_KVM;
+		else if (!strcmp(arg, "tcg"))
+			cfg->accel = ACCEL_TCG;
+		else if (!strcmp(arg, "auto"))
+			cfg->accel = ACCEL_AUTO;
+		else
+			return fail(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
+		return 0;
+	}
+	return fail(err, "internal error: option %d has no handler", id);
+}
+
+static const char *optname(int c, char **argv)
+{
+	static char buf[3];
+
+	if (c > 0 && c < 256) {
+		buf[0] = '-';
+		buf[1] = (char)c;
+		buf[2] = '\0';
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
+{
+	const char *env;
+	int c, r;
+
+	*err = NULL;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->prog = argv[0];
+	cfg->accel = ACCEL_KVM;
+	env = getenv("DEF_DISK_DRIVER");
+	if (set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
+		return -ENOMEM;
+	env = getenv("DEF_NETMODEL");
+	if (env && *env && set(&cfg->def_netmodel, env) < 0)
+		return -ENOMEM;
+
+	opterr = 0;
+	optind = 0;	/* full re-initialization (glibc), for repeated calls */
+	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				return fail(err, "unknown option '-%c'", optopt);
+			return fail(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
+		}
+		if (c == ':')
+			return fail(err, "option '%s' needs an argument", optname(optopt, argv));
+		r = apply(cfg, c, optarg, err);
+		if (r < 0)
+			return r;
+	}
+	for (int i = optind; i < argc; i++)
+		if (strv_push(&cfg->passthrough, argv[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+void cli_usage(FILE *f, const char *prog)
+{
+	const char *name = strrchr(prog, '/');
+
+	name = name ? name + 1 : prog;
+	fprintf(f,
+"Usage: %s [ options ] -- kvm-args [ ... ]\n"
+"       %s tap-control MODE ...\n"
+"\n"
+"   run qemu (kvm) with tap interfaces on Linux or Open vSwitch bridges.\n"
+"\n"
+"   options:\n"
+"      -n | --netdev NETDEV    netdev can be 'user' or a bridge.\n"
+"                              default is to bridge to virbr0\n"
+"      -d | --disk  DISK       attach DISK (an image, or a spec, see DISK)\n"
+"           --dry-run          only report what would be done; changes\n"
+"                              nothing on the host\n"
+"           --kvm CMD          the qemu command to run (split on blanks);\n"
+"                              default qemu-system-ARCH\n"
+"           --accel=MODE       kvm (default): pass -enable-kvm;\n"
+"                              tcg: do not; auto: only when /dev/kvm opens\n"
+"           --bios FILE        boot with FILE as the pflash bios\n"
+"           --uefi             boot with efi (OVMF; AAVMF on aarch64)\n"
+"           --uefi-nvram=FILE  boot with efi, using nvram settings in FILE\n"
+"                              if FILE not present, copy from defaults.\n"
+"      -v | --verbose          more messages (repeatable)\n"
+"           --dowait, --no-dowait\n"
+"                              accepted for compatibility: xkvm always\n"
+"                              supervises qemu and forwards signals\n"
+"      -h | --help             this text\n"
+"\n"
+"   Arguments after '--' (and any non-option argument) go to qemu as they are.\n"
+"   Environment: DEF_DISK_DRIVER (default virtio-blk), DEF_NETMODEL\n"
+"   (default virtio-net-pci; virtio-net-ccw on s390x).\n"
+"\n"
+"   NETDEV:\n"
+"    Above, 'NETDEV' is a comma delimited string\n"
+"    The first field must be\n"
+"     * bridge name: (br0 or virbr0): attach a device to this bridge\n"
+"     * literal 'user': use qemu user networking\n"
+"\n"
+"    Then optional fields:\n"
+"      mac=MAC, macaddr=MAC   'auto' (qemu picks), 'random', a full MAC, or\n"
+"                             its last octets (':05' gives 52:54:00:12:34:05);\n"
+"                             empty: the NIC's index as last octet\n"
+"      model=MODEL            NIC model (virtio = virtio-net-pci)\n"
+"      ovs-tag=N              OVS bridges only: access VLAN N (0..4095)\n"
+"      ovs-trunks=N:M:...     OVS bridges only: trunk VLANs (each 0..4095)\n"
+"      ovs-iface-id=NAME      OVS bridges only: external_ids:iface-id\n"
+"      ovs-vm-id=ID           OVS bridges only: external_ids:vm-id\n"
+"      ovs-ext:KEY=VALUE      OVS bridges only: external_ids:KEY (repeatable)\n"
+"\n"
+"    Other fields can be anything that is acceptable to qemu either as:\n"
+"      * '-device MODEL' option (see 'qemu-system-ARCH -device MODEL,?')\n"
+"      * '-netdev [user|tap]' option\n"
+"\n"
+"   DISK:\n"
+"    A comma delimited string: an existing file, or file=FILE, then optional\n"
+"    driver=DRIVER, if=virtio|scsi|pflash, id=ID (default diskNN),\n"
+"    fmt=|format=FMT (default: read from the image; raw if it does not exist),\n"
+"    serial=S (default: wwn, else the file's name), wwn=W, bus=B, unit=U,\n"
+"    index=I (not with bus/unit).  Other fields go to -device when the\n"
+"    driver accepts them, else to -drive.\n"
+"\n"
+"   Example:\n"
+"     * %s --netdev br0,macaddr=:05 -- -drive file=disk.img,if=virtio -curses\n"
+"       attach a tap device to bridge 'br0' with mac address\n"
+"         '52:54:00:12:34:05'\n"
+"\n"
+"     * %s --netdev user,mac=random --netdev br1,model=e1000,mac=auto -- -curses\n"
+"       attach virtio user networking nic with random mac address\n"
+"       attach tap device to br1 bridge as e1000 with unspecified mac\n"
+"\n"
+"     * %s --disk disk1.img\n", name, name, name, name, name);
+}
+
+void cli_release(struct xkvm_config *cfg)
+{
+	if (!cfg)
+		return;
+	strv_release(&cfg->netdevs);
+	strv_release(&cfg->disks);
+	strv_release(&cfg->passthrough);
+	free(cfg->kvm);
+	free(cfg->bios);
+	free(cfg->uefi_nvram);
+	free(cfg->def_disk_driver);
+	free(cfg->def_netmodel);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -32,6 +32,30 @@ wait_for() {
 	return 1
 }
 
+# sigstate PID: the blocked and ignored signal masks of PID.
+sigstate() { grep -E '^Sig(Blk|Ign):' "/proc/$1/status" | tr '\n' ' '; }
+
+# wait_exec PID COMM: up to 5 s for PID to exec COMM.
+wait_exec() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# What a program started directly by this shell sees: qemu under the
+# probe must see the same (the probe ignores SIGPIPE, blocks signals
+# around fork: none of that may leak into qemu).
+sleep 300 &
+bpid=$!
+when_finished "kill -9 $bpid"
+wait_exec "$bpid" sleep
+baseline=$(sigstate "$bpid")
+kill -9 "$bpid"
+wait "$bpid" 2>/dev/null
+
 # one_case NAME SIGNAL KILL_TARGET PROBE_OPTS...: starts the probe on the
 # fake qemu, sends SIGNAL to KILL_TARGET (probe | group), checks the result.
 one_case() {
@@ -49,6 +73,14 @@ one_case() {
 	qpid=$(head -n1 "$d/qemu")
 	when_finished "kill -9 $qpid"
 	check_eq "$name: qemu got its argv" "-name $name" "$(tail -n +2 "$d/qemu" | tr '\n' ' ' | sed 's/ $//')"
+	if wait_exec "$qpid" sleep; then
+		check_eq "$name: qemu's signal mask and ignores are the defaults" \
+			"$baseline" "$(sigstate "$qpid")"
+	else
+		fail "$name: fake qemu did not exec sleep"
+	fi
+	check_eq "$name: qemu in the probe's process group (terminal foreground)" \
+		"$(ps -o pgid= -p "$pp" | tr -d ' ')" "$(ps -o pgid= -p "$qpid" | tr -d ' ')"
 	if [ "$target" = group ]; then
 		kill -s "$sig" -- -"$pp"
 	else

@@ -72,7 +72,8 @@ static int vmdk_descriptor(const char *p, const char *end)
 		if (*p == '#') {
 			while (p < end && *p != '\n')
 				p++;
-			p++;
+			if (p < end)	/* qemu steps past end here; same result */
+				p++;
 			continue;
 		}
 		if (*p == ' ') {
@@ -214,7 +215,8 @@ int diskfmt_probe(const char *path, const char **fmt)
 	off_t length;
 	size_t i;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang us (it fails at lseek instead). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		goto out;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -210,6 +211,12 @@ int main(void)
 	CHECK_STR("raw", probe_image("desc-indent", vmdk_text("  version=1\n")));
 	CHECK_STR("raw", probe_image("desc-eof", vmdk_text("# x\nversion=1")));
 	CHECK_STR("raw", probe_image("desc-comments", vmdk_text("# only\n# comments\n")));
+	im = image_new(4096);
+	memset(im.data, '#', im.size);	/* a comment past the 2048 bytes seen */
+	CHECK_STR("raw", probe_image("desc-long-comment", im));
+	im = image_new(4096);
+	memset(im.data, ' ', im.size);
+	CHECK_STR("raw", probe_image("desc-spaces", im));
 
 	/* vdi: the signature at offset 64, whatever the text says. */
 	im = image_new(512);
@@ -270,6 +277,14 @@ int main(void)
 	CHECK_STR("untouched", fmt);
 	CHECK_INT(-EISDIR, diskfmt_probe(dir, &fmt));
 	CHECK_STR("untouched", fmt);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) < 0) {
+		perror(path);
+		return 99;
+	}
+	CHECK_INT(-ESPIPE, diskfmt_probe(path, &fmt));	/* no hang waiting for a writer */
+	CHECK_STR("untouched", fmt);
+	unlink(path);
 	CHECK_INT(0, diskfmt_probe("/dev/null", &fmt));	/* length 0 */
 	CHECK_STR("raw", fmt);
 

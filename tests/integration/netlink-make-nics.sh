@@ -72,6 +72,26 @@ check_cmd "del-nics deletes a tagged tap outside a group" env SUDO_UID=4242 \
 	ip netns exec "$ns" "$XKVM" tap-control del-nics xforeign0
 ip -n "$ns" link del xplain0
 
+# --- the group delete only when the group holds exactly what we delete ------
+out=$(xk tap-control make-nics "$br" "$br" "$br")
+check_eq "three taps" "tapvm0:brctl
+tapvm1:brctl
+tapvm2:brctl" "$out"
+grp=$(info tapvm0 | grep -o ' group [^ ]*' | awk '{print $2}')
+ip -n "$ns" link add xdummy0 type bridge || exit 2
+ip -n "$ns" link set xdummy0 group "$grp" || exit 2	# a stranger in our group
+check_cmd "del-nics of two of three" in_ns "$XKVM" tap-control del-nics tapvm0 tapvm1
+check_eq "the third tap and the stranger survive" "tapvm2" "$(taps)"
+check_eq "the stranger survives" 1 "$(ip -n "$ns" -o link show dev xdummy0 | grep -c xdummy0)"
+check_cmd "del-nics of the last" in_ns "$XKVM" tap-control del-nics tapvm2
+check_eq "the stranger still survives" 1 "$(ip -n "$ns" -o link show dev xdummy0 | grep -c xdummy0)"
+ip -n "$ns" link del xdummy0
+
+# make-nics keeps the taps only when the caller got their names
+xk tap-control make-nics "$br" >&- 2>/dev/null; rc=$?
+check_eq "closed stdout: exit 1" 1 "$rc"
+check_eq "closed stdout: taps removed" "" "$(taps)"
+
 # --- errors: reference messages, exit statuses, nothing left ---------------
 msg=$(xk tap-control make-nics lo 2>&1); rc=$?
 check_eq "non-bridge: message" "xkvm: 'lo' is not a bridge" "$msg"

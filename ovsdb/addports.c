@@ -1,0 +1,322 @@
+/* addports.c: all of one launch's ports in ONE transaction, then (by
+ * default) the wait for ovs-vswitchd and the check that each Interface got
+ * an OpenFlow port; anything added is removed again on failure. */
+#include "xkovs-int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smap.h"
+#include "sset.h"
+
+struct add_item {
+	int64_t *trunks;
+	size_t n_trunks;
+	struct uuid iface;	/* the Interface's temporary uuid in the txn */
+};
+
+struct add_ctx {
+	struct xkovs_port *ports;
+	size_t n;
+	const char *owner;
+	struct add_item *items;
+};
+
+/* Parses "10,20" or "10:20:30" into VLAN ids.  Returns 0 or -EINVAL. */
+static int parse_trunks(const char *s, int64_t **out, size_t *n_out)
+{
+	size_t cap = strlen(s) / 2 + 1, n = 0;
+	int64_t *v = calloc(cap, sizeof *v);
+	const char *p = s;
+	int ret = -EINVAL;
+
+	if (!v)
+		return -ENOMEM;
+	for (;;) {
+		char *end;
+		long x;
+
+		if (*p < '0' || *p > '9')
+			goto out;
+		x = strtol(p, &end, 10);
+		if (x > 4095 || n == cap)
+			goto out;
+		v[n++] = x;
+		if (!*end)
+			break;
+		if (*end != ',' && *end != ':')
+			goto out;
+		p = end + 1;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	return ret;
+}
+
+/* Checks what can be checked without the database. */
+static int validate(struct xkovs *h, struct add_ctx *a)
+{
+	struct sset names = SSET_INITIALIZER(&names);
+	size_t i, j;
+	int ret = -EINVAL;
+
+	if (!a->owner || !*a->owner) {
+		xkovs_fail(h, ret, "an owner string is required to add OVS ports");
+		goto out;
+	}
+	for (i = 0; i < a->n; i++) {
+		struct xkovs_port *p = &a->ports[i];
+
+		p->ofport = -1;
+		if (!p->name || !*p->name || !p->bridge || !*p->bridge) {
+			xkovs_fail(h, ret, "OVS port #%zu lacks a name or a bridge", i);
+			goto out;
+		}
+		if (!sset_add(&names, p->name)) {
+			xkovs_fail(h, ret, "port '%s' given twice", p->name);
+			goto out;
+		}
+		if (p->tag < -1 || p->tag > 4095) {
+			xkovs_fail(h, ret, "invalid VLAN tag %d for port '%s'", p->tag, p->name);
+			goto out;
+		}
+		if (p->trunks) {
+			int r = parse_trunks(p->trunks, &a->items[i].trunks,
+					     &a->items[i].n_trunks);
+			if (r < 0) {
+				ret = xkovs_fail(h, r, "invalid VLAN trunks '%s' for port '%s'",
+						 p->trunks, p->name);
+				goto out;
+			}
+		}
+		for (j = 0; p->ext && p->ext[j]; j++) {
+			const char *eq = strchr(p->ext[j], '=');
+
+			if (!eq || eq == p->ext[j]) {
+				xkovs_fail(h, ret, "invalid external_ids '%s' for port '%s' "
+					   "(want KEY=VALUE)", p->ext[j], p->name);
+				goto out;
+			}
+			if ((size_t)(eq - p->ext[j]) == strlen(XKOVS_OWNER_KEY) &&
+			    !strncmp(p->ext[j], XKOVS_OWNER_KEY, strlen(XKOVS_OWNER_KEY))) {
+				xkovs_fail(h, ret, "external_ids key '%s' of port '%s' is reserved",
+					   XKOVS_OWNER_KEY, p->name);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	sset_destroy(&names);
+	return ret;
+}
+
+static void set_external_ids(const struct ovsrec_interface *iface,
+			     const struct xkovs_port *p, const char *owner)
+{
+	struct smap ids = SMAP_INITIALIZER(&ids);
+	size_t j;
+
+	if (p->iface_id)
+		smap_replace(&ids, "iface-id", p->iface_id);
+	if (p->attached_mac)
+		smap_replace(&ids, "attached-mac", p->attached_mac);
+	if (p->vm_id)
+		smap_replace(&ids, "vm-id", p->vm_id);
+	for (j = 0; p->ext && p->ext[j]; j++) {
+		const char *eq = strchr(p->ext[j], '=');
+		char *key = strndup(p->ext[j], (size_t)(eq - p->ext[j]));
+
+		if (key)
+			smap_replace(&ids, key, eq + 1);
+		free(key);
+	}
+	smap_replace(&ids, XKOVS_OWNER_KEY, owner);
+	ovsrec_interface_set_external_ids(iface, &ids);
+	smap_destroy(&ids);
+}
+
+static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
+{
+	struct add_ctx *a = aux;
+	struct sset ports = SSET_INITIALIZER(&ports);
+	struct sset ifaces = SSET_INITIALIZER(&ifaces);
+	const struct ovsrec_interface *ifrow;
+	const struct ovsrec_port *prow;
+	size_t i;
+	int ret = -1;
+
+	OVSREC_PORT_FOR_EACH (prow, h->idl)
+		sset_add(&ports, prow->name);
+	OVSREC_INTERFACE_FOR_EACH (ifrow, h->idl)
+		sset_add(&ifaces, ifrow->name);
+
+	for (i = 0; i < a->n; i++) {
+		const struct xkovs_port *p = &a->ports[i];
+		const struct ovsrec_bridge *br;
+		struct ovsrec_interface *iface;
+		struct ovsrec_port *port;
+		int vlan;
+		int64_t tag;
+
+		br = xkovs_resolve_bridge(h->idl, p->bridge, &vlan);
+		if (!br) {
+			ret = xkovs_fail(h, -ENODEV, "cannot add port '%s': '%s' is not an OVS bridge",
+					 p->name, p->bridge);
+			goto out;
+		}
+		if (vlan >= 0 && p->tag >= 0 && p->tag != vlan) {
+			ret = xkovs_fail(h, -EINVAL, "port '%s' on fake bridge '%s' (VLAN %d) "
+					 "cannot have VLAN tag %d", p->name, p->bridge, vlan, p->tag);
+			goto out;
+		}
+		if (sset_contains(&ports, p->name) || sset_contains(&ifaces, p->name)) {
+			ret = xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of that "
+					 "name already exists", p->name, p->bridge,
+					 sset_contains(&ports, p->name) ? "port" : "interface");
+			goto out;
+		}
+
+		iface = ovsrec_interface_insert(txn);
+		ovsrec_interface_set_name(iface, p->name);
+		set_external_ids(iface, p, a->owner);
+		a->items[i].iface = iface->header_.uuid;
+
+		port = ovsrec_port_insert(txn);
+		ovsrec_port_set_name(port, p->name);
+		ovsrec_port_set_interfaces(port, &iface, 1);
+		tag = vlan >= 0 ? vlan : p->tag;
+		if (tag >= 0)
+			ovsrec_port_set_tag(port, &tag, 1);
+		if (a->items[i].n_trunks)
+			ovsrec_port_set_trunks(port, a->items[i].trunks, a->items[i].n_trunks);
+		/* A mutation, not a rewrite of the whole set: concurrent
+		 * writers of other ports do not make us retry or lose theirs. */
+		ovsrec_bridge_update_ports_addvalue(br, port);
+	}
+	ret = 0;
+out:
+	sset_destroy(&ports);
+	sset_destroy(&ifaces);
+	return ret;
+}
+
+/* After ovs-vswitchd applied the transaction: each Interface must have an
+ * OpenFlow port.  Returns 0 or -EIO with the first failure's message. */
+static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_ctx *a)
+{
+	size_t i, bad = 0;
+	int ret = 0;
+
+	for (i = 0; i < a->n; i++) {
+		const struct uuid *u = ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
+		const struct ovsrec_interface *iface =
+			u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
+		struct xkovs_port *p = &a->ports[i];
+
+		if (iface && iface->n_ofport == 1 && iface->ofport[0] >= 0) {
+			p->ofport = iface->ofport[0];
+			continue;
+		}
+		if (!bad++)
+			ret = xkovs_fail(h, -EIO, "ovs-vswitchd could not add '%s' to '%s': %s",
+					 p->name, p->bridge,
+					 !iface ? "its Interface row vanished"
+					 : iface->error && *iface->error ? iface->error
+					 : "no OpenFlow port assigned");
+	}
+	if (bad > 1) {
+		size_t len = strlen(h->err);
+
+		snprintf(h->err + len, sizeof h->err - len, " (and %zu more)", bad - 1);
+	}
+	return ret;
+}
+
+/* Removes what the transaction added, keeping the first error's message. */
+static void rollback(struct xkovs *h, struct add_ctx *a)
+{
+	struct xkovs_port *refs = calloc(a->n, sizeof *refs);
+	char saved[sizeof h->err];
+	int intr_fd = h->intr_fd;
+	size_t i, len;
+	int ret;
+
+	/* Undoing must not be cut short by the signal that may be the reason
+	 * we undo. */
+	h->intr_fd = -1;
+	memcpy(saved, h->err, sizeof saved);
+	if (refs) {
+		for (i = 0; i < a->n; i++)
+			refs[i].name = a->ports[i].name;	/* any bridge */
+		ret = xkovs_remove(h, refs, a->n, a->owner, 0);
+	} else {
+		ret = xkovs_fail(h, -ENOMEM, "out of memory");
+	}
+	free(refs);
+	h->intr_fd = intr_fd;
+	if (ret < 0) {
+		char why[sizeof h->err];
+
+		memcpy(why, h->err, sizeof why);
+		memcpy(h->err, saved, sizeof saved);
+		len = strlen(h->err);
+		snprintf(h->err + len, sizeof h->err - len,
+			 "; removing the ports again failed too: %s", why);
+	} else {
+		memcpy(h->err, saved, sizeof saved);
+	}
+}
+
+int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
+		    const char *owner, unsigned flags)
+{
+	struct add_ctx a = { .ports = ports, .n = n, .owner = owner };
+	bool wait = !(flags & XKOVS_NO_WAIT);
+	struct ovsdb_idl_txn *txn = NULL;
+	struct xkovs_call c;
+	int64_t next_cfg = 0;
+	long long deadline;
+	size_t i;
+	int ret = -ENOMEM;
+
+	xkovs_call_begin(h, &c);
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	a.items = calloc(n, sizeof *a.items);
+	if (!a.items) {
+		xkovs_fail(h, ret, "out of memory");
+		goto out;
+	}
+	ret = validate(h, &a);
+	if (ret < 0)
+		goto out;
+	ret = xkovs_ensure(h);
+	if (ret < 0)
+		goto out;
+	deadline = xkovs_deadline(h, 0);
+	ret = xkovs_commit(h, deadline, "xkvm: add ports", build_add, &a, &txn,
+			   wait ? &next_cfg : NULL);
+	if (ret < 0 || !wait)
+		goto out;
+	ret = xkovs_wait_cur_cfg(h, deadline, next_cfg);
+	if (ret == 0)
+		ret = check_ofports(h, txn, &a);
+	if (ret < 0)
+		rollback(h, &a);
+out:
+	if (txn)
+		ovsdb_idl_txn_destroy(txn);
+	for (i = 0; a.items && i < n; i++)
+		free(a.items[i].trunks);
+	free(a.items);
+	xkovs_call_end(&c);
+	return ret;
+}

@@ -1,0 +1,335 @@
+/* conn.c: the xkovs handle, the connection to ovsdb-server, the bounded
+ * poll loop, and keeping libopenvswitch quiet (no logging, no signal
+ * handlers, no inherited descriptors, no SIGPIPE). */
+#include "xkovs-int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fatal-signal.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+
+#define DEFAULT_RUNDIR "/var/run/openvswitch"
+
+/* OVS's fatal-signal module installs handlers for these the first time any
+ * poll_block() runs (lib/fatal-signal.c, fatal_signals[]). */
+static const int ovs_fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGSEGV };
+
+/* Once per process: logging off everywhere (console, syslog, file), and the
+ * fatal-signal module initialized now, with every disposition it changed
+ * put back.  Once initialized it never touches signals again, and its
+ * self-pipe, never written by a handler of its own, stays silent. */
+static void quiet_ovs(void)
+{
+	static bool done;
+	struct sigaction old[sizeof ovs_fatal_signals / sizeof ovs_fatal_signals[0]];
+	size_t i;
+
+	if (done)
+		return;
+	done = true;
+	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+	for (i = 0; i < sizeof old / sizeof old[0]; i++)
+		sigaction(ovs_fatal_signals[i], NULL, &old[i]);
+	fatal_signal_init();
+	for (i = 0; i < sizeof old / sizeof old[0]; i++)
+		sigaction(ovs_fatal_signals[i], &old[i], NULL);
+}
+
+#define FD_BITS (8 * sizeof(unsigned long))
+#define FD_MAX (sizeof(((struct xkovs_call *)0)->fds) * 8)
+
+/* Records the open descriptors below FD_MAX in 'set', or, with 'before'
+ * given, makes every descriptor open now but not in 'before'
+ * close-on-exec: OVS opens its sockets and pipes without O_CLOEXEC. */
+static void scan_fds(unsigned long *set, const unsigned long *before)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd < 0 || fd == dirfd(d))
+			continue;
+		if ((size_t)fd >= FD_MAX)
+			continue;	/* untracked: cannot tell new from old */
+		if (!before) {
+			set[fd / FD_BITS] |= 1UL << (fd % FD_BITS);
+		} else if (!(before[fd / FD_BITS] & (1UL << (fd % FD_BITS)))) {
+			int fl = fcntl((int)fd, F_GETFD);
+
+			if (fl >= 0 && !(fl & FD_CLOEXEC))
+				fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+		}
+	}
+	closedir(d);
+}
+
+void xkovs_call_begin(struct xkovs *h, struct xkovs_call *c)
+{
+	sigset_t pipe, pending;
+
+	h->err[0] = '\0';
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &c->oldmask);
+	sigpending(&pending);
+	c->pipe_pending = sigismember(&pending, SIGPIPE) == 1;
+	memset(c->fds, 0, sizeof c->fds);
+	scan_fds(c->fds, NULL);
+}
+
+void xkovs_call_end(struct xkovs_call *c)
+{
+	sigset_t pipe, pending;
+
+	scan_fds(NULL, c->fds);
+	/* A SIGPIPE raised by OVS's send() on a dead socket is ours: drain it
+	 * before unblocking, so it cannot kill the caller. */
+	sigpending(&pending);
+	if (!c->pipe_pending && sigismember(&pending, SIGPIPE) == 1) {
+		struct timespec zero = { 0, 0 };
+
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		sigtimedwait(&pipe, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &c->oldmask, NULL);
+}
+
+int xkovs_fail(struct xkovs *h, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->err, sizeof h->err, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+struct xkovs *xkovs_new(const char *remote, int timeout_ms)
+{
+	struct xkovs *h = calloc(1, sizeof *h);
+	struct xkovs_call c;
+
+	if (!h)
+		return NULL;
+	if (remote) {
+		h->remote = strdup(remote);
+	} else {
+		const char *dir = getenv("OVS_RUNDIR");
+
+		if (!dir || !*dir)
+			dir = DEFAULT_RUNDIR;
+		if (asprintf(&h->remote, "unix:%s/db.sock", dir) < 0)
+			h->remote = NULL;
+	}
+	if (!h->remote) {
+		free(h);
+		return NULL;
+	}
+	h->timeout_ms = timeout_ms > 0 ? timeout_ms : XKOVS_DEFAULT_TIMEOUT_MS;
+	h->cur_timeout_ms = h->timeout_ms;
+	h->intr_fd = -1;
+	xkovs_call_begin(h, &c);
+	quiet_ovs();
+	xkovs_call_end(&c);
+	return h;
+}
+
+static void disconnect(struct xkovs *h)
+{
+	if (h->idl) {
+		ovsdb_idl_destroy(h->idl);
+		h->idl = NULL;
+	}
+}
+
+void xkovs_free(struct xkovs *h)
+{
+	struct xkovs_call c;
+
+	if (!h)
+		return;
+	xkovs_call_begin(h, &c);
+	disconnect(h);
+	xkovs_call_end(&c);
+	free(h->remote);
+	free(h);
+}
+
+void xkovs_set_interrupt_fd(struct xkovs *h, int fd)
+{
+	h->intr_fd = fd;
+}
+
+const char *xkovs_remote(const struct xkovs *h)
+{
+	return h->remote;
+}
+
+const char *xkovs_error(const struct xkovs *h)
+{
+	return h->err;
+}
+
+long long xkovs_deadline(struct xkovs *h, int timeout_ms)
+{
+	h->cur_timeout_ms = timeout_ms > 0 ? timeout_ms : h->timeout_ms;
+	return time_msec() + h->cur_timeout_ms;
+}
+
+static bool interrupted(const struct xkovs *h)
+{
+	struct pollfd p = { .fd = h->intr_fd, .events = POLLIN };
+
+	return h->intr_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+int xkovs_block(struct xkovs *h, long long deadline, const char *what)
+{
+	if (interrupted(h))
+		return xkovs_fail(h, -EINTR, "interrupted while waiting for %s", what);
+	if (time_msec() >= deadline)
+		return xkovs_fail(h, -ETIMEDOUT, "timed out after %d ms waiting for %s",
+				  h->cur_timeout_ms, what);
+	ovsdb_idl_wait(h->idl);
+	poll_timer_wait_until(deadline);
+	if (h->intr_fd >= 0)
+		poll_fd_wait(h->intr_fd, POLLIN);
+	poll_block();
+	return 0;
+}
+
+/* A jsonrpc error code: a positive errno, or EOF. */
+static const char *conn_strerror(int err)
+{
+	return err == EOF ? "connection closed by the server" : strerror(err);
+}
+
+int xkovs_run(struct xkovs *h)
+{
+	ovsdb_idl_run(h->idl);
+	if (!ovsdb_idl_is_alive(h->idl)) {
+		int err = ovsdb_idl_get_last_error(h->idl);
+
+		return xkovs_fail(h, -ECONNRESET, "connection to OVSDB at '%s' failed: %s",
+				  h->remote, err ? conn_strerror(err) : "unknown error");
+	}
+	return 0;
+}
+
+/* The columns read or written; writing an unmonitored column of an
+ * existing row is silently dropped by the IDL (see PLATFORM-NOTES). */
+static void monitor(struct ovsdb_idl *idl)
+{
+	static const struct ovsdb_idl_column *const cols[] = {
+		&ovsrec_open_vswitch_col_bridges,
+		&ovsrec_open_vswitch_col_cur_cfg,
+		&ovsrec_open_vswitch_col_next_cfg,
+		&ovsrec_bridge_col_name,
+		&ovsrec_bridge_col_ports,
+		&ovsrec_bridge_col_datapath_type,
+		&ovsrec_port_col_name,
+		&ovsrec_port_col_interfaces,
+		&ovsrec_port_col_tag,
+		&ovsrec_port_col_trunks,
+		&ovsrec_port_col_fake_bridge,
+		&ovsrec_interface_col_name,
+		&ovsrec_interface_col_external_ids,
+		&ovsrec_interface_col_ofport,
+		&ovsrec_interface_col_error,
+	};
+	size_t i;
+
+	ovsdb_idl_add_table(idl, &ovsrec_table_open_vswitch);
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		ovsdb_idl_add_column(idl, cols[i]);
+}
+
+int xkovs_ensure(struct xkovs *h)
+{
+	long long deadline;
+	int ret = -1;
+
+	if (h->idl && ovsdb_idl_has_ever_connected(h->idl))
+		return xkovs_run(h);
+
+	if (!strncmp(h->remote, "unix:", 5)) {
+		struct stat st;
+
+		if (stat(h->remote + 5, &st) < 0) {
+			ret = -errno;
+			if (ret == -ENOENT)
+				return xkovs_fail(h, ret, "no Open vSwitch database socket '%s'",
+						  h->remote + 5);
+			return xkovs_fail(h, ret, "cannot use OVSDB socket '%s': %s",
+					  h->remote + 5, strerror(-ret));
+		}
+	}
+
+	if (!h->idl) {
+		h->idl = ovsdb_idl_create_unconnected(&ovsrec_idl_class, false);
+		ovsdb_idl_set_remote(h->idl, h->remote, true);
+		ovsdb_idl_set_db_change_aware(h->idl, false);
+		monitor(h->idl);
+	}
+	deadline = xkovs_deadline(h, 0);
+	for (;;) {
+		int err;
+
+		ret = xkovs_run(h);
+		if (ret < 0)
+			goto out;
+		if (ovsdb_idl_has_ever_connected(h->idl)) {
+			ret = 0;
+			goto out;
+		}
+		/* The session retries forever: a refused or failed connection
+		 * before the first contents is a verdict, not a hiccup. */
+		err = ovsdb_idl_get_last_error(h->idl);
+		if (err && !ovsdb_idl_is_connected(h->idl)) {
+			ret = xkovs_fail(h, err == EOF ? -ECONNRESET : -err,
+					 "cannot connect to OVSDB at '%s': %s",
+					 h->remote, conn_strerror(err));
+			goto out;
+		}
+		ret = xkovs_block(h, deadline, "the OVSDB server");
+		if (ret < 0) {
+			if (ret == -ETIMEDOUT)
+				xkovs_fail(h, ret, "OVSDB server at '%s' did not answer within %d ms",
+					   h->remote, h->cur_timeout_ms);
+			goto out;
+		}
+	}
+out:
+	if (ret < 0)
+		disconnect(h);
+	return ret;
+}
+
+int xkovs_connect(struct xkovs *h)
+{
+	struct xkovs_call c;
+	int ret;
+
+	xkovs_call_begin(h, &c);
+	ret = xkovs_ensure(h);
+	xkovs_call_end(&c);
+	return ret;
+}

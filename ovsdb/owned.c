@@ -1,0 +1,136 @@
+/* owned.c: reading back what xkvm added: the ports carrying an owner tag
+ * (for a reaper), and an Interface's OVN binding. */
+#include "xkovs-int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smap.h"
+
+void xkovs_owned_free(struct xkovs_owned *owned, size_t n)
+{
+	size_t i;
+
+	if (!owned)
+		return;
+	for (i = 0; i < n; i++) {
+		free(owned[i].bridge);
+		free(owned[i].port);
+		free(owned[i].owner);
+	}
+	free(owned);
+}
+
+static int cmp_owned(const void *a, const void *b)
+{
+	return strcmp(((const struct xkovs_owned *)a)->port,
+		      ((const struct xkovs_owned *)b)->port);
+}
+
+int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
+{
+	const struct ovsrec_bridge *br;
+	struct xkovs_owned *v = NULL;
+	struct xkovs_call c;
+	size_t n = 0, cap = 0, i, j;
+	int ret;
+
+	xkovs_call_begin(h, &c);
+	ret = xkovs_ensure(h);
+	if (ret < 0)
+		goto out;
+	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
+		for (i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+			const struct ovsrec_port *fake = NULL;
+			const char *owner = NULL;
+			struct xkovs_owned *e;
+
+			for (j = 0; !owner && j < port->n_interfaces; j++)
+				owner = smap_get(&port->interfaces[j]->external_ids,
+						 XKOVS_OWNER_KEY);
+			if (!owner)
+				continue;
+			if (n == cap) {
+				struct xkovs_owned *nv;
+
+				cap = cap ? 2 * cap : 8;
+				nv = realloc(v, cap * sizeof *nv);
+				if (!nv) {
+					ret = xkovs_fail(h, -ENOMEM, "out of memory");
+					goto out;
+				}
+				v = nv;
+			}
+			if (!port->fake_bridge && port->n_tag == 1)
+				fake = xkovs_find_fake(br, port->tag[0]);
+			e = &v[n++];
+			e->bridge = strdup(fake ? fake->name : br->name);
+			e->port = strdup(port->name);
+			e->owner = strdup(owner);
+			if (!e->bridge || !e->port || !e->owner) {
+				ret = xkovs_fail(h, -ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof *v, cmp_owned);
+	*out = v;
+	*n_out = n;
+	v = NULL;
+	n = 0;
+	ret = 0;
+out:
+	xkovs_owned_free(v, n);
+	xkovs_call_end(&c);
+	return ret;
+}
+
+static const struct ovsrec_interface *find_iface(struct ovsdb_idl *idl, const char *name)
+{
+	const struct ovsrec_interface *iface;
+
+	OVSREC_INTERFACE_FOR_EACH (iface, idl)
+		if (!strcmp(iface->name, name))
+			return iface;
+	return NULL;
+}
+
+int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeout_ms)
+{
+	struct xkovs_call c;
+	long long deadline;
+	int ret;
+
+	xkovs_call_begin(h, &c);
+	ret = xkovs_ensure(h);
+	if (ret < 0)
+		goto out;
+	deadline = xkovs_deadline(h, timeout_ms);
+	for (;;) {
+		const struct ovsrec_interface *iface;
+
+		ret = xkovs_run(h);
+		if (ret < 0)
+			goto out;
+		iface = find_iface(h->idl, iface_name);
+		if (!iface) {
+			ret = xkovs_fail(h, -ENODEV, "no OVS interface '%s'", iface_name);
+			goto out;
+		}
+		if (smap_get_bool(&iface->external_ids, "ovn-installed", false))
+			goto out;
+		ret = xkovs_block(h, deadline, "OVN to install the port");
+		if (ret < 0) {
+			if (ret == -ETIMEDOUT)
+				xkovs_fail(h, ret, "OVN did not install '%s' within %d ms",
+					   iface_name, h->cur_timeout_ms);
+			goto out;
+		}
+	}
+out:
+	xkovs_call_end(&c);
+	return ret;
+}

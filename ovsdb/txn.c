@@ -1,0 +1,127 @@
+/* txn.c: one OVSDB transaction, bounded: build, commit, wait for the
+ * outcome, retry on TXN_TRY_AGAIN (ovs-vsctl's loop, without its blocking
+ * ovsdb_idl_txn_commit_block()), and TXN_* statuses turned into -errno.
+ * Also the wait for ovs-vswitchd's cur_cfg. */
+#include "xkovs-int.h"
+
+#include <errno.h>
+
+#include "timeval.h"
+
+/* Waits until the IDL's contents change from 'seqno' (TXN_TRY_AGAIN means
+ * our view was stale or the connection dropped). */
+static int wait_change(struct xkovs *h, long long deadline, unsigned int seqno)
+{
+	int ret;
+
+	for (;;) {
+		ret = xkovs_run(h);
+		if (ret < 0 || ovsdb_idl_get_seqno(h->idl) != seqno)
+			return ret;
+		ret = xkovs_block(h, deadline, "the OVSDB server to resend the database");
+		if (ret < 0)
+			return ret;
+	}
+}
+
+static int status_to_errno(struct xkovs *h, struct ovsdb_idl_txn *txn,
+			   enum ovsdb_idl_txn_status status)
+{
+	switch (status) {
+	case TXN_SUCCESS:
+	case TXN_UNCHANGED:
+		return 0;
+	case TXN_ERROR:
+		return xkovs_fail(h, -EIO, "OVSDB transaction on '%s' failed: %s",
+				  h->remote, ovsdb_idl_txn_get_error(txn));
+	case TXN_ABORTED:
+		return xkovs_fail(h, -ECANCELED, "OVSDB transaction on '%s' aborted", h->remote);
+	case TXN_NOT_LOCKED:
+		return xkovs_fail(h, -ENOLCK, "OVSDB transaction on '%s': database not locked",
+				  h->remote);
+	default:
+		return xkovs_fail(h, -EPROTO, "OVSDB transaction on '%s': unexpected status %s",
+				  h->remote, ovsdb_idl_txn_status_to_string(status));
+	}
+}
+
+int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
+		 xkovs_build_fn *build, void *aux, struct ovsdb_idl_txn **txnp,
+		 int64_t *next_cfg)
+{
+	for (;;) {
+		const struct ovsrec_open_vswitch *ovs;
+		enum ovsdb_idl_txn_status status;
+		struct ovsdb_idl_txn *txn;
+		unsigned int seqno;
+		int ret;
+
+		ret = xkovs_run(h);
+		if (ret < 0)
+			return ret;
+		seqno = ovsdb_idl_get_seqno(h->idl);
+		ovs = ovsrec_open_vswitch_first(h->idl);
+		if (!ovs && next_cfg)
+			return xkovs_fail(h, -ENODEV, "OVSDB at '%s' is not initialized "
+					  "(no Open_vSwitch row)", h->remote);
+
+		txn = ovsdb_idl_txn_create(h->idl);
+		ovsdb_idl_txn_add_comment(txn, "%s", comment);
+		ret = build(h, txn, aux);
+		if (ret < 0) {
+			ovsdb_idl_txn_abort(txn);
+			ovsdb_idl_txn_destroy(txn);
+			return ret;
+		}
+		if (next_cfg)
+			ovsdb_idl_txn_increment(txn, &ovs->header_,
+						&ovsrec_open_vswitch_col_next_cfg, false);
+
+		while ((status = ovsdb_idl_txn_commit(txn)) == TXN_INCOMPLETE) {
+			ovsdb_idl_run(h->idl);
+			ovsdb_idl_txn_wait(txn);
+			ret = xkovs_block(h, deadline, "the OVSDB server to commit");
+			if (ret < 0) {
+				/* The server may still apply it later: owner
+				 * tags let a reaper find what it adds. */
+				ovsdb_idl_txn_abort(txn);
+				ovsdb_idl_txn_destroy(txn);
+				return ret;
+			}
+		}
+		if (status == TXN_TRY_AGAIN) {
+			ovsdb_idl_txn_destroy(txn);
+			ret = wait_change(h, deadline, seqno);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		ret = status_to_errno(h, txn, status);
+		if (ret < 0) {
+			ovsdb_idl_txn_destroy(txn);
+			return ret;
+		}
+		if (next_cfg)
+			*next_cfg = status == TXN_SUCCESS
+				? ovsdb_idl_txn_get_increment_new_value(txn) : 0;
+		*txnp = txn;
+		return 0;
+	}
+}
+
+int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg)
+{
+	for (;;) {
+		const struct ovsrec_open_vswitch *ovs;
+		int ret = xkovs_run(h);
+
+		if (ret < 0)
+			return ret;
+		ovs = ovsrec_open_vswitch_first(h->idl);
+		if (ovs && ovs->cur_cfg >= next_cfg)
+			return 0;
+		ret = xkovs_block(h, deadline, "ovs-vswitchd to apply the change");
+		if (ret < 0)
+			return ret;
+	}
+}

@@ -1,0 +1,94 @@
+/* xkovs-int.h: what the files of ovsdb/ share behind xkovs.h.  Private to
+ * ovsdb/: it includes OVS headers. */
+#ifndef XKVM_XKOVS_INT_H
+#define XKVM_XKOVS_INT_H
+
+#include <config.h>
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "ovsdb-idl.h"
+#include "vswitch-idl.h"
+
+#include "xkovs.h"
+
+struct xkovs {
+	char *remote;
+	int timeout_ms;
+	int cur_timeout_ms;	/* the timeout of the wait under way */
+	int intr_fd;		/* -1: none */
+	struct ovsdb_idl *idl;	/* NULL until xkovs_connect() */
+	char err[1024];
+};
+
+/* The state a public call saves on entry and restores on exit: SIGPIPE
+ * blocked, and the descriptors open before, so that the ones OVS opens
+ * during the call can be made close-on-exec. */
+struct xkovs_call {
+	sigset_t oldmask;
+	bool pipe_pending;	/* SIGPIPE was pending before the call */
+	unsigned long fds[1024 / (8 * sizeof(unsigned long))];
+};
+
+/* Enters and leaves a public call (see struct xkovs_call); clears h->err. */
+void xkovs_call_begin(struct xkovs *h, struct xkovs_call *c);
+void xkovs_call_end(struct xkovs_call *c);
+
+/* Formats the message into h->err.  Returns 'ret' (a -errno) for chaining. */
+int xkovs_fail(struct xkovs *h, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Connects if not connected (xkovs_connect()'s codes), with a call open. */
+int xkovs_ensure(struct xkovs *h);
+
+/* Returns the absolute deadline, in OVS's time_msec() clock, 'timeout_ms'
+ * from now (<= 0: the handle's timeout), and remembers the timeout for
+ * messages. */
+long long xkovs_deadline(struct xkovs *h, int timeout_ms);
+
+/* Blocks in OVS's poll loop until the IDL has news, 'deadline' passes or
+ * the interrupt fd is readable.  Call after ovsdb_idl_run() and any
+ * ovsdb_idl_txn_wait().  Returns 0, -ETIMEDOUT (deadline passed) or -EINTR;
+ * on failure h->err says what 'what' was waiting for. */
+int xkovs_block(struct xkovs *h, long long deadline, const char *what);
+
+/* Runs the IDL once and checks the connection.  Returns 0 or -ECONNRESET
+ * (message set) when the session died for good. */
+int xkovs_run(struct xkovs *h);
+
+/* Builds one transaction's operations; returns 0 to commit, a -errno (with
+ * h->err set) to abort.  Called again, on a fresh transaction, after
+ * TXN_TRY_AGAIN, so it must start from the IDL's current contents. */
+typedef int xkovs_build_fn(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux);
+
+/* Creates a transaction, lets 'build' fill it, increments
+ * Open_vSwitch.next_cfg when 'next_cfg' is non-NULL, commits and waits for
+ * the outcome until 'deadline', retrying on TXN_TRY_AGAIN.  On success
+ * returns 0 with the committed transaction in *txnp (the caller destroys
+ * it) and the new next_cfg in *next_cfg.  Returns a -errno with h->err set:
+ * -ETIMEDOUT, -EIO (TXN_ERROR, OVSDB's text kept), -ECANCELED (aborted),
+ * -ENOLCK, -ECONNRESET, -EINTR, -ENODEV (database not initialized), or the
+ * code 'build' returned. */
+int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
+		 xkovs_build_fn *build, void *aux, struct ovsdb_idl_txn **txnp,
+		 int64_t *next_cfg);
+
+/* Waits until ovs-vswitchd reports cur_cfg >= 'next_cfg'.  Returns 0,
+ * -ETIMEDOUT or -EINTR, with h->err set. */
+int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg);
+
+/* xkovs_del_ports() inside an open call, connected. */
+int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
+		 const char *owner, unsigned flags);
+
+/* Bridge lookups over the IDL's current contents. */
+const struct ovsrec_bridge *xkovs_find_bridge(struct ovsdb_idl *idl, const char *name);
+/* The fake-bridge Port on 'br' with VLAN 'vlan', or NULL. */
+const struct ovsrec_port *xkovs_find_fake(const struct ovsrec_bridge *br, int64_t vlan);
+/* Resolves 'name' (real or fake) to its real bridge and VLAN (-1 if real).
+ * Returns the real bridge or NULL. */
+const struct ovsrec_bridge *xkovs_resolve_bridge(struct ovsdb_idl *idl, const char *name,
+						 int *vlan);
+
+#endif

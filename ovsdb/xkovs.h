@@ -1,0 +1,158 @@
+/* xkovs: Open vSwitch bridges and ports through the OVSDB IDL.
+ *
+ * The only door to libopenvswitch: nothing outside ovsdb/ includes an OVS
+ * header.  One 'struct xkovs' is one connection to the Open_vSwitch
+ * database, monitoring only the columns this module reads or writes.
+ *
+ * Every call that talks to the server is bounded by the handle's timeout and
+ * returns 0 or -errno; on failure a one-line message (lowercase, subjects
+ * quoted, OVSDB's own text kept) is left in the handle for xkovs_error().
+ * Nothing here prints, exits, or leaves signal handlers behind: the first
+ * xkovs_new() silences OVS's logging and undoes the handlers OVS's
+ * fatal-signal module installs; SIGPIPE is blocked only while a call runs;
+ * descriptors OVS opens during a call are made close-on-exec.
+ *
+ * Not thread-safe: use one handle from one thread. */
+#ifndef XKVM_XKOVS_H
+#define XKVM_XKOVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The Interface external_ids key holding the owner string of ports we add. */
+#define XKOVS_OWNER_KEY "xkvm-owner"
+#define XKOVS_DEFAULT_TIMEOUT_MS 5000
+
+struct xkovs;
+
+/* Returns a new handle for the database at 'remote' (an OVSDB remote such as
+ * "unix:/run/ovs/db.sock"; NULL means unix:$OVS_RUNDIR/db.sock, OVS_RUNDIR
+ * defaulting to /var/run/openvswitch, as ovs-vsctl does).  'timeout_ms'
+ * bounds every later call (<= 0: XKOVS_DEFAULT_TIMEOUT_MS).  Does no I/O.
+ * Returns NULL only when out of memory.  Free with xkovs_free(). */
+struct xkovs *xkovs_new(const char *remote, int timeout_ms);
+
+/* Closes the connection, if any, and frees 'h'.  Accepts NULL. */
+void xkovs_free(struct xkovs *h);
+
+/* Makes waits give up with -EINTR as soon as 'fd' is readable (e.g. the
+ * cleanup self-pipe), since OVS's poll loop restarts on EINTR.  -1: none.
+ * The caller keeps owning 'fd'. */
+void xkovs_set_interrupt_fd(struct xkovs *h, int fd);
+
+/* Returns the handle's remote (owned by 'h'). */
+const char *xkovs_remote(const struct xkovs *h);
+
+/* Returns the message of the last failed call (owned by 'h', valid until the
+ * next call), or "" when there was none. */
+const char *xkovs_error(const struct xkovs *h);
+
+/* Connects and waits for the database contents.  Idempotent once connected.
+ * Returns 0; -ENOENT when the remote is a unix socket that does not exist
+ * (no Open vSwitch on this host: callers treat it as "Linux bridges only",
+ * not as an error); -ETIMEDOUT when the server does not answer within the
+ * timeout; -ECONNREFUSED or another -errno when the connection fails;
+ * -EINTR when the interrupt fd became readable. */
+int xkovs_connect(struct xkovs *h);
+
+/* What a bridge name stands for. */
+struct xkovs_bridge {
+	char *name;		/* the name asked for */
+	char *parent;		/* the real bridge: 'name' itself unless fake */
+	int vlan;		/* a fake bridge's VLAN tag, -1 for a real bridge */
+	char *datapath_type;	/* the real bridge's ("" = the default, system) */
+};
+
+/* The calls below connect first when needed, failing with xkovs_connect()'s
+ * codes (-ENOENT: no OVS on this host). */
+
+/* Looks 'name' up among the OVS bridges, fake VLAN bridges included (a Port
+ * with fake_bridge=true and a tag, on its parent bridge).  Returns 0 and
+ * fills *out (release with xkovs_bridge_release()); -ENODEV when 'name' is
+ * not an OVS bridge (*out untouched). */
+int xkovs_bridge_get(struct xkovs *h, const char *name, struct xkovs_bridge *out);
+
+/* Frees the strings of 'b' and clears it.  Accepts NULL and cleared ones. */
+void xkovs_bridge_release(struct xkovs_bridge *b);
+
+/* Returns true when 'name' is an OVS bridge, real or fake; false when it is
+ * not or the database cannot be read (see xkovs_error()). */
+bool xkovs_is_bridge(struct xkovs *h, const char *name);
+
+/* Stores in *names a NULL-terminated, sorted array of every bridge name,
+ * real and fake (free with xkovs_names_free()).  Returns 0 or -errno. */
+int xkovs_list_bridges(struct xkovs *h, char ***names);
+
+/* Frees an array from xkovs_list_bridges().  Accepts NULL. */
+void xkovs_names_free(char **names);
+
+/* One port to add (or, with only 'bridge' and 'name' read, to remove).
+ * Every pointer is borrowed for the duration of the call. */
+struct xkovs_port {
+	const char *bridge;	/* an OVS bridge, real or fake */
+	const char *name;	/* the Port's and its Interface's name (the tap) */
+	int tag;		/* access VLAN 0..4095, -1 for none */
+	const char *trunks;	/* VLANs "10,20" or "10:20", NULL for none */
+	const char *iface_id;	/* external_ids:iface-id, NULL for none */
+	const char *attached_mac; /* external_ids:attached-mac */
+	const char *vm_id;	/* external_ids:vm-id */
+	const char *const *ext;	/* NULL-terminated "KEY=VALUE" external_ids */
+	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
+};
+#define XKOVS_PORT_INIT { .tag = -1, .ofport = -1 }
+
+/* Flags for xkovs_add_ports() and xkovs_del_ports(). */
+#define XKOVS_NO_WAIT	(1u << 0)	/* add: do not wait for ovs-vswitchd */
+#define XKOVS_WAIT	(1u << 1)	/* del: wait for ovs-vswitchd too */
+#define XKOVS_FORCE	(1u << 2)	/* del: remove ports of other owners */
+
+/* Adds the 'n' ports in ONE transaction: an Interface and a Port row each,
+ * added to its bridge's ports by a mutation (a fake bridge's port goes to
+ * the parent with the fake bridge's tag, as ovs-vsctl does).  Each
+ * Interface gets external_ids XKOVS_OWNER_KEY=owner plus iface-id,
+ * attached-mac, vm-id and 'ext'.  Unless XKOVS_NO_WAIT, then waits (same
+ * timeout) until ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the
+ * next_cfg the transaction incremented), fills each port's 'ofport', and
+ * fails when an Interface got none.  On any failure after the commit it
+ * removes everything it added (best effort, without waiting).
+ * Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge), -EEXIST
+ * (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
+ * transaction error), or another -errno.  The removal after a failure has
+ * its own timeout; a commit that timed out is not undone (the server may
+ * still apply it: the owner tag lets a reaper find such ports). */
+int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
+		    const char *owner, unsigned flags);
+
+/* Removes the 'n' ports (only 'bridge', which may be NULL for any, and
+ * 'name' are read) in ONE transaction and returns once the server committed
+ * it; XKOVS_WAIT also waits for ovs-vswitchd (~12 ms a port).  Ports that do
+ * not exist are skipped.  A port whose Interface's owner tag is not 'owner'
+ * is left alone unless XKOVS_FORCE: the others are still removed and the
+ * call returns -EPERM with the refused ones in the message.  -EINVAL when a
+ * port is on another bridge than the one named.  Otherwise like
+ * xkovs_add_ports(). */
+int xkovs_del_ports(struct xkovs *h, const struct xkovs_port *ports, size_t n,
+		    const char *owner, unsigned flags);
+
+/* A port carrying an owner tag, as found by xkovs_list_owned(). */
+struct xkovs_owned {
+	char *bridge;		/* its bridge (the fake one when it has a fake's tag) */
+	char *port;
+	char *owner;		/* the XKOVS_OWNER_KEY value */
+};
+
+/* Stores in *out an array of the *n ports whose Interface carries an
+ * XKOVS_OWNER_KEY tag, sorted by port name (free with xkovs_owned_free()).
+ * Returns 0 or -errno. */
+int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n);
+
+/* Frees an array from xkovs_list_owned().  Accepts NULL. */
+void xkovs_owned_free(struct xkovs_owned *owned, size_t n);
+
+/* Waits until Interface 'iface' has external_ids:ovn-installed=true, at most
+ * 'timeout_ms' (<= 0: the handle's timeout).  Returns 0, -ETIMEDOUT,
+ * -ENODEV when there is no such Interface, -EINTR, or another -errno. */
+int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface, int timeout_ms);
+
+#endif

@@ -51,6 +51,15 @@ else
 fi
 check_cmd "5 pings 2 -> 1" ip netns exec "$g2" busybox ping -c 5 -i 0.1 -W 2 -q $ip1
 check_cmd "1400-byte ping 1 -> 2" ip netns exec "$g1" busybox ping -c 2 -s 1400 -W 2 -q $ip2
+mac3=02:00:00:00:0a:03 ip3=10.77.0.3
+check_cmd "lsp3 added" ovn_add_lsp "$ls" lsp3 $mac3 $ip3
+check_cmd "internal port on chassis 2" ovn_add_internal 2 lsp3 $mac3 $ip3/24
+check_cmd "lsp3 ovn-installed on chassis 2" ovn_wait_installed 2 lsp3 10
+if ovn_wait_for 10 ip netns exec "$g1" busybox ping -c 1 -W 1 $ip3 >/dev/null; then
+	ok "guest on chassis 1 pings the internal port on chassis 2"
+else
+	fail "no ping from $ip1 to the internal port $ip3"
+fi
 check_eq "tunnel port on chassis 1" geneve \
 	"$(ovn_vsctl 1 --bare --columns=type find Interface type=geneve | head -n1)"
 
@@ -60,6 +69,7 @@ t0=$(ovn_now_ms)
 ns_list="$OVN_CENTRAL_NS $OVN_CH1_NS $OVN_CH2_NS $g1 $g2"
 dir=$OVN_SANDBOX_DIR
 check_eq "nine daemons started" 9 "$(ovn_sandbox_pids | wc -l)"
+check_eq "nine daemons running" 9 "$(ovn_sandbox_alive | wc -l)"
 ovn_sandbox_stop
 echo "# teardown: $(( $(ovn_now_ms) - t0 )) ms"
 check_eq "no daemon left running" "" "$(ovn_sandbox_alive)"

@@ -38,6 +38,8 @@
 #                                 run dir; idempotent, registered at start
 #   ovn_sandbox_pids              "pid name" of every daemon we started
 #   ovn_sandbox_alive             prints the pids among them still running
+#                                 (also after ovn_sandbox_stop; zombies
+#                                 count as dead: PID 1 reaps them late)
 #   ovn_sandbox_logs [N]          last N lines of every daemon log (failures)
 #   ovn_nb ARGS... / ovn_sb ARGS...   ovn-nbctl / ovn-sbctl on our NB / SB
 #   ovn_in CH CMD...              run CMD in CH's namespace with its env
@@ -172,11 +174,12 @@ _ovn_alive() {
 }
 
 ovn_sandbox_alive() {
-	local pid comm name
-	[ -n "${OVN_SANDBOX_PIDLIST:-}" ] || return 0
+	local pid comm name list=${OVN_SANDBOX_PIDLIST:-}
+	[ -n "${OVN_SANDBOX_DIR:-}" ] && list=$(ovn_sandbox_pids)
+	[ -n "$list" ] || return 0
 	while read -r pid comm name; do
 		_ovn_alive "$pid" "$comm" && echo "$pid"
-	done <<<"$OVN_SANDBOX_PIDLIST"
+	done <<<"$list"
 	return 0
 }
 

@@ -51,12 +51,11 @@ record() {	# record NAME RC SECONDS LOG
 	fi
 }
 
-leftovers() {	# what a test may have left in this namespace
-	ip netns list 2>/dev/null | awk '$1 ~ /^xkt-/ {print "namespace " $1}'
+leftovers() {	# leftovers [TEST]: what a test may have left in this namespace
+	ip netns list 2>/dev/null | awk -v p="xkt-${1:0:12}" 'index($1, p) == 1 {print "namespace " $1}'
 	ip -o link show 2>/dev/null | grep -o 'alias xkvm:.*' | sed 's/^/interface /'
 }
 
-before=$(leftovers)
 for dir in "$build" ${asan:+"$asan"}; do
 	for t in "$dir"/tests/test-*; do
 		[ -x "$t" ] || continue
@@ -76,10 +75,11 @@ if ! $unit_only; then
 		name=integration/$(basename "$t" .sh)
 		selected "$name" || continue
 		log=$logdir/$(basename "$t" .sh).log
+		before=$(leftovers "$(basename "$t" .sh)")
 		start=$(date +%s.%N)
 		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
 		rc=$?
-		after=$(leftovers)
+		after=$(leftovers "$(basename "$t" .sh)")
 		if [ "$after" != "$before" ]; then
 			echo "runner: left behind by $name:" >>"$log"
 			diff <(echo "$before") <(echo "$after") >>"$log"

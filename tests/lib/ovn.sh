@@ -112,9 +112,7 @@ ovn_in() {
 	local ns d
 	ns=$(_ovn_ns "$1") && d=$(_ovn_dir "$1") || return 1
 	shift
-	ip netns exec "$ns" env OVS_RUNDIR="$d" OVS_DBDIR="$d" OVS_LOGDIR="$d" \
-	    OVS_SYSCONFDIR="$d" OVN_RUNDIR="$d" OVN_DBDIR="$d" OVN_LOGDIR="$d" \
-	    OVN_SYSCONFDIR="$d" "$@"
+	_ovn_env "$d" ip netns exec "$ns" "$@"
 }
 
 ovn_nb() { ovn-nbctl --timeout=10 --db="unix:$OVN_NB_SOCK" "$@"; }

@@ -16,18 +16,21 @@ ip -n "$ns" link add "$br2" type bridge || exit 2
 ip -n "$ns" link add "$big" type bridge || exit 2
 ip -n "$ns" link set "$big" mtu 65535 || exit 2	# more than a tap can take
 
+dir=$(mktemp -d "${TMPDIR:-/tmp}/xkt-nlmake-XXXXXX") || exit 2
+when_finished "rm -rf '$dir'"
+
 taps() { ip -n "$ns" -o link show type tun | awk -F': ' '{print $2}' | sort; }
 sysfs() { in_ns cat "/sys/class/net/$1/$2"; }
 info() { ip -n "$ns" -o -d link show dev "$1"; }
 
 # --- make-nics: output, attachment, owner, MTU, tag, group ------------------
-out=$(SUDO_UID=4242 xk tap-control make-nics "$br" user "$br2" 2>err)
+out=$(SUDO_UID=4242 xk tap-control make-nics "$br" user "$br2" 2>"$dir/err")
 rc=$?
 check_eq "make-nics exits 0" 0 "$rc"
 check_eq "make-nics output" "tapvm0:brctl
 skip
 tapvm1:brctl" "$out"
-check_eq "make-nics is quiet without -v" "" "$(cat err)"
+check_eq "make-nics is quiet without -v" "" "$(cat "$dir/err")"
 check_eq "taps exist" "tapvm0
 tapvm1" "$(taps)"
 case "$(info tapvm0)" in *" master $br "*) ok "tapvm0 enslaved to $br";; *) fail "tapvm0 master: $(info tapvm0)";; esac
@@ -119,9 +122,9 @@ case "$msg" in "xkvm: failed to add tap 'tapvm1' to '$big': "*) ok "late failure
 check_eq "late failure removed both taps" "" "$(taps)"
 
 # -v prints what it creates on stderr, stdout stays the answer
-out=$(xk tap-control make-nics -v "$br" 2>err)
+out=$(xk tap-control make-nics -v "$br" 2>"$dir/err")
 check_eq "-v: stdout" "tapvm0:brctl" "$out"
-check_eq "-v: stderr" "created tapvm0:brctl on $br" "$(cat err)"
+check_eq "-v: stderr" "created tapvm0:brctl on $br" "$(cat "$dir/err")"
 check_eq "owner without sudo is the caller" "$(id -u)" "$(sysfs tapvm0 owner)"
 check_cmd "del-nics without sudo" in_ns "$XKVM" tap-control del-nics tapvm0
 

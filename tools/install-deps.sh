@@ -9,7 +9,7 @@ case "$what" in
 	build) ;;
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
-		      busybox-static cpio valgrind"
+		      busybox-static cpio valgrind ovn-central ovn-host"
 		;;
 esac
 [ "$what" = bench ] && pkgs="$pkgs gnuplot-nox"

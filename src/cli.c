@@ -103,14 +103,17 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 static const char *optname(int c, char **argv)
 {
 	static char buf[3];
+	const char *arg = argv[optind - 1];
 
+	if (!strncmp(arg, "--", 2))
+		return arg;
 	if (c > 0 && c < 256) {
 		buf[0] = '-';
 		buf[1] = (char)c;
 		buf[2] = '\0';
 		return buf;
 	}
-	return argv[optind - 1];
+	return arg;
 }
 
 int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)

@@ -99,8 +99,6 @@ int launch_main(int argc, char **argv)
 	r = cli_parse(argc, argv, &cfg, &err);
 	if (r < 0) {
 		ret = report(r, err, XKVM_EXIT_USAGE);
-		if (r == -EINVAL)
-			xkvm_say("try '%s --help'", argv[0]);
 		goto out;
 	}
 	if (cfg.help) {

@@ -2,8 +2,8 @@
 # The test guest itself (tools/build-guest.sh, tests/guest/init), without
 # xkvm: boots it under TCG on a tap of a Linux bridge in a namespace, and
 # checks its verdict lines: ping to the bridge, 1 MiB over TCP to a host
-# listener (count and md5), then two guests on one bridge, one listening,
-# one sending.  Prints the boot-to-poweroff times.
+# listener (count and md5); a guest whose jobs fail still reports and powers
+# off; then two guests on one bridge, one listening, one sending.  Prints the boot-to-poweroff times.
 . "$(dirname "$0")/../lib/common.sh"
 need_root
 cd "$XKVM_TOP" || exit 2
@@ -89,7 +89,20 @@ check_eq "host listener md5 = guest's" "$(field "$nc_line" md5)" "$(md5sum <"$di
 guest_up=$(sed -n 's/^XK-DONE .*uptime=\([0-9.]*\).*/\1/p' "$dir/one.console")
 echo "# timing: one guest, qemu start to exit $(cat "$dir/one.time") ms; in-guest uptime at XK-DONE ${guest_up}s"
 
-# 2. Two guests on the bridge: B listens, A pings B and sends to it.
+# 2. Failures are reported, and the guest still powers off: a second NIC
+# that is not there, a peer that does not answer, a port nobody listens on.
+failed_before=$_checks_failed
+boot_guest neg "$tap" "$(rand_mac)" "xk.wait=2 xk.ip0=10.0.0.2/24 xk.ip1=10.0.1.2/24 xk.ping0=10.0.0.99 xk.nc=10.0.0.1:5999 xk.ncbytes=1000"
+wait "$guest_pid"
+check_eq "failing guest: qemu exits 0" 0 "$(cat "$dir/neg.rc")"
+check_eq "failing guest: done, status fail" "status=fail" "$(sed -n 's/^XK-DONE \(status=[a-z]*\).*/\1/p' "$dir/neg.console")"
+check_eq "failing guest: address on eth0" ok "$(verdict neg ip0 | cut -d' ' -f1)"
+check_eq "failing guest: no eth1" "fail dev=eth1 addr=10.0.1.2/24 reason=nodev" "$(verdict neg ip1 | cut -d' ' -f1-4)"
+check_eq "failing guest: ping to nobody" fail "$(verdict neg ping0 | cut -d' ' -f1)"
+check_eq "failing guest: nc to a closed port" fail "$(verdict neg nc | cut -d' ' -f1)"
+[ "$_checks_failed" -eq "$failed_before" ] || show_console neg
+
+# 3. Two guests on the bridge: B listens, A pings B and sends to it.
 failed_before=$_checks_failed
 new_tap tap_a
 new_tap tap_b

@@ -64,7 +64,7 @@ $(OVS_BUILD)/.done:
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<

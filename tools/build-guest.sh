@@ -125,7 +125,10 @@ build_initrd() {
 	cp "$out/kernel/release" "$r/etc/xk-kernel-release"
 	cp "$init_src" "$r/init"
 	chmod 0755 "$r/init"
-	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -n -6 >"$tmp/initrd.img"
+	# same inputs, same bytes: fixed times, owners and inode numbers
+	find "$r" -exec touch -h -d @0 {} +
+	(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
+		gzip -n -6 >"$tmp/initrd.img"
 	mv "$tmp/initrd.img" "$out/initrd.img"
 }
 

@@ -1,0 +1,105 @@
+# A private Open vSwitch for integration tests (bash; source after common.sh).
+#
+#   ovs_start NS        makes a private directory, starts ovsdb-server and
+#                       ovs-vswitchd inside namespace NS (made by netns_new)
+#                       and exports OVS_RUNDIR, OVS_DBDIR, OVS_LOGDIR (all the
+#                       directory, also in OVS_DIR) and OVS_NS.  Registers the
+#                       daemons' stop and the directory's removal with
+#                       when_finished.  Exits 2 when it cannot.
+#   ovs_use DIR NS      switches the functions below to another instance
+#                       (several chassis in one test).
+#   ovs_vsctl ARG...    ovs-vsctl on the private database, inside OVS_NS
+#   ovs_add_br BR [ARG...]  adds bridge BR with datapath_type=netdev (extra
+#                       ovs-vsctl "-- ..." arguments may follow)
+#   ovs_add_fake_br FAKE PARENT VLAN   adds a fake VLAN bridge
+#   ovs_in_ns CMD...    runs CMD inside OVS_NS with the OVS environment
+#   ovs_pid server|vswitchd           prints the daemon's pid (from its pidfile)
+#   ovs_stop_vswitchd   stops ovs-vswitchd (the database keeps running)
+#   ovs_start_vswitchd  starts it again
+#   ovs_stop_all DIR    stops both daemons of DIR (kill by pidfile pids only)
+# OVS runs from the netdev (userspace) datapath: no kernel module needed.
+
+OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
+
+ovs_use() {
+	export OVS_DIR=$1 OVS_NS=$2
+	export OVS_RUNDIR=$1 OVS_DBDIR=$1 OVS_LOGDIR=$1
+}
+
+ovs_in_ns() {
+	ip netns exec "$OVS_NS" env OVS_RUNDIR="$OVS_DIR" OVS_DBDIR="$OVS_DIR" \
+		OVS_LOGDIR="$OVS_DIR" "$@"
+}
+
+ovs_vsctl() {
+	ovs_in_ns ovs-vsctl --timeout=10 --db="unix:$OVS_DIR/db.sock" "$@"
+}
+
+ovs_pid() {
+	local f=$OVS_DIR/ovsdb-server.pid
+	[ "$1" = vswitchd ] && f=$OVS_DIR/ovs-vswitchd.pid
+	cat "$f" 2>/dev/null
+}
+
+# _ovs_kill PIDFILE: ends the daemon of PIDFILE, which we started.
+_ovs_kill() {
+	local pid i
+	pid=$(cat "$1" 2>/dev/null) || return 0
+	[ -n "$pid" ] || return 0
+	kill -CONT "$pid" 2>/dev/null	# a test may have stopped it
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+ovs_stop_all() {
+	_ovs_kill "$1/ovs-vswitchd.pid"
+	_ovs_kill "$1/ovsdb-server.pid"
+}
+
+ovs_start_vswitchd() {
+	ovs_in_ns ovs-vswitchd "unix:$OVS_DIR/db.sock" \
+		--pidfile="$OVS_DIR/ovs-vswitchd.pid" \
+		--unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
+		--log-file="$OVS_DIR/ovs-vswitchd.log" -vconsole:off --detach
+}
+
+ovs_stop_vswitchd() {
+	_ovs_kill "$OVS_DIR/ovs-vswitchd.pid"
+	rm -f "$OVS_DIR/ovs-vswitchd.pid"
+}
+
+ovs_start() {
+	local ns=$1 dir
+	need_root
+	command -v ovsdb-server >/dev/null && command -v ovs-vswitchd >/dev/null ||
+		{ echo "ovs_start: Open vSwitch is not installed" >&2; exit 2; }
+	dir=$(mktemp -d /tmp/xkt-ovs.XXXXXX) ||
+		{ echo "ovs_start: cannot make a directory" >&2; exit 2; }
+	when_finished "rm -rf $dir"
+	when_finished "ovs_stop_all $dir"
+	ovs_use "$dir" "$ns"
+	ovsdb-tool create "$dir/conf.db" "$OVS_SCHEMA" ||
+		{ echo "ovs_start: ovsdb-tool create failed" >&2; exit 2; }
+	ovs_in_ns ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
+		--pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
+		--log-file="$dir/ovsdb-server.log" -vconsole:off --detach ||
+		{ echo "ovs_start: ovsdb-server failed" >&2; exit 2; }
+	ovs_vsctl --no-wait init ||
+		{ echo "ovs_start: ovs-vsctl init failed" >&2; exit 2; }
+	ovs_start_vswitchd ||
+		{ echo "ovs_start: ovs-vswitchd failed" >&2; exit 2; }
+}
+
+ovs_add_br() {
+	local br=$1; shift
+	ovs_vsctl add-br "$br" -- set bridge "$br" datapath_type=netdev "$@"
+}
+
+ovs_add_fake_br() {
+	ovs_vsctl add-br "$1" "$2" "$3"
+}

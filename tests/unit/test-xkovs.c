@@ -1,0 +1,231 @@
+/* test-xkovs: the parts of ovsdb/xkovs.h that need no running OVS: the
+ * connection verdicts (no socket, refused, silent server, interrupted),
+ * port spec validation, and that libopenvswitch leaves the process alone
+ * (signal dispositions, SIGPIPE, close-on-exec descriptors). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "xkovs.h"
+
+static char dir[] = "/tmp/xkt-xkovs.XXXXXX";
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A unix socket at 'path', listening or merely bound (refusing). */
+static int unix_socket(const char *path, int listening)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0 ||
+	    (listening && listen(fd, 8) < 0)) {
+		perror("unix socket");
+		exit(2);
+	}
+	return fd;
+}
+
+/* Returns how many open descriptors lack FD_CLOEXEC, besides 0-2 (some may
+ * come from whoever started us: compare before and after). */
+static int inheritable_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+			continue;
+		if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC)) {
+			n++;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_default_remote(void)
+{
+	struct xkovs *h;
+	char want[256];
+
+	setenv("OVS_RUNDIR", dir, 1);
+	h = xkovs_new(NULL, 0);
+	snprintf(want, sizeof want, "unix:%s/db.sock", dir);
+	CHECK_STR(want, xkovs_remote(h));
+	CHECK_INT(-ENOENT, xkovs_connect(h));
+	CHECK(strstr(xkovs_error(h), "no Open vSwitch database socket") != NULL);
+	CHECK(!xkovs_is_bridge(h, "br0"));
+	xkovs_free(h);
+
+	unsetenv("OVS_RUNDIR");
+	h = xkovs_new(NULL, 0);
+	CHECK_STR("unix:/var/run/openvswitch/db.sock", xkovs_remote(h));
+	xkovs_free(h);
+	xkovs_free(NULL);
+}
+
+static void test_refused(void)
+{
+	char path[128], remote[160];
+	struct xkovs *h;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/refused.sock", dir);
+	snprintf(remote, sizeof remote, "unix:%s", path);
+	fd = unix_socket(path, 0);
+	h = xkovs_new(remote, 2000);
+	CHECK_INT(-ECONNREFUSED, xkovs_connect(h));
+	CHECK(strstr(xkovs_error(h), "cannot connect to OVSDB") != NULL);
+	xkovs_free(h);
+	close(fd);
+}
+
+static void test_silent_server(void)
+{
+	char path[128], remote[160];
+	struct xkovs_port p = XKOVS_PORT_INIT;
+	struct xkovs *h;
+	double t0, ms;
+	int fd, pfd[2];
+
+	snprintf(path, sizeof path, "%s/silent.sock", dir);
+	snprintf(remote, sizeof remote, "unix:%s", path);
+	fd = unix_socket(path, 1);	/* accepts into the backlog, never answers */
+	h = xkovs_new(remote, 300);
+	t0 = now_ms();
+	CHECK_INT(-ETIMEDOUT, xkovs_connect(h));
+	ms = now_ms() - t0;
+	CHECK(ms >= 290 && ms < 1500);
+	CHECK(strstr(xkovs_error(h), "did not answer within 300 ms") != NULL);
+
+	p.bridge = "br0";
+	p.name = "tap0";
+	t0 = now_ms();
+	CHECK_INT(-ETIMEDOUT, xkovs_add_ports(h, &p, 1, "me", 0));
+	CHECK(now_ms() - t0 < 1500);
+
+	/* A readable interrupt fd ends the wait at once. */
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		exit(2);
+	CHECK_INT(1, write(pfd[1], "x", 1));
+	xkovs_set_interrupt_fd(h, pfd[0]);
+	t0 = now_ms();
+	CHECK_INT(-EINTR, xkovs_connect(h));
+	CHECK(now_ms() - t0 < 200);
+	xkovs_free(h);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+}
+
+static void test_validation(void)
+{
+	static const char *const bad_ext[] = { "novalue", NULL };
+	static const char *const owner_ext[] = { XKOVS_OWNER_KEY "=x", NULL };
+	struct xkovs_port p[2] = { XKOVS_PORT_INIT, XKOVS_PORT_INIT };
+	struct xkovs *h = xkovs_new("unix:/nonexistent/db.sock", 0);
+
+	p[0].bridge = p[1].bridge = "br0";
+	p[0].name = "tap0";
+	p[1].name = "tap1";
+	/* Spec errors come before any connection attempt. */
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, NULL, 0));
+	CHECK(strstr(xkovs_error(h), "owner") != NULL);
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "", 0));
+	p[1].name = "tap0";
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_STR("port 'tap0' given twice", xkovs_error(h));
+	p[1].name = "tap1";
+	p[1].tag = 4096;
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_STR("invalid VLAN tag 4096 for port 'tap1'", xkovs_error(h));
+	p[1].tag = 4095;
+	p[1].trunks = "10,x";
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_STR("invalid VLAN trunks '10,x' for port 'tap1'", xkovs_error(h));
+	p[1].trunks = "10:4096";
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	p[1].trunks = "";
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	p[1].trunks = "10,20:30";
+	p[1].ext = bad_ext;
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_STR("invalid external_ids 'novalue' for port 'tap1' (want KEY=VALUE)",
+		  xkovs_error(h));
+	p[1].ext = owner_ext;
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	p[1].ext = NULL;
+	p[1].bridge = NULL;
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	p[1].bridge = "br0";
+	/* A valid spec gets as far as the (absent) database. */
+	CHECK_INT(-ENOENT, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_INT(0, xkovs_add_ports(h, p, 0, "me", 0));
+	CHECK_INT(0, xkovs_del_ports(h, p, 0, "me", 0));
+	CHECK_INT(-ENOENT, xkovs_del_ports(h, p, 2, "me", 0));
+	xkovs_free(h);
+}
+
+int main(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM, SIGPIPE };
+	struct sigaction sa[5];
+	sigset_t before, after;
+	int inheritable;
+	size_t i;
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	for (i = 0; i < 5; i++)
+		sigaction(sigs[i], NULL, &sa[i]);
+	sigprocmask(SIG_BLOCK, NULL, &before);
+	inheritable = inheritable_fds();
+
+	test_default_remote();
+	test_refused();
+	test_silent_server();
+	test_validation();
+
+	/* OVS's fatal-signal module ran (poll_block) and must have left no
+	 * handler behind; SIGPIPE neither blocked nor ignored afterwards. */
+	for (i = 0; i < 5; i++) {
+		struct sigaction now;
+
+		sigaction(sigs[i], NULL, &now);
+		CHECK(now.sa_handler == sa[i].sa_handler);
+	}
+	sigprocmask(SIG_BLOCK, NULL, &after);
+	CHECK(sigismember(&after, SIGPIPE) == sigismember(&before, SIGPIPE));
+	CHECK_INT(inheritable, inheritable_fds());
+
+	for (i = 0; i < 2; i++) {
+		char path[128];
+
+		snprintf(path, sizeof path, "%s/%s", dir, i ? "silent.sock" : "refused.sock");
+		unlink(path);
+	}
+	rmdir(dir);
+	return check_summary("test-xkovs");
+}

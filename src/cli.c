@@ -136,7 +136,9 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	optind = 0;	/* full re-initialization (glibc), for repeated calls */
 	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
 		if (c == '?') {
-			if (optopt)
+			/* A short option we know can only come back as '?' from
+			 * its long form given an argument it does not take. */
+			if (optopt > 0 && optopt < 256 && !strchr(short_options + 1, optopt))
 				return fail(err, "unknown option '-%c'", optopt);
 			return fail(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
 		}

@@ -90,7 +90,7 @@ static int probe(struct devopts *d, const char *model, char **out)
 {
 	struct strv argv = STRV_INIT;
 	int pipefd[2] = { -1, -1 }, devnull = -1, ret = -ENOMEM, wstatus;
-	char *buf = NULL;
+	char *buf = NULL, notfound[512];
 	size_t len = 0, alloc = 0;
 	pid_t pid;
 
@@ -151,6 +151,12 @@ static int probe(struct devopts *d, const char *model, char **out)
 		goto out;
 	}
 	buf[len] = '\0';
+	/* qemu exits 0 for an unknown model's ",?" but says so. */
+	snprintf(notfound, sizeof(notfound), "Device '%s' not found", model);
+	if (strstr(buf, notfound)) {
+		ret = -ENOEXEC;
+		goto out;
+	}
 	*out = buf;
 	buf = NULL;
 	ret = 0;

@@ -27,8 +27,9 @@ struct devopts {
 int devopts_init(struct devopts *d, const struct strv *qemu);
 
 /* Returns 1 when 'model' accepts 'token' (its part before '='), 0 when
- * not, -ENOEXEC when the probe command failed or exited non-zero (the
- * reference's "bad device model"), other -errno on system errors.  Runs
+ * not, -ENOEXEC when the probe command failed, exited non-zero or said
+ * "Device 'MODEL' not found" (the reference's "bad device model"), other
+ * -errno on system errors.  Runs
  * qemu at most once per model for the life of 'd'. */
 int devopts_accepts(struct devopts *d, const char *model, const char *token);
 

@@ -1,0 +1,138 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static char *joined(const struct strv *sv)
+{
+	static char buf[512];
+	char *s = strv_join(sv, "|");
+
+	snprintf(buf, sizeof(buf), "%s", s ? s : "(null)");
+	free(s);
+	return buf;
+}
+
+static int parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
+{
+	*err = NULL;
+	return cli_parse(argc, argv, cfg, err);
+}
+
+int main(void)
+{
+	struct xkvm_config cfg;
+	char *err;
+
+	unsetenv("DEF_DISK_DRIVER");
+	unsetenv("DEF_NETMODEL");
+	{
+		char *argv[] = { "xkvm", "-n", "user", "--disk=a.img", "-vv", "--verbose",
+				 "--dry-run", "--kvm", "qemu -M q35", "--uefi-nvram", "nv.fd",
+				 "extra", "--", "-m", "512", "--netdev", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("user", joined(&cfg.netdevs));
+		CHECK_STR("a.img", joined(&cfg.disks));
+		CHECK_STR("extra|-m|512|--netdev", joined(&cfg.passthrough));
+		CHECK_INT(3, cfg.verbosity);
+		CHECK(cfg.dry_run);
+		CHECK(cfg.uefi);
+		CHECK_STR("nv.fd", cfg.uefi_nvram);
+		CHECK_STR("qemu -M q35", cfg.kvm);
+		CHECK_STR("virtio-blk", cfg.def_disk_driver);
+		CHECK(cfg.def_netmodel == NULL);
+		CHECK_INT(ACCEL_KVM, cfg.accel);
+		CHECK(!cfg.help);
+		cli_release(&cfg);
+	}
+	setenv("DEF_DISK_DRIVER", "scsi-hd", 1);
+	setenv("DEF_NETMODEL", "e1000", 1);
+	{
+		/* abbreviations, attached arguments, permutation */
+		char *argv[] = { "xkvm", "--net", "br0", "-nuser", "--dis", "x", "pt1",
+				 "--acc=tcg", "--bio", "b.fd", "--dow", "--no-d", "--uefi", "pt2", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("br0|user", joined(&cfg.netdevs));
+		CHECK_STR("x", joined(&cfg.disks));
+		CHECK_STR("pt1|pt2", joined(&cfg.passthrough));
+		CHECK_INT(ACCEL_TCG, cfg.accel);
+		CHECK_STR("b.fd", cfg.bios);
+		CHECK(cfg.uefi);
+		CHECK_STR("scsi-hd", cfg.def_disk_driver);
+		CHECK_STR("e1000", cfg.def_netmodel);
+		cli_release(&cfg);
+	}
+	unsetenv("DEF_DISK_DRIVER");
+	unsetenv("DEF_NETMODEL");
+	{
+		char *argv[] = { "xkvm", "-v", "-h", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK(cfg.help);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--accel", "auto", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_INT(ACCEL_AUTO, cfg.accel);
+		cli_release(&cfg);
+	}
+	/* errors: one line naming the argument */
+	{
+		char *argv[] = { "xkvm", "--accel=fast", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("invalid --accel 'fast': want kvm, tcg or auto", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--d", "x", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown or ambiguous option '--d'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "-x", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown option '-x'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--netdev", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("option '--netdev' needs an argument", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "-d", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("option '-d' needs an argument", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--help=x", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK(err && strstr(err, "--help=x"));
+		free(err);
+		cli_release(&cfg);
+	}
+	cli_release(NULL);
+	return check_summary("test-cli");
+}

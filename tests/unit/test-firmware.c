@@ -1,0 +1,137 @@
+/* firmware: --bios, --uefi split/joined/guessed, nvram copy; firmware
+ * trees are made in a temp dir and selected with XKVM_OVMF_DIR. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "firmware.h"
+
+static char dir[] = "/tmp/xkt-firmware.XXXXXX";
+
+static char *path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void put(const char *name, const char *content)
+{
+	int fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	CHECK(fd >= 0);
+	CHECK_INT((long)strlen(content), write(fd, content, strlen(content)));
+	close(fd);
+}
+
+/* The firmware's drives joined by ' ', with dir shown as '@'. */
+static char *drives(const struct firmware *fw)
+{
+	static char buf[2048];
+	struct strv sv = STRV_INIT;
+	char *s;
+
+	CHECK_INT(0, firmware_argv(fw, &sv));
+	s = strv_join(&sv, " ");
+	snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	strv_release(&sv);
+	for (char *p; (p = strstr(buf, dir));)
+		memmove(p + 1, p + strlen(dir), strlen(p + strlen(dir)) + 1), *p = '@';
+	return buf;
+}
+
+int main(void)
+{
+	struct firmware fw;
+	char buf[64] = "";
+	int fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(0, mkdir(path("OVMF"), 0755));
+	CHECK_INT(0, mkdir(path("ovmf"), 0755));
+	setenv("XKVM_OVMF_DIR", dir, 1);
+
+	CHECK_INT(0, firmware_resolve(NULL, false, NULL, false, &fw));
+	CHECK_STR("", drives(&fw));
+	firmware_release(&fw);
+	CHECK_INT(0, firmware_resolve("/x/bios.fd", false, NULL, false, &fw));
+	CHECK_STR("-drive if=pflash,format=raw,file=/x/bios.fd", drives(&fw));
+	firmware_release(&fw);
+	CHECK_INT(-EINVAL, firmware_resolve("/x/bios.fd", true, NULL, false, &fw));
+	firmware_release(&fw);
+
+	/* nothing installed */
+	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, NULL, false, &fw));
+	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, path("none.fd"), false, &fw));
+	/* nvram given and present, no OVMF: used as code and vars */
+	put("mine.fd", "MINE");
+	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+	CHECK(fw.guessed);
+	CHECK_STR("-drive if=pflash,format=raw,file=@/mine.fd", drives(&fw));
+	firmware_release(&fw);
+
+	/* joined OVMF.fd */
+	put("ovmf/OVMF.fd", "JOINED");
+	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
+	CHECK(fw.no_persist);
+	CHECK_STR("-drive if=pflash,format=raw,file=@/ovmf/OVMF.fd", drives(&fw));
+	firmware_release(&fw);
+
+	/* split: code read-only, then vars */
+	put("OVMF/OVMF_VARS.fd", "VARS");
+	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
+	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
+		  "-drive if=pflash,format=raw,file=@/OVMF/OVMF_VARS.fd", drives(&fw));
+	firmware_release(&fw);
+	put("OVMF/OVMF_CODE.fd", "CODE");
+	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+	CHECK(!fw.copy);
+	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
+		  "-drive if=pflash,format=raw,file=@/mine.fd", drives(&fw));
+	firmware_release(&fw);
+
+	/* absent nvram: a dry run plans the copy but makes none */
+	CHECK_INT(0, firmware_resolve(NULL, true, path("new.fd"), true, &fw));
+	CHECK(fw.copy);
+	CHECK(!fw.readonly);
+	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
+		  "-drive if=pflash,format=raw,file=@/new.fd", drives(&fw));
+	CHECK(access(path("new.fd"), F_OK) != 0);
+	/* the real copy, once */
+	CHECK_INT(0, firmware_copy_nvram(&fw));
+	fd = open(path("new.fd"), O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_INT(4, read(fd, buf, sizeof(buf)));
+	close(fd);
+	CHECK_STR("VARS", buf);
+	CHECK_INT(-EEXIST, firmware_copy_nvram(&fw));
+	firmware_release(&fw);
+	firmware_release(NULL);
+
+	/* an nvram we cannot write is passed readonly=on (root bypasses mode
+	 * bits, so use a file on a read-only path only when not root) */
+	if (geteuid() != 0) {
+		CHECK_INT(0, chmod(path("mine.fd"), 0444));
+		CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+		CHECK(fw.readonly);
+		firmware_release(&fw);
+	}
+
+	unlink(path("OVMF/OVMF_CODE.fd"));
+	unlink(path("OVMF/OVMF_VARS.fd"));
+	unlink(path("ovmf/OVMF.fd"));
+	unlink(path("mine.fd"));
+	unlink(path("new.fd"));
+	rmdir(path("OVMF"));
+	rmdir(path("ovmf"));
+	CHECK_INT(0, rmdir(dir));
+	return check_summary("test-firmware");
+}

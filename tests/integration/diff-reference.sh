@@ -252,4 +252,36 @@ n=$((n + 1))
 run ours "$T/out.$n.x" -n 'br;reboot'
 check_eq "shell metacharacters reach no shell" "xkvm: no such bridge 'br;reboot'" "$(cat "$T/out.$n.x")"
 
+n=$((n + 1))
+run ours "$T/out.$n.x" -n user,model=no-such-nic,x=1; rc=$?
+check_eq "unknown NIC model" "1 xkvm: bad device model 'no-such-nic'" "$rc $(cat "$T/out.$n.x")"
+
+# --- real runs (no bridges): qemu is run and its status returned ------------
+real() {	# real OUT ARGS...: xkvm without --dry-run, in the namespace
+	local out=$1; shift
+	(cd "$T" && ip netns exec "$NS" "$XKVM" "$@" </dev/null >"$out" 2>"$out.err")
+}
+n=$((n + 1))
+real "$T/out.$n" --accel=tcg -n user -- -version; rc=$?
+check_eq "real run: qemu's status" 0 $rc
+check_cmd "real run: qemu ran" grep -q 'QEMU emulator version' "$T/out.$n"
+check_cmd "real run: command line reported" grep -q '^ qemu-system-x86_64 -device virtio-scsi-pci' "$T/out.$n.err"
+n=$((n + 1))
+real "$T/out.$n" --accel=tcg -n user -- -no-such-qemu-option; rc=$?
+check_eq "real run: qemu's failure status" 1 $rc
+n=$((n + 1))
+real "$T/out.$n" --kvm /nonexistent/qemu-system-x86_64 -n user; rc=$?
+check_eq "real run: missing --kvm binary" "1 xkvm: cannot run '/nonexistent/qemu-system-x86_64': No such file or directory" \
+	"$rc $(tail -n 1 "$T/out.$n.err")"
+n=$((n + 1))
+links=$(ip -n "$NS" -o link | wc -l)
+real "$T/out.$n" --uefi-nvram "$T/real.fd" -n "$BR0" -- -version; rc=$?
+check_eq "real run: bridge NICs refused" "1 xkvm: bridge NICs are not supported yet" "$rc $(cat "$T/out.$n.err")"
+check_eq "real run: nothing created" "$links absent" \
+	"$(ip -n "$NS" -o link | wc -l) $([ -e "$T/real.fd" ] && echo present || echo absent)"
+n=$((n + 1))
+real "$T/out.$n" --accel=tcg --uefi-nvram "$T/real.fd" -n user -- -version; rc=$?
+check_eq "real run: --uefi-nvram copies the template" "0 same" \
+	"$rc $(cmp -s /usr/share/OVMF/OVMF_VARS.fd "$T/real.fd" && echo same)"
+
 done_testing

@@ -12,11 +12,14 @@
 #   ovs_add_br BR [ARG...]  adds bridge BR with datapath_type=netdev (extra
 #                       ovs-vsctl "-- ..." arguments may follow)
 #   ovs_add_fake_br FAKE PARENT VLAN   adds a fake VLAN bridge
+#   ovs_sync            waits until ovs-vswitchd applied every change so far
 #   ovs_in_ns CMD...    runs CMD inside OVS_NS with the OVS environment
 #   ovs_pid server|vswitchd           prints the daemon's pid (from its pidfile)
 #   ovs_stop_vswitchd   stops ovs-vswitchd (the database keeps running)
 #   ovs_start_vswitchd  starts it again
 #   ovs_stop_all DIR    stops both daemons of DIR (kill by pidfile pids only)
+#   ovs_client ARG...   runs the ovs-client test driver of $XKVM_BUILD (see
+#                       tests/helpers/ovs-client.c) inside OVS_NS
 # OVS runs from the netdev (userspace) datapath: no kernel module needed.
 
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
@@ -29,6 +32,12 @@ ovs_use() {
 ovs_in_ns() {
 	ip netns exec "$OVS_NS" env OVS_RUNDIR="$OVS_DIR" OVS_DBDIR="$OVS_DIR" \
 		OVS_LOGDIR="$OVS_DIR" "$@"
+}
+
+ovs_client() {
+	local b=${XKVM_BUILD:-build}
+	case "$b" in /*) ;; *) b=$XKVM_TOP/$b;; esac
+	ovs_in_ns "$b/tests/ovs-client" "$@"
 }
 
 ovs_vsctl() {
@@ -65,7 +74,7 @@ ovs_start_vswitchd() {
 	ovs_in_ns ovs-vswitchd "unix:$OVS_DIR/db.sock" \
 		--pidfile="$OVS_DIR/ovs-vswitchd.pid" \
 		--unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
-		--log-file="$OVS_DIR/ovs-vswitchd.log" -vconsole:off --detach
+		-vconsole:off --log-file="$OVS_DIR/ovs-vswitchd.log" --detach
 }
 
 ovs_stop_vswitchd() {
@@ -87,12 +96,16 @@ ovs_start() {
 		{ echo "ovs_start: ovsdb-tool create failed" >&2; exit 2; }
 	ovs_in_ns ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
 		--pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
-		--log-file="$dir/ovsdb-server.log" -vconsole:off --detach ||
+		-vconsole:off --log-file="$dir/ovsdb-server.log" --detach ||
 		{ echo "ovs_start: ovsdb-server failed" >&2; exit 2; }
 	ovs_vsctl --no-wait init ||
 		{ echo "ovs_start: ovs-vsctl init failed" >&2; exit 2; }
 	ovs_start_vswitchd ||
 		{ echo "ovs_start: ovs-vswitchd failed" >&2; exit 2; }
+}
+
+ovs_sync() {
+	ovs_vsctl set Open_vSwitch . external_ids:xkt-sync="$(rand_hex 4)"
 }
 
 ovs_add_br() {

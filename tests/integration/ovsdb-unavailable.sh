@@ -1,0 +1,91 @@
+#!/bin/bash
+# When OVS is absent or unwell, ovsdb/xkovs.h answers clearly and in bounded
+# time: no database socket means "no OVS" (exit 3, not an error); a stopped
+# (SIGSTOP) ovsdb-server gives a timeout error within the timeout, and works
+# again after SIGCONT; a stopped ovs-vswitchd makes the wait for cur_cfg time
+# out and the added ports are removed again; a stale socket is refused.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/ovs.sh"
+need_root
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# within LOW HIGH START: the time since START is within [LOW, HIGH) ms
+within() {
+	local ms=$(( $(now_ms) - $3 ))
+	if [ "$ms" -ge "$1" ] && [ "$ms" -lt "$2" ]; then ok "bounded: $ms ms"
+	else fail "took $ms ms, expected $1..$2"; fi
+}
+
+netns_new NS
+r=$(rand_hex 2)
+br=xb$r tap=t$r
+
+# No OVS at all: OVS_RUNDIR points at a directory without db.sock.
+empty=$(mktemp -d /tmp/xkt-noovs.XXXXXX)
+when_finished "rm -rf $empty"
+out=$(OVS_NS=$NS OVS_DIR=$empty ovs_client is-bridge br0 2>&1)	# default remote
+check_eq "no socket: exit 3 (no OVS)" 3 "$?"
+check_eq "no socket: says so" "ovs-client: no OVS: no Open vSwitch database socket '$empty/db.sock'" "$out"
+OVS_NS=$NS OVS_DIR=$empty ovs_client -r "unix:$empty/db.sock" list-owned >/dev/null 2>&1
+check_eq "no socket, explicit remote: exit 3" 3 "$?"
+
+ovs_start "$NS"
+ovs_add_br "$br"
+ip -n "$NS" tuntap add mode tap $tap && ip -n "$NS" link set $tap up
+check_eq "running: detected" "$br $br -1 netdev" "$(ovs_client is-bridge "$br")"
+
+# ovsdb-server stopped: every call ends with a timeout within the timeout.
+server=$(ovs_pid server)
+kill -STOP "$server"
+when_finished "kill -CONT $server"
+start=$(now_ms)
+out=$(ovs_client -t 1000 is-bridge "$br" 2>&1)
+check_eq "stopped server: exit 1" 1 "$?"
+check_eq "stopped server: timeout message" \
+	"ovs-client: OVSDB server at 'unix:$OVS_DIR/db.sock' did not answer within 1000 ms [ETIMEDOUT]" "$out"
+within 1000 3000 "$start"
+start=$(now_ms)
+out=$(ovs_client -t 500 -o me add-ports "$br:$tap" 2>&1)
+check_eq "stopped server: add-ports times out too" \
+	"ovs-client: OVSDB server at 'unix:$OVS_DIR/db.sock' did not answer within 500 ms [ETIMEDOUT]" "$out"
+within 500 2500 "$start"
+kill -CONT "$server"
+check_eq "after SIGCONT: works again" "$br $br -1 netdev" "$(ovs_client is-bridge "$br")"
+check_eq "after SIGCONT: nothing was added" "" "$(ovs_vsctl list-ports "$br")"
+
+# ovs-vswitchd stopped: the commit works, the wait for cur_cfg cannot.
+ovs_stop_vswitchd
+start=$(now_ms)
+out=$(ovs_client -t 1000 -o me add-ports "$br:$tap,iface-id=x" 2>&1)
+check_eq "no vswitchd: exit 1" 1 "$?"
+check_eq "no vswitchd: timeout message" \
+	"ovs-client: timed out after 1000 ms waiting for ovs-vswitchd to apply the change [ETIMEDOUT]" "$out"
+within 1000 3000 "$start"
+check_eq "no vswitchd: no port left" "" "$(ovs_vsctl --no-wait list-ports "$br")"
+check_eq "no vswitchd: no Interface left" "$br" \
+	"$(ovs_vsctl --no-wait --bare --columns=name list Interface | grep .)"
+check_eq "no vswitchd: without waiting the add works" "$tap -1" \
+	"$(ovs_client -n -o me add-ports "$br:$tap")"
+start=$(now_ms)
+check_cmd "no vswitchd: removal does not wait for it" ovs_client -o me del-ports "$br:$tap"
+within 0 1000 "$start"
+check_eq "no vswitchd: removed" "" "$(ovs_vsctl --no-wait list-ports "$br")"
+
+ovs_start_vswitchd
+out=$(ovs_client -o me add-ports "$br:$tap")
+check_eq "vswitchd back: add works" "$tap $(ovs_vsctl get Interface $tap ofport)" "$out"
+check_cmd "vswitchd back: removal" ovs_client -o me del-ports "$br:$tap"
+
+# A stale socket: ovsdb-server killed hard leaves db.sock behind.
+ovs_stop_vswitchd
+kill -KILL "$server"
+for i in $(seq 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+if [ -S "$OVS_DIR/db.sock" ]; then
+	out=$(ovs_client is-bridge "$br" 2>&1)
+	check_eq "stale socket: refused" \
+		"ovs-client: cannot connect to OVSDB at 'unix:$OVS_DIR/db.sock': Connection refused [ECONNREFUSED]" "$out"
+else
+	fail "ovsdb-server killed with SIGKILL left no socket"
+fi
+
+done_testing

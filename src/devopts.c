@@ -117,24 +117,29 @@ static int probe(struct devopts *d, const char *model, char **out)
 	pipefd[1] = -1;
 	ret = 0;
 	for (;;) {
+		char scratch[4096];
 		ssize_t r;
 
-		if (alloc - len < 4096) {
+		if (ret == 0 && alloc - len < 4096) {
 			char *nb = realloc(buf, alloc + 65536);
 
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
+			if (nb) {
+				buf = nb;
+				alloc += 65536;
+			} else {
+				ret = -ENOMEM;	/* keep draining: never block qemu */
 			}
-			buf = nb;
-			alloc += 65536;
 		}
-		r = read(pipefd[0], buf + len, alloc - len - 1);
+		if (ret < 0)
+			r = read(pipefd[0], scratch, sizeof(scratch));
+		else
+			r = read(pipefd[0], buf + len, alloc - len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		len += (size_t)r;
+		if (ret == 0)
+			len += (size_t)r;
 	}
 	close(pipefd[0]);
 	pipefd[0] = -1;

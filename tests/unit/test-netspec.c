@@ -134,6 +134,27 @@ int main(void)
 	devopts_release(&dev);
 	strv_release(&qemu);
 
+	/* the sed transformation, on canned output (the cache is used first) */
+	CHECK_INT(0, devopts_add_output(&dev, "fake-nic",
+					"fake-nic options:\n"
+					"  alpha=<bool>   - on/off (default: true)\n"
+					"  beta=<int32>   - Slot, example: 06.0 or 06 (default: -1)\n"
+					"fake-nic.gamma=uint32\n"
+					"\tdelta\tepsilon=x\n"
+					"no-newline-at-end"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "alpha=on"));
+	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", "beta=1"));	/* lost to the '.' */
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "0"));		/* "0 or 06 (default: -1)" */
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "or"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "gamma=7"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "delta"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "epsilon"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "options:"));
+	CHECK_INT(1, devopts_accepts(&dev, "fake-nic", "no-newline-at-end=1"));
+	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", ""));
+	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", "alph"));
+	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", "x"));
+
 	/* a probe command that fails */
 	CHECK_INT(0, strv_push(&qemu, "false"));
 	CHECK_INT(0, devopts_init(&dev, &qemu));

@@ -162,6 +162,10 @@ same "DEF_DISK_DRIVER" -d "$T/b.img" -d "$T/a.qcow2,if=virtio"
 ENV=()
 same "bare file after file=" -d "file=$T/a.qcow2,$T/b.img"
 same "readonly token" -d "$T/b.img,readonly=on"
+same "empty tokens in a disk spec" -d ",$T/b.img,,cache=none,"
+same "serial from wwn, then serial= wins" -d "$T/b.img,wwn=0x1,serial=s2"
+same "file= twice: last wins" -d "file=$T/a.qcow2,file=$T/b.img"
+same "id= and bus= on scsi" -d "$T/a.qcow2,if=scsi,id=sd0,bus=0,unit=1"
 
 # --- firmware, kvm, misc ----------------------------------------------------
 same "--bios" --bios "$T/bios.fd"
@@ -174,6 +178,10 @@ same "--uefi-nvram read-only file (root: writable)" --uefi-nvram "$T/nvram.fd"
 same "--kvm path" --kvm /usr/bin/qemu-system-x86_64 -n user
 same "--kvm with words" --kvm "qemu-system-x86_64 -machine q35" -n user,romfile=
 same "-v" -v -n user
+same "--kvm '' means the default" --kvm "" -n user
+ENV=(DEF_NETMODEL= DEF_DISK_DRIVER=)
+same "empty DEF_* mean the defaults" -n user -d "$T/b.img"
+ENV=()
 same "-vv and -v -v" -vv -v -n "$BR0"
 same "--verbose" --verbose --verb -n user
 same "--dowait" --dowait -n user

@@ -21,6 +21,7 @@ struct add_ctx {
 	size_t n;
 	const char *owner;
 	struct add_item *items;
+	char *comment;		/* the transaction's, for the database log */
 };
 
 /* Parses "10,20" or "10:20:30" into VLAN ids.  Returns 0 or -EINVAL. */
@@ -298,11 +299,16 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 	ret = validate(h, &a);
 	if (ret < 0)
 		goto out;
+	a.comment = xkovs_comment("add", owner, ports, n);
+	if (!a.comment) {
+		ret = xkovs_fail(h, -ENOMEM, "out of memory");
+		goto out;
+	}
 	ret = xkovs_ensure(h);
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, 0);
-	ret = xkovs_commit(h, deadline, "xkvm: add ports", build_add, &a, &txn,
+	ret = xkovs_commit(h, deadline, a.comment, build_add, &a, &txn,
 			   wait ? &next_cfg : NULL);
 	if (ret < 0 || !wait)
 		goto out;
@@ -317,6 +323,7 @@ out:
 	for (i = 0; a.items && i < n; i++)
 		free(a.items[i].trunks);
 	free(a.items);
+	free(a.comment);
 	xkovs_call_end(&c);
 	return ret;
 }

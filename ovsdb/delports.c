@@ -131,13 +131,18 @@ int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		.force = flags & XKOVS_FORCE, .refused = DS_EMPTY_INITIALIZER,
 	};
 	bool wait = flags & XKOVS_WAIT;
+	char *comment = xkovs_comment("remove", owner, ports, n);
 	struct ovsdb_idl_txn *txn = NULL;
 	int64_t next_cfg = 0;
 	long long deadline;
 	int ret;
 
+	if (!comment) {
+		ret = xkovs_fail(h, -ENOMEM, "out of memory");
+		goto out;
+	}
 	deadline = xkovs_deadline(h, 0);
-	ret = xkovs_commit(h, deadline, "xkvm: remove ports", build_del, &d, &txn,
+	ret = xkovs_commit(h, deadline, comment, build_del, &d, &txn,
 			   wait ? &next_cfg : NULL);
 	if (ret < 0)
 		goto out;
@@ -153,6 +158,7 @@ out:
 	if (txn)
 		ovsdb_idl_txn_destroy(txn);
 	ds_destroy(&d.refused);
+	free(comment);
 	return ret;
 }
 

@@ -5,6 +5,9 @@
 #include "xkovs-int.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "timeval.h"
 
@@ -69,8 +72,7 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 		ovsdb_idl_txn_add_comment(txn, "%s", comment);
 		ret = build(h, txn, aux);
 		if (ret < 0) {
-			ovsdb_idl_txn_abort(txn);
-			ovsdb_idl_txn_destroy(txn);
+			ovsdb_idl_txn_destroy(txn);	/* aborts it */
 			return ret;
 		}
 		if (next_cfg)
@@ -83,8 +85,10 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 			ret = xkovs_block(h, deadline, "the OVSDB server to commit");
 			if (ret < 0) {
 				/* The server may still apply it later: owner
-				 * tags let a reaper find what it adds. */
-				ovsdb_idl_txn_abort(txn);
+				 * tags let a reaper find what it adds.  Destroy
+				 * alone: an abort first would make it skip
+				 * forgetting the outstanding request, leaving
+				 * the IDL a dangling pointer. */
 				ovsdb_idl_txn_destroy(txn);
 				return ret;
 			}
@@ -124,4 +128,22 @@ int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg)
 		if (ret < 0)
 			return ret;
 	}
+}
+
+char *xkovs_comment(const char *verb, const char *owner,
+		    const struct xkovs_port *ports, size_t n)
+{
+	size_t len = strlen(verb) + (owner ? strlen(owner) : 0) + 32, off, i;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		len += (ports[i].name ? strlen(ports[i].name) : 0) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	off = (size_t)snprintf(s, len, "xkvm (owner %s): %s ports", owner ? owner : "-", verb);
+	for (i = 0; i < n; i++)
+		if (ports[i].name)
+			off += (size_t)snprintf(s + off, len - off, " %s", ports[i].name);
+	return s;
 }

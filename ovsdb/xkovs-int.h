@@ -74,6 +74,11 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 		 xkovs_build_fn *build, void *aux, struct ovsdb_idl_txn **txnp,
 		 int64_t *next_cfg);
 
+/* Returns "xkvm (owner O): VERB ports A B ...", the comment the database
+ * log keeps for a transaction (caller frees), or NULL when out of memory. */
+char *xkovs_comment(const char *verb, const char *owner,
+		    const struct xkovs_port *ports, size_t n);
+
 /* Waits until ovs-vswitchd reports cur_cfg >= 'next_cfg'.  Returns 0,
  * -ETIMEDOUT or -EINTR, with h->err set. */
 int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg);

@@ -14,6 +14,8 @@
  *   -o OWNER   owner string (default "ovs-client")  -n add without waiting
  *   -w del waits for ovs-vswitchd   -f del forces   -T prints "time: N ms"
  *                                                   (the command alone)
+ *   -S MS      sleeps MS ms between connecting and the command, printing
+ *              "connected" to stderr first (so a test can stop a daemon)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
  * 2 usage, 3 no OVS on this host (no database socket). */
 #include <errno.h>
@@ -189,11 +191,11 @@ int main(int argc, char **argv)
 {
 	const char *remote = NULL, *owner = "ovs-client";
 	unsigned flags = 0;
-	int timeout = 0, timing = 0, opt, ret;
+	int timeout = 0, timing = 0, pause_ms = 0, opt, ret;
 	struct xkovs *h;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "+r:t:o:nwfT")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:")) != -1) {
 		switch (opt) {
 		case 'r': remote = optarg; break;
 		case 't': timeout = atoi(optarg); break;
@@ -202,6 +204,7 @@ int main(int argc, char **argv)
 		case 'w': flags |= XKOVS_WAIT; break;
 		case 'f': flags |= XKOVS_FORCE; break;
 		case 'T': timing = 1; break;
+		case 'S': pause_ms = atoi(optarg); break;
 		default: return usage();
 		}
 	}
@@ -219,6 +222,12 @@ int main(int argc, char **argv)
 	} else if (ret < 0) {
 		ret = failed(h, ret);
 	} else {
+		if (pause_ms > 0) {
+			struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+
+			fprintf(stderr, "connected\n");
+			nanosleep(&ts, NULL);
+		}
 		ret = run(h, argv[optind], argv + optind + 1, argc - optind - 1, owner, flags, &t0);
 		t1 = now_ms();
 		if (timing)

@@ -27,17 +27,19 @@ mktap() {
 mktap ${t}a ${t}b ${t}c ${t}f ${t}u
 
 # Records in the database log whose comment is ours (one per transaction).
-txn_count() { ovsdb-tool show-log "$OVS_DIR/conf.db" | grep -c "\"xkvm: $1\""; }
+txn_count() { ovsdb-tool show-log "$OVS_DIR/conf.db" | grep -c "\"xkvm (owner [^)]*): $1"; }
 
 out=$(ovs_client -o me add-ports \
 	"$b1:${t}a,tag=5,iface-id=lsp-a,mac=52:54:00:12:34:56,vm-id=vm-1,ext=k1=v1,ext=k2=a=b" \
 	"$b2:${t}b,trunks=10:20,iface-id=lsp-b" \
 	"$fake:${t}c")
 check_eq "three ports added" 0 "$?"
+check_eq "the database log names them" 1 \
+	"$(ovsdb-tool show-log "$OVS_DIR/conf.db" | grep -c "\"xkvm (owner me): add ports ${t}a ${t}b ${t}c\"")"
 check_eq "in one transaction" 1 "$(txn_count 'add ports')"
 check_eq "that transaction inserts all three Ports" 3 \
 	"$(ovsdb-tool show-log -m "$OVS_DIR/conf.db" |
-	   sed -n '/"xkvm: add ports"/,/^record/p' | grep -c 'table Port insert row')"
+	   sed -n '/"xkvm (owner me): add ports/,/^record/p' | grep -c 'table Port insert row')"
 
 check_eq "access tag" 5 "$(ovs_vsctl get Port ${t}a tag)"
 check_eq "trunks" "[10, 20]" "$(ovs_vsctl get Port ${t}b trunks)"

@@ -53,6 +53,32 @@ kill -CONT "$server"
 check_eq "after SIGCONT: works again" "$br $br -1 netdev" "$(ovs_client is-bridge "$br")"
 check_eq "after SIGCONT: nothing was added" "" "$(ovs_vsctl list-ports "$br")"
 
+# Stopped while we are connected: the commit itself times out.  The request
+# was sent, so the server may apply it once it runs again: the owner tag
+# lets a reaper find and remove such a port.
+err=$(mktemp /tmp/xkt-err.XXXXXX)
+when_finished "rm -f $err"
+ovs_client -S 300 -t 1000 -o me add-ports "$br:$tap" 2>"$err" &
+pid=$!
+for i in $(seq 100); do grep -q connected "$err" && break; sleep 0.02; done
+kill -STOP "$server"
+start=$(now_ms)
+wait "$pid"
+check_eq "stopped mid-session: exit 1" 1 "$?"
+within 500 2500 "$start"
+check_eq "stopped mid-session: commit timeout message" \
+	"ovs-client: timed out after 1000 ms waiting for the OVSDB server to commit [ETIMEDOUT]" \
+	"$(grep -v connected "$err")"
+kill -CONT "$server"
+owned=$(ovs_client list-owned)
+if [ -n "$owned" ]; then
+	check_eq "applied after SIGCONT: found by its owner tag" "$br $tap me" "$owned"
+	check_cmd "and removed by a reaper" ovs_client -o me del-ports "$br:$tap"
+else
+	ok "not applied after SIGCONT"
+fi
+check_eq "nothing left" "" "$(ovs_vsctl list-ports "$br")"
+
 # ovs-vswitchd stopped: the commit works, the wait for cur_cfg cannot.
 ovs_stop_vswitchd
 start=$(now_ms)

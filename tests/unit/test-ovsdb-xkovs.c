@@ -1,4 +1,4 @@
-/* test-xkovs: the parts of ovsdb/xkovs.h that need no running OVS: the
+/* test-ovsdb-xkovs: the parts of ovsdb/xkovs.h that need no running OVS: the
  * connection verdicts (no socket, refused, silent server, interrupted),
  * port spec validation, and that libopenvswitch leaves the process alone
  * (signal dispositions, SIGPIPE, close-on-exec descriptors). */
@@ -227,5 +227,5 @@ int main(void)
 		unlink(path);
 	}
 	rmdir(dir);
-	return check_summary("test-xkovs");
+	return check_summary("test-ovsdb-xkovs");
 }

@@ -131,9 +131,6 @@ int main(void)
 	/* no token to classify: no probe, no error (as the reference) */
 	CHECK_STR("no-such-nic,netdev=net00 type=user,id=net00", nic("user,model=no-such-nic", 0, NULL));
 
-	devopts_release(&dev);
-	strv_release(&qemu);
-
 	/* the sed transformation, on canned output (the cache is used first) */
 	CHECK_INT(0, devopts_add_output(&dev, "fake-nic",
 					"fake-nic options:\n"
@@ -154,6 +151,9 @@ int main(void)
 	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", ""));
 	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", "alph"));
 	CHECK_INT(0, devopts_accepts(&dev, "fake-nic", "x"));
+
+	devopts_release(&dev);
+	strv_release(&qemu);
 
 	/* a probe command that fails */
 	CHECK_INT(0, strv_push(&qemu, "false"));

@@ -7,6 +7,7 @@
  * Every call that talks to the server is bounded by the handle's timeout and
  * returns 0 or -errno; on failure a one-line message (lowercase, subjects
  * quoted, OVSDB's own text kept) is left in the handle for xkovs_error().
+ * Messages already name the remote, bridge or port concerned.
  * Nothing here prints, exits, or leaves signal handlers behind: the first
  * xkovs_new() silences OVS's logging and undoes the handlers OVS's
  * fatal-signal module installs; SIGPIPE is blocked only while a call runs;

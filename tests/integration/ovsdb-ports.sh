@@ -161,4 +161,25 @@ w=$(ovs_client -T -o me -w del-ports "${specs[@]}" 2>&1 >/dev/null | sed -n 's/^
 echo "# 32 ports: remove and wait for ovs-vswitchd $w"
 check_eq "nothing left after the timing rounds" "" "$(ovs_vsctl list-ports "$b1")"
 
+# Two launches adding to the same bridge at once: the bridge's ports are
+# mutated, not rewritten, so neither loses the other's ports.
+ovs_sync
+ovs_client -o A add-ports "${specs[@]:0:16}" >/dev/null & p1=$!
+ovs_client -o B add-ports "${specs[@]:16:16}" >/dev/null & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check_eq "two concurrent adds both succeed" "0 0" "$r1 $r2"
+check_eq "all 32 ports present" 32 "$(ovs_vsctl list-ports "$b1" | wc -l)"
+check_eq "16 owned by each" "16 A
+16 B" "$(ovs_client list-owned | awk '{print $3}' | sort | uniq -c | awk '{print $1, $2}')"
+out=$(ovs_client -o B del-ports "${specs[@]:0:1}" 2>&1)
+check_eq "B cannot remove A's port" \
+	"ovs-client: refusing to remove '${t}n0' (owner 'A') [EPERM]" "$out"
+ovs_client -o A del-ports "${specs[@]:0:16}" & p1=$!
+ovs_client -o B del-ports "${specs[@]:16:16}" & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+check_eq "two concurrent removals both succeed" "0 0" "$r1 $r2"
+check_eq "nothing left after them" "" "$(ovs_vsctl list-ports "$b1")"
+
 done_testing

@@ -10,7 +10,8 @@
 enum opt_id {
 	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
 	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
-	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_OVS_NO_WAIT,
+	OPT_OVN_TIMEOUT, OPT_OVN_NO_WAIT, OPT_NO_REAP,
 };
 
 static const struct option options[] = {
@@ -23,6 +24,14 @@ static const struct option options[] = {
 	{ "kvm",	required_argument, NULL, OPT_KVM },
 	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
 	{ "netdev",	required_argument, NULL, OPT_NETDEV },
+	/* xkvm's own long options start with "ovs-", "ovn-" or "no-r", so the
+	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
+	{ "no-reap",	no_argument,       NULL, OPT_NO_REAP },
+	{ "ovsdb",	required_argument, NULL, OPT_OVSDB },
+	{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
+	{ "ovs-no-wait", no_argument,      NULL, OPT_OVS_NO_WAIT },
+	{ "ovn-timeout", required_argument, NULL, OPT_OVN_TIMEOUT },
+	{ "ovn-no-wait", no_argument,      NULL, OPT_OVN_NO_WAIT },
 	{ "uefi",	no_argument,       NULL, OPT_UEFI },
 	{ "uefi-nvram",	required_argument, NULL, OPT_UEFI_NVRAM },
 	{ "verbose",	no_argument,       NULL, OPT_VERBOSE },
@@ -54,6 +63,23 @@ static int set(char **dst, const char *val)
 		return -ENOMEM;
 	free(*dst);
 	*dst = c;
+	return 0;
+}
+
+/* Parses a timeout in seconds (decimals allowed, 0 < t <= 3600) into ms. */
+static int parse_seconds(const char *opt, const char *arg, int *ms, char **err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v > 0 && v <= 3600))
+		return fail(err, "invalid %s '%s': want seconds, more than 0 and at most 3600",
+			    opt, arg);
+	*ms = (int)(v * 1000 + 0.5);
+	if (*ms == 0)
+		*ms = 1;
 	return 0;
 }
 
@@ -96,6 +122,23 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 		else
 			return fail(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
 		return 0;
+	case OPT_OVSDB:
+		if (!*arg)
+			return fail(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+		return set(&cfg->ovsdb, arg);
+	case OPT_OVS_TIMEOUT:
+		return parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
+	case OPT_OVS_NO_WAIT:
+		cfg->ovs_wait = false;
+		return 0;
+	case OPT_OVN_TIMEOUT:
+		return parse_seconds("--ovn-timeout", arg, &cfg->ovn_timeout_ms, err);
+	case OPT_OVN_NO_WAIT:
+		cfg->ovn_wait = false;
+		return 0;
+	case OPT_NO_REAP:
+		cfg->reap = false;
+		return 0;
 	}
 	return fail(err, "internal error: option %d has no handler", id);
 }
@@ -125,6 +168,11 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->prog = argv[0];
 	cfg->accel = ACCEL_KVM;
+	cfg->ovs_timeout_ms = 5000;
+	cfg->ovs_wait = true;
+	cfg->ovn_timeout_ms = 10000;
+	cfg->ovn_wait = true;
+	cfg->reap = true;
 	env = getenv("DEF_DISK_DRIVER");
 	if (set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
 		return -ENOMEM;
@@ -180,6 +228,16 @@ void cli_usage(FILE *f, const char *prog)
 "           --uefi-nvram=FILE  boot with efi, using nvram settings in FILE\n"
 "                              if FILE not present, copy from defaults.\n"
 "      -v | --verbose          more messages (repeatable)\n"
+"           --ovsdb REMOTE     the Open vSwitch database (default\n"
+"                              unix:$OVS_RUNDIR/db.sock; no socket there\n"
+"                              means no OVS on this host)\n"
+"           --ovs-timeout SEC  bound of every OVSDB wait (default 5)\n"
+"           --ovs-no-wait      do not wait for ovs-vswitchd to apply ports\n"
+"           --ovn-timeout SEC  bound of the wait for OVN to bind\n"
+"                              ovs-iface-id ports (default 10)\n"
+"           --ovn-no-wait      do not wait for OVN bindings\n"
+"           --no-reap          do not first remove taps and ports left by\n"
+"                              dead xkvm processes (see tap-control gc)\n"
 "           --dowait, --no-dowait\n"
 "                              accepted for compatibility: xkvm always\n"
 "                              supervises qemu and forwards signals\n"
@@ -242,5 +300,6 @@ void cli_release(struct xkvm_config *cfg)
 	free(cfg->uefi_nvram);
 	free(cfg->def_disk_driver);
 	free(cfg->def_netmodel);
+	free(cfg->ovsdb);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -26,6 +26,12 @@ struct xkvm_config {
 	enum cli_accel accel;		/* --accel, default kvm */
 	char *def_disk_driver;		/* $DEF_DISK_DRIVER or virtio-blk */
 	char *def_netmodel;		/* $DEF_NETMODEL or NULL (arch default) */
+	char *ovsdb;			/* --ovsdb REMOTE, NULL for the default */
+	int ovs_timeout_ms;		/* --ovs-timeout, default 5 s */
+	bool ovs_wait;			/* wait for ovs-vswitchd (--ovs-no-wait: false) */
+	int ovn_timeout_ms;		/* --ovn-timeout, default 10 s */
+	bool ovn_wait;			/* wait for OVN bindings (--ovn-no-wait: false) */
+	bool reap;			/* reap dead launches first (--no-reap: false) */
 };
 
 /* Parses argv (argv[0] is the program name; getopt_long may permute argv)

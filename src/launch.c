@@ -17,25 +17,115 @@
 #include "diskspec.h"
 #include "firmware.h"
 #include "netspec.h"
+#include "nics.h"
 #include "qemuargv.h"
 #include "quote.h"
+#include "reap.h"
 #include "supervise.h"
 #include "xkvm.h"
 
 #define DEF_BRIDGE "virbr0"
 
-/* Creates one tap per bridge NIC and attaches it to its bridge; stores in
- * taps[i] the tap name of NIC i (NULL for user NICs; caller frees each).
- * This is where tap setup plugs in (netlink, OVS): until then bridge NICs
- * are refused before anything is created.  Returns 0 or -errno (message
- * printed). */
-static int launch_setup_bridge_taps(const struct netspec *nics, size_t n, char **taps)
+/* Fills reqs[i] from NIC i (pointers into nics[]; ovs_ext borrowed). */
+static void fill_reqs(const struct netspec *nics, const char *const *specs, size_t n,
+		      struct nics_req *reqs)
 {
-	(void)nics;
-	(void)n;
-	(void)taps;
-	xkvm_error("bridge NICs are not supported yet");
-	return -EOPNOTSUPP;
+	for (size_t i = 0; i < n; i++) {
+		struct nics_req r = NICS_REQ_INIT;
+
+		r.bridge = nics[i].bridge;
+		r.spec = specs[i];
+		r.mac = nics[i].mac;
+		r.ovs_tag = nics[i].ovs_tag;
+		r.ovs_trunks = nics[i].ovs_trunks;
+		r.ovs_iface_id = nics[i].ovs_iface_id;
+		r.ovs_vm_id = nics[i].ovs_vm_id;
+		r.ovs_ext = nics[i].ovs_ext.n ? (const char *const *)nics[i].ovs_ext.v : NULL;
+		reqs[i] = r;
+	}
+}
+
+/* The userspace datapath hands the guest's offloaded checksums on
+ * unfinished: TCP between guests fails while ping works.  A tap without
+ * vnet_hdr makes qemu finish them. */
+static int add_vnet_hdr_off(struct netspec *ns, const struct nics_nic *nic)
+{
+	if (nic->type != NICS_OVS || !nic->netdev_dp || ns->sets_vnet_hdr)
+		return 0;
+	return strv_push(&ns->netopts, "vnet_hdr=off");
+}
+
+/* Classifies the bridges (Linux or OVS) and, unless 'dry_run', creates one
+ * tap per bridge NIC, attached to its bridge (OVS ports in one
+ * transaction), each registered for teardown the moment it exists.  Stores
+ * in taps[i] the tap name of NIC i (NULL for user NICs; "dryruntapN" in a
+ * dry run; caller frees each).  Returns 0 or -errno (message printed). */
+static int launch_setup_bridge_taps(const struct xkvm_config *cfg, struct netspec *nics,
+				    size_t n, char **taps)
+{
+	struct nics_options opt = NICS_OPTIONS_INIT;
+	struct nics_req *reqs = calloc(n, sizeof(*reqs));
+	struct nics_nic *out = NULL;
+	int ret = -ENOMEM;
+
+	if (!reqs)
+		goto nomem;
+	fill_reqs(nics, (const char *const *)cfg->netdevs.v, n, reqs);
+	opt.ovsdb = cfg->ovsdb;
+	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
+	opt.ovs_wait = cfg->ovs_wait;
+	opt.ovn_wait = cfg->ovn_wait;
+	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
+	nics_configure(&opt);
+	if (cfg->dry_run) {
+		out = calloc(n, sizeof(*out));
+		if (!out)
+			goto nomem;
+		ret = nics_classify(reqs, n, out);
+	} else {
+		ret = nics_make(reqs, n, &out);
+	}
+	if (ret < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].type == NICS_USER)
+			continue;
+		if (add_vnet_hdr_off(&nics[i], &out[i]) < 0)
+			goto nomem;
+		if (cfg->dry_run)
+			ret = asprintf(&taps[i], "dryruntap%zu", i);
+		else
+			ret = (taps[i] = strdup(out[i].tap)) ? 0 : -1;
+		if (ret < 0) {
+			taps[i] = NULL;
+			goto nomem;
+		}
+		xkvm_debug(2, "nic %zu: %s:%s on %s", i, taps[i], nics_type_name(out[i].type),
+			   nics[i].bridge);
+	}
+	ret = 0;
+	goto out;
+nomem:
+	xkvm_error("out of memory");
+	ret = -ENOMEM;
+out:
+	free(out);
+	free(reqs);
+	return ret;
+}
+
+/* Removes what dead xkvm processes left (cheap: one link dump, one
+ * database read).  Only with the privilege to do it; never fatal. */
+static void reap_leftovers(const struct xkvm_config *cfg)
+{
+	struct reap_result res;
+
+	if (!cfg->reap || geteuid() != 0)
+		return;
+	if (reap_dead(cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
+	    (res.taps || res.ports))
+		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
+			   res.taps, res.ports);
 }
 
 /* true when 'name' is an executable file in $PATH (or a path to one). */
@@ -205,19 +295,17 @@ int launch_main(int argc, char **argv)
 	}
 
 	if (need_taps) {
-		for (size_t i = 0; i < n_nics; i++) {
-			if (!nics[i].user && if_nametoindex(nics[i].bridge) == 0) {
-				xkvm_error("no such bridge '%s'", nics[i].bridge);
-				goto out;
-			}
-		}
-		if (!cfg.dry_run) {
-			if (launch_setup_bridge_taps(nics, n_nics, taps) < 0)
-				goto out;
-		}
 		line = strv_join(&conns, " ");
 		if (!line)
 			goto nomem;
+		if (!cfg.dry_run) {
+			r = cleanup_init();
+			if (r < 0) {
+				xkvm_error("cannot set up cleanup: %s", strerror(-r));
+				goto out;
+			}
+			reap_leftovers(&cfg);
+		}
 		xkvm_say("creating tap devices: %s", line);
 		if (cfg.dry_run) {
 			char vflag[64] = "";
@@ -228,12 +316,9 @@ int launch_main(int argc, char **argv)
 				strcat(vflag, "v");
 			}
 			xkvm_say("sudo %s tap-control make-nics%s %s", argv[0], vflag, line);
-			for (size_t i = 0; i < n_nics; i++)
-				if (!nics[i].user && asprintf(&taps[i], "dryruntap%zu", i) < 0) {
-					taps[i] = NULL;
-					goto nomem;
-				}
 		}
+		if (launch_setup_bridge_taps(&cfg, nics, n_nics, taps) < 0)
+			goto out;
 		free(line);
 		line = NULL;
 	}
@@ -264,9 +349,10 @@ int launch_main(int argc, char **argv)
 	}
 	if (fw.copy)
 		xkvm_debug(1, "copied %s to %s", fw.nvram_src, fw.nvram);
+	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
 	r = supervise_run(cmd.v, &status, &sig);
 	if (sig) {
-		/* Nothing of ours to tear down yet: die by the same signal. */
+		/* qemu is gone: tear down, then die by the same signal. */
 		cleanup_die(sig);
 	}
 	if (r < 0) {

@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ovsports.h"
 #include "owner.h"
 #include "xkvm.h"
-#include "../netlink/xknl.h"
+#include "xknl.h"
 
 #define TAP_TEMPLATE "tapvm%d"
 
@@ -30,7 +31,14 @@ static struct {
 	struct tap *taps;
 	size_t n, alloc;
 	bool hooked;
-} st;
+	struct nics_options opt;
+} st = { .opt = NICS_OPTIONS_INIT };
+
+void nics_configure(const struct nics_options *o)
+{
+	st.opt = *o;
+	ovsports_configure(o);
+}
 
 const char *nics_type_name(enum nics_type type)
 {
@@ -118,7 +126,8 @@ static int ensure_owner(void)
 		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
 		return ret;
 	}
-	ret = owner_self(&st.owner, uid);
+	ret = st.opt.owner_pid ? owner_of(st.opt.owner_pid, uid, &st.owner)
+			       : owner_self(&st.owner, uid);
 	if (ret == 0)
 		ret = owner_format(&st.owner, st.tag, sizeof(st.tag));
 	if (ret < 0) {
@@ -209,6 +218,7 @@ static void teardown_from(size_t from)
 
 void nics_teardown(void)
 {
+	ovsports_teardown();	/* the ports before the taps they name */
 	teardown_from(0);
 }
 
@@ -219,6 +229,7 @@ static void release(void)
 	st.n = st.alloc = 0;
 	xknl_close(st.nl);
 	st.nl = NULL;
+	ovsports_release();
 }
 
 static void teardown_hook(void *arg)
@@ -231,6 +242,7 @@ static void teardown_hook(void *arg)
 
 void nics_keep(void)
 {
+	ovsports_keep();
 	st.n = 0;
 	st.group = 0;	/* the kept taps keep theirs: a later group is new */
 }
@@ -255,16 +267,35 @@ static int reserve_tap(void)
 
 struct bridge {
 	enum nics_type type;
+	bool netdev_dp;
 	struct xknl_link link;
 };
 
-static int classify(const char *name, struct bridge *b)
+static bool has_ovs_tokens(const struct nics_req *r)
 {
+	return r->ovs_tag >= 0 || r->ovs_trunks || r->ovs_iface_id || r->ovs_vm_id ||
+	       (r->ovs_ext && r->ovs_ext[0]);
+}
+
+static int classify(const struct nics_req *r, struct bridge *b)
+{
+	const char *name = r->bridge;
+	struct ovsports_bridge ob;
 	int ret;
 
 	memset(b, 0, sizeof(*b));
 	if (!strcmp(name, "user")) {
 		b->type = NICS_USER;
+		goto check_tokens;
+	}
+	/* The database first: a netdev-datapath bridge is a "tun" link to the
+	 * kernel, and a fake VLAN bridge may be no link at all. */
+	ret = ovsports_lookup(name, &ob);
+	if (ret < 0)
+		return ret;
+	if (ret > 0) {
+		b->type = NICS_OVS;
+		b->netdev_dp = ob.netdev_dp;
 		return 0;
 	}
 	ret = xknl_link_get(st.nl, name, &b->link);
@@ -276,15 +307,39 @@ static int classify(const char *name, struct bridge *b)
 		xkvm_error("cannot look up bridge '%s': %s", name, nl_reason(ret));
 		return ret;
 	}
-	if (!strcmp(b->link.kind, "bridge")) {
-		b->type = NICS_BRCTL;
-		return 0;
+	if (strcmp(b->link.kind, "bridge")) {
+		xkvm_error("'%s' is not a bridge", name);
+		return -EINVAL;
 	}
-	/* OVS: classify Open vSwitch bridges here (xkovs lookup by name,
-	 * before the kernel's answer, which for a netdev-datapath bridge is
-	 * a "tun" link) and set b->type = NICS_OVS. */
-	xkvm_error("'%s' is not a bridge", name);
-	return -EINVAL;
+	b->type = NICS_BRCTL;
+check_tokens:
+	if (has_ovs_tokens(r)) {
+		if (r->spec)
+			xkvm_error("ovs-* options need an Open vSwitch bridge: '%s' is %s in --netdev %s",
+				   name, b->type == NICS_USER ? "user networking" : "a Linux bridge",
+				   r->spec);
+		else
+			xkvm_error("ovs-* options need an Open vSwitch bridge: '%s' is not one", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int nics_classify(const struct nics_req *reqs, size_t count, struct nics_nic *out)
+{
+	int ret = open_nl();
+
+	for (size_t i = 0; ret == 0 && i < count; i++) {
+		struct bridge b;
+
+		ret = classify(&reqs[i], &b);
+		if (ret == 0) {
+			memset(&out[i], 0, sizeof(out[i]));
+			out[i].type = b.type;
+			out[i].netdev_dp = b.netdev_dp;
+		}
+	}
+	return ret;
 }
 
 static int make_one(const char *bridge, const struct bridge *b, struct nics_nic *nic)
@@ -308,6 +363,7 @@ static int make_one(const char *bridge, const struct bridge *b, struct nics_nic 
 	st.n++;	/* listed the moment it exists */
 	memcpy(nic->tap, t->name, sizeof(nic->tap));
 	nic->type = b->type;
+	nic->netdev_dp = b->netdev_dp;
 	ret = xknl_link_get(st.nl, t->name, &tap);
 	if (ret < 0) {
 		xkvm_error("cannot look up tap '%s': %s", t->name, nl_reason(ret));
@@ -334,16 +390,19 @@ static int make_one(const char *bridge, const struct bridge *b, struct nics_nic 
 	return 0;
 }
 
-int nics_make(const char *const *bridges, size_t count, struct nics_nic **out)
+int nics_make(const struct nics_req *reqs, size_t count, struct nics_nic **out)
 {
 	struct bridge *b = NULL;
 	struct nics_nic *nics = NULL;
-	size_t from = st.n;
+	char (*taps)[16] = NULL;
+	size_t *ovs_idx = NULL, n_ovs = 0, from = st.n;
 	int ret = -ENOMEM;
 
 	b = calloc(count ? count : 1, sizeof(*b));
 	nics = calloc(count ? count : 1, sizeof(*nics));
-	if (!b || !nics) {
+	taps = calloc(count ? count : 1, sizeof(*taps));
+	ovs_idx = calloc(count ? count : 1, sizeof(*ovs_idx));
+	if (!b || !nics || !taps || !ovs_idx) {
 		xkvm_error("out of memory");
 		goto out;
 	}
@@ -351,7 +410,7 @@ int nics_make(const char *const *bridges, size_t count, struct nics_nic **out)
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
-		ret = classify(bridges[i], &b[i]);
+		ret = classify(&reqs[i], &b[i]);
 		if (ret < 0)
 			goto out;
 	}
@@ -374,17 +433,26 @@ int nics_make(const char *const *bridges, size_t count, struct nics_nic **out)
 	for (size_t i = 0; i < count; i++) {
 		if (b[i].type == NICS_USER)
 			continue;
-		ret = make_one(bridges[i], &b[i], &nics[i]);
+		ret = make_one(reqs[i].bridge, &b[i], &nics[i]);
 		if (ret < 0)
 			goto out;
+		memcpy(taps[i], nics[i].tap, sizeof(taps[i]));
+		if (b[i].type == NICS_OVS)
+			ovs_idx[n_ovs++] = i;
 		cleanup_check_signal();
 	}
+	ret = ovsports_add(reqs, (const char (*)[16])taps, ovs_idx, n_ovs, st.tag);
+	if (ret < 0)
+		goto out;
+	cleanup_check_signal();
 	*out = nics;
 	nics = NULL;
 	ret = 0;
 out:
 	if (ret < 0)
 		teardown_from(from);
+	free(ovs_idx);
+	free(taps);
 	free(nics);
 	free(b);
 	return ret;

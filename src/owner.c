@@ -87,11 +87,16 @@ int owner_start_time(pid_t pid, unsigned long long *start)
 
 int owner_self(struct owner *out, uid_t uid)
 {
+	return owner_of(getpid(), uid, out);
+}
+
+int owner_of(pid_t pid, uid_t uid, struct owner *out)
+{
 	struct owner o;
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	o.pid = getpid();
+	o.pid = pid;
 	o.uid = uid;
 	ret = owner_start_time(o.pid, &o.start);
 	if (ret < 0)

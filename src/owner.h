@@ -22,6 +22,11 @@ struct owner {
 /* Fills *out with this process and 'uid'.  Returns 0 or -errno. */
 int owner_self(struct owner *out, uid_t uid);
 
+/* Fills *out with the live process 'pid' and 'uid' (e.g. the unprivileged
+ * xkvm a `sudo xkvm tap-control make-nics --owner-pid` works for).
+ * Returns 0, -ENOENT when there is no such process, or -errno. */
+int owner_of(pid_t pid, uid_t uid, struct owner *out);
+
 /* The invoking user: SUDO_UID when set (run through sudo), else getuid().
  * Stores it in *uid.  Returns 0, or -EINVAL for a SUDO_UID that is no uid. */
 int owner_invoking_uid(uid_t *uid);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,20 @@
 #include "cleanup.h"
 #include "nics.h"
 #include "owner.h"
+#include "reap.h"
+#include "tapctl-int.h"
 #include "xkvm.h"
+
+/* Options a mode accepts (struct mode.opts). */
+#define O_OWNER   (1u << 0)	/* --owner-pid PID */
+#define O_OVSDB   (1u << 1)	/* --ovsdb REMOTE, --ovs-timeout SEC */
+#define O_FORCE   (1u << 2)	/* --force */
 
 struct mode {
 	const char *name;
-	int (*run)(int argc, char **argv);	/* argv[0] is the mode */
-	const char *usage;			/* after "tap-control " */
+	int (*run)(int argc, char **argv, const struct tapctl_opts *o);
+	unsigned opts;
+	const char *usage;	/* after "tap-control " */
 	const char *help;
 };
 
@@ -28,19 +37,33 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xkvm tap-control %s\n%s", current->usage, current->help);
 }
 
-/* Parses -v/--verbose and -h/--help.  Returns -1 to go on, else an exit
- * status. */
-static int parse_common(int argc, char **argv)
+/* Parses the options 'current' accepts into *o.  Returns -1 to go on, else
+ * an exit status (help printed, or a usage error). */
+static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 {
+	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "owner-pid", required_argument, NULL, OPT_OWNER },
+		{ "ovsdb", required_argument, NULL, OPT_OVSDB },
+		{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int c;
 
+	opterr = 0;
 	optind = 0;	/* full re-initialization (GNU) */
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		unsigned need = c == OPT_OWNER ? O_OWNER :
+				c == OPT_OVSDB || c == OPT_OVS_TIMEOUT ? O_OVSDB :
+				c == OPT_FORCE ? O_FORCE : 0;
+
+		if (need && !(current->opts & need))
+			c = '?';
 		switch (c) {
 		case 'v':
 			xkvm_verbosity++;
@@ -48,8 +71,35 @@ static int parse_common(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case OPT_OWNER:
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v <= 0 || v > INT_MAX) {
+				xkvm_error("invalid --owner-pid '%s'", optarg);
+				return XKVM_EXIT_USAGE;
+			}
+			o->owner_pid = (pid_t)v;
+			break;
+		case OPT_OVSDB:
+			o->ovsdb = optarg;
+			break;
+		case OPT_OVS_TIMEOUT:
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v <= 0 || v > 3600) {
+				xkvm_error("invalid --ovs-timeout '%s': want seconds, 1..3600", optarg);
+				return XKVM_EXIT_USAGE;
+			}
+			o->timeout_ms = (int)v * 1000;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case ':':
+			xkvm_error("tap-control %s: option '%s' needs an argument", current->name,
+				   argv[optind - 1]);
+			return XKVM_EXIT_USAGE;
 		default:
-			usage(stderr);
+			xkvm_error("tap-control %s: unknown option '%s'", current->name,
+				   argv[optind - 1]);
 			return XKVM_EXIT_USAGE;
 		}
 	}
@@ -65,62 +115,114 @@ static int flush_stdout(void)
 	return 0;
 }
 
-static int cmd_make_nics(int argc, char **argv)
+static bool need_root(void)
 {
-	struct nics_nic *nics = NULL;
-	size_t count;
-	int ret, status;
+	if (geteuid() == 0)
+		return true;
+	xkvm_error("must be root for %s", current->name);
+	return false;
+}
 
-	status = parse_common(argc, argv);
-	if (status >= 0)
-		return status;
+/* The process the taps belong to when no --owner-pid is given: the one that
+ * asked for them, i.e. our parent, or sudo's parent when sudo ran us. */
+static pid_t default_owner(void)
+{
+	pid_t ppid = getppid();
+	char path[64], comm[32] = "", line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)ppid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strcmp(comm, "sudo\n"))
+		return ppid;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)ppid);
+	f = fopen(path, "re");
+	if (!f)
+		return ppid;
+	while (fgets(line, sizeof(line), f)) {
+		int p;
+
+		if (sscanf(line, "PPid: %d", &p) == 1 && p > 0) {
+			ppid = p;
+			break;
+		}
+	}
+	fclose(f);
+	return ppid;
+}
+
+static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
+{
+	struct nics_options nopt = NICS_OPTIONS_INIT;
+	struct nics_nic *nics = NULL;
+	struct nics_req *reqs = NULL;
+	size_t count;
+	int ret = XKVM_EXIT_FAILURE;
+
 	if (optind >= argc) {
 		usage(stderr);
 		xkvm_error("must give bridge");
 		return XKVM_EXIT_USAGE;
 	}
-	if (geteuid() != 0) {
-		xkvm_error("must be root for make-nics");
+	if (!need_root())
+		return XKVM_EXIT_FAILURE;
+	count = (size_t)(argc - optind);
+	reqs = calloc(count, sizeof(*reqs));
+	if (!reqs) {
+		xkvm_error("out of memory");
 		return XKVM_EXIT_FAILURE;
 	}
-	count = (size_t)(argc - optind);
-	ret = nics_make((const char *const *)argv + optind, count, &nics);
-	if (ret < 0)
-		return XKVM_EXIT_FAILURE;
+	for (size_t i = 0; i < count; i++) {
+		struct nics_req r = NICS_REQ_INIT;
+
+		r.bridge = argv[optind + (int)i];
+		reqs[i] = r;
+	}
+	nopt.ovsdb = o->ovsdb;
+	if (o->timeout_ms)
+		nopt.ovs_timeout_ms = o->timeout_ms;
+	nopt.owner_pid = o->owner_pid ? o->owner_pid : default_owner();
+	nics_configure(&nopt);
+	if (nics_make(reqs, count, &nics) < 0)
+		goto out;
 	for (size_t i = 0; i < count; i++) {
 		if (nics[i].type == NICS_USER)
 			printf("skip\n");
 		else
 			printf("%s:%s\n", nics[i].tap, nics_type_name(nics[i].type));
 	}
-	free(nics);
 	/* The caller learns the names only from stdout: keep the taps only
 	 * when it got them. */
 	if (flush_stdout() < 0) {
 		nics_teardown();
-		return XKVM_EXIT_FAILURE;
+		goto out;
 	}
 	nics_keep();
-	return 0;
+	ret = 0;
+out:
+	free(nics);
+	free(reqs);
+	return ret;
 }
 
-static int cmd_del_nics(int argc, char **argv)
+static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
 	uid_t uid;
-	int ret, status;
+	int ret;
 
-	status = parse_common(argc, argv);
-	if (status >= 0)
-		return status;
+	(void)o;
 	if (optind >= argc) {
 		usage(stderr);
 		xkvm_error("must give tap");
 		return XKVM_EXIT_USAGE;
 	}
-	if (geteuid() != 0) {
-		xkvm_error("must be root for del-nics");
+	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	}
 	if (owner_invoking_uid(&uid) < 0) {
 		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
 		return XKVM_EXIT_FAILURE;
@@ -130,15 +232,85 @@ static int cmd_del_nics(int argc, char **argv)
 	return ret == 0 ? 0 : XKVM_EXIT_FAILURE;
 }
 
+static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
+{
+	if (optind >= argc) {
+		usage(stderr);
+		xkvm_error("must give bridge:port");
+		return XKVM_EXIT_USAGE;
+	}
+	if (!need_root())
+		return XKVM_EXIT_FAILURE;
+	return tapctl_ovs_cleanup((const char *const *)argv + optind,
+				  (size_t)(argc - optind), o) < 0 ? XKVM_EXIT_FAILURE : 0;
+}
+
+static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
+{
+	struct reap_result res;
+
+	(void)argv;
+	if (optind < argc) {
+		usage(stderr);
+		xkvm_error("gc takes no arguments");
+		return XKVM_EXIT_USAGE;
+	}
+	if (!need_root())
+		return XKVM_EXIT_FAILURE;
+	if (reap_dead(o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true, &res) < 0)
+		return XKVM_EXIT_FAILURE;
+	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
+		   res.failed);
+	if (flush_stdout() < 0)
+		return XKVM_EXIT_FAILURE;
+	return res.failed ? XKVM_EXIT_FAILURE : 0;
+}
+
+static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
+{
+	(void)argv;
+	if (optind < argc) {
+		usage(stderr);
+		xkvm_error("list takes no arguments");
+		return XKVM_EXIT_USAGE;
+	}
+	if (tapctl_list(o) < 0)
+		return XKVM_EXIT_FAILURE;
+	return flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+}
+
 static const struct mode modes[] = {
-	{ "make-nics", cmd_make_nics, "make-nics [options] bridge [bridge [..]]",
+	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB,
+	  "make-nics [options] bridge [bridge [..]]",
 	  "\n   make a tap device on each of bridges requested\n"
 	  "   outputs: 'tapname:type' for each input, or 'skip' if nothing needed.\n"
-	  "\n   type is one of 'brctl' or 'ovs'\n" },
-	{ "del-nics", cmd_del_nics, "del-nics [options] tap [tap [..]]",
+	  "\n   type is one of 'brctl' or 'ovs'\n"
+	  "\n   options:\n"
+	  "      -v | --verbose       more messages\n"
+	  "           --owner-pid PID the process the taps belong to (default: the\n"
+	  "                           caller, past sudo); when it is gone, 'gc' and\n"
+	  "                           the next launch remove them.  1 keeps them.\n"
+	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
+	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n" },
+	{ "del-nics", cmd_del_nics, 0, "del-nics [options] tap [tap [..]]",
 	  "\n   delete taps that xkvm made for the invoking user (SUDO_UID when\n"
 	  "   run through sudo); refuses any other interface.\n" },
-	/* ovs-cleanup: added with the Open vSwitch support. */
+	{ "ovs-cleanup", cmd_ovs_cleanup, O_OVSDB | O_FORCE,
+	  "ovs-cleanup [options] bridge:port [bridge:port [..]]",
+	  "\n   remove OVS ports that xkvm made for the invoking user; refuses\n"
+	  "   any other port unless --force.\n"
+	  "\n   options:\n"
+	  "           --force         remove ports xkvm did not make too\n"
+	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
+	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n" },
+	{ "gc", cmd_gc, O_OVSDB, "gc [options]",
+	  "\n   remove every tap and OVS port xkvm made whose owner process is gone\n"
+	  "   (another boot, or no process with its pid and start time); prints\n"
+	  "   what it removed.  Live owners' and untagged ones are never touched.\n" },
+	{ "list", cmd_list, O_OVSDB, "list [options]",
+	  "\n   list the taps and OVS ports xkvm made, one JSON object a line:\n"
+	  "   kind, name, bridge, owner pid, uid, whether the owner lives, and for\n"
+	  "   OVS ports with an iface-id their OVN binding (ovn-installed).\n" },
 };
 
 #define N_MODES (sizeof(modes) / sizeof(modes[0]))
@@ -157,6 +329,7 @@ static void bad_mode(void)
 
 int tapctl_main(int argc, char **argv)
 {
+	struct tapctl_opts o = { 0 };
 	int ret;
 
 	if (argc < 2) {
@@ -167,12 +340,15 @@ int tapctl_main(int argc, char **argv)
 		if (strcmp(argv[1], modes[i].name))
 			continue;
 		current = &modes[i];
+		ret = parse_opts(argc - 1, argv + 1, &o);
+		if (ret >= 0)
+			return ret;
 		ret = cleanup_init();
 		if (ret < 0) {
 			xkvm_error("cannot set up cleanup: %s", strerror(-ret));
 			return XKVM_EXIT_FAILURE;
 		}
-		ret = modes[i].run(argc - 1, argv + 1);
+		ret = modes[i].run(argc - 1, argv + 1, &o);
 		cleanup_run();
 		return ret;
 	}

@@ -1,0 +1,30 @@
+/* reap: remove the taps and Open vSwitch ports whose owner process is dead.
+ *
+ * A resource is a candidate only when it carries a well-formed xkvm owner
+ * tag (a tap's IFLA_IFALIAS, an Interface's external_ids:xkvm-owner) whose
+ * owner is gone: another boot, no such pid, or a pid whose start time
+ * differs (reused).  Live owners' and untagged resources are never touched.
+ * OVS ports go first (one transaction), then the taps (one group delete per
+ * group that holds only candidates, else one request each). */
+#ifndef XKVM_REAP_H
+#define XKVM_REAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct reap_result {
+	size_t taps;	/* taps removed */
+	size_t ports;	/* OVS ports removed */
+	size_t failed;	/* candidates that could not be removed */
+};
+
+/* Reaps the current network namespace and the Open vSwitch database at
+ * 'ovsdb' (NULL: the default remote; a missing default socket means no OVS
+ * and is not an error) within 'timeout_ms'.  With 'report', prints one line
+ * per removed resource on stdout ("removed tap tapvm3 (owner pid 123)").
+ * Fills *res.  Returns 0, or -errno when nothing could be looked at
+ * (printed).  Failures to remove single resources are counted, and
+ * printed. */
+int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result *res);
+
+#endif

@@ -55,21 +55,18 @@ static int add_vnet_hdr_off(struct netspec *ns, const struct nics_nic *nic)
 	return strv_push(&ns->netopts, "vnet_hdr=off");
 }
 
-/* Classifies the bridges (Linux or OVS) and, unless 'dry_run', creates one
- * tap per bridge NIC, attached to its bridge (OVS ports in one
- * transaction), each registered for teardown the moment it exists.  Stores
- * in taps[i] the tap name of NIC i (NULL for user NICs; "dryruntapN" in a
- * dry run; caller frees each).  Returns 0 or -errno (message printed). */
-static int launch_setup_bridge_taps(const struct xkvm_config *cfg, struct netspec *nics,
-				    size_t n, char **taps)
+/* Fills reqs[] from the NICs and hands the OVS options to nics.  Returns
+ * the array (caller frees) or NULL on -ENOMEM (printed). */
+static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct netspec *nics,
+				    size_t n)
 {
 	struct nics_options opt = NICS_OPTIONS_INIT;
 	struct nics_req *reqs = calloc(n, sizeof(*reqs));
-	struct nics_nic *out = NULL;
-	int ret = -ENOMEM;
 
-	if (!reqs)
-		goto nomem;
+	if (!reqs) {
+		xkvm_error("out of memory");
+		return NULL;
+	}
 	fill_reqs(nics, (const char *const *)cfg->netdevs.v, n, reqs);
 	opt.ovsdb = cfg->ovsdb;
 	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
@@ -77,40 +74,51 @@ static int launch_setup_bridge_taps(const struct xkvm_config *cfg, struct netspe
 	opt.ovn_wait = cfg->ovn_wait;
 	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
 	nics_configure(&opt);
-	if (cfg->dry_run) {
-		out = calloc(n, sizeof(*out));
-		if (!out)
-			goto nomem;
-		ret = nics_classify(reqs, n, out);
-	} else {
-		ret = nics_make(reqs, n, &out);
+	return reqs;
+}
+
+/* Unless 'dry_run', creates one tap per bridge NIC of reqs[] (classified
+ * already), attached to its bridge (OVS ports in one transaction), each
+ * registered for teardown the moment it exists.  Stores in taps[i] the tap
+ * name of NIC i (NULL for user NICs; "dryruntapN" in a dry run; caller
+ * frees each) and adds vnet_hdr=off where the datapath needs it.  Returns
+ * 0 or -errno (message printed). */
+static int launch_setup_bridge_taps(const struct nics_req *reqs, struct nics_nic *classes,
+				    struct netspec *nics, size_t n, bool dry_run, char **taps)
+{
+	struct nics_nic *made = NULL, *out = classes;
+	int ret;
+
+	if (!dry_run) {
+		ret = nics_make(reqs, n, &made);
+		if (ret < 0)
+			return ret;
+		out = made;
 	}
-	if (ret < 0)
-		goto out;
+	ret = -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
+		int r;
+
 		if (out[i].type == NICS_USER)
 			continue;
 		if (add_vnet_hdr_off(&nics[i], &out[i]) < 0)
-			goto nomem;
-		if (cfg->dry_run)
-			ret = asprintf(&taps[i], "dryruntap%zu", i);
+			goto out;
+		if (dry_run)
+			r = asprintf(&taps[i], "dryruntap%zu", i);
 		else
-			ret = (taps[i] = strdup(out[i].tap)) ? 0 : -1;
-		if (ret < 0) {
+			r = (taps[i] = strdup(out[i].tap)) ? 0 : -1;
+		if (r < 0) {
 			taps[i] = NULL;
-			goto nomem;
+			goto out;
 		}
 		xkvm_debug(2, "nic %zu: %s:%s on %s", i, taps[i], nics_type_name(out[i].type),
 			   nics[i].bridge);
 	}
 	ret = 0;
-	goto out;
-nomem:
-	xkvm_error("out of memory");
-	ret = -ENOMEM;
 out:
-	free(out);
-	free(reqs);
+	if (ret == -ENOMEM)
+		xkvm_error("out of memory");
+	free(made);
 	return ret;
 }
 
@@ -182,6 +190,8 @@ int launch_main(int argc, char **argv)
 	struct diskspec *disks = NULL;
 	size_t n_nics = 0, n_disks = 0;
 	char **taps = NULL, *err = NULL, *line = NULL;
+	struct nics_req *reqs = NULL;
+	struct nics_nic *classes = NULL;
 	int ret = XKVM_EXIT_FAILURE, r, locking = LOCKING_UNKNOWN, status, sig = 0;
 	bool need_taps = false, enable_kvm;
 	const char *env;
@@ -295,9 +305,14 @@ int launch_main(int argc, char **argv)
 	}
 
 	if (need_taps) {
+		reqs = launch_reqs(&cfg, nics, n_nics);
+		classes = calloc(n_nics, sizeof(*classes));
 		line = strv_join(&conns, " ");
-		if (!line)
+		if (!reqs || !classes || !line)
 			goto nomem;
+		/* Every bridge is looked at before anything is created. */
+		if (nics_classify(reqs, n_nics, classes) < 0)
+			goto out;
 		if (!cfg.dry_run) {
 			r = cleanup_init();
 			if (r < 0) {
@@ -317,7 +332,7 @@ int launch_main(int argc, char **argv)
 			}
 			xkvm_say("sudo %s tap-control make-nics%s %s", argv[0], vflag, line);
 		}
-		if (launch_setup_bridge_taps(&cfg, nics, n_nics, taps) < 0)
+		if (launch_setup_bridge_taps(reqs, classes, nics, n_nics, cfg.dry_run, taps) < 0)
 			goto out;
 		free(line);
 		line = NULL;
@@ -375,6 +390,8 @@ out:
 		diskspec_release(&disks[i]);
 	free(nics);
 	free(taps);
+	free(reqs);
+	free(classes);
 	free(disks);
 	free(line);
 	strv_release(&qemu);

@@ -125,8 +125,12 @@ same "virtio-net 'addr' (the sed quirk)" -n user,addr=0x5
 ENV=(DEF_NETMODEL=e1000)
 same "DEF_NETMODEL" -n user -n "$BR0",model=virtio
 ENV=()
-same_as "ovs-* tokens are consumed" "-n $BR0,mac=:01" \
-	-n "$BR0",ovs-tag=5,ovs-trunks=1:2:3,ovs-iface-id=lp1,ovs-vm-id=vm1,ovs-ext:a=b,ovs-ext:c=,mac=:01
+# ovs-* tokens on an OVS bridge: tests/integration/launch-ovs.sh
+n=$((n + 1))
+run ours "$T/out.$n.x" -n "$BR0",ovs-tag=5,mac=:01; rc=$?
+check_eq "ovs-* tokens on a Linux bridge are refused" \
+	"1 xkvm: ovs-* options need an Open vSwitch bridge: '$BR0' is a Linux bridge in --netdev $BR0,ovs-tag=5,mac=:01" \
+	"$rc $(cat "$T/out.$n.x")"
 
 # --- DISK -----------------------------------------------------------------
 same "qcow2 disk" -d "$T/a.qcow2"
@@ -283,8 +287,13 @@ check_eq "real run: missing --kvm binary" "1 xkvm: cannot run '/nonexistent/qemu
 	"$rc $(tail -n 1 "$T/out.$n.err")"
 n=$((n + 1))
 links=$(ip -n "$NS" -o link | wc -l)
-real "$T/out.$n" --uefi-nvram "$T/real.fd" -n "$BR0" -- -version; rc=$?
-check_eq "real run: bridge NICs refused" "1 xkvm: bridge NICs are not supported yet" "$rc $(cat "$T/out.$n.err")"
+real "$T/out.$n" --accel=tcg -n "$BR0" -- -version; rc=$?
+check_eq "real run: qemu ran with a tap on a Linux bridge" 0 $rc
+check_cmd "real run: the tap is on qemu's command line" grep -q 'ifname=tapvm[0-9]' "$T/out.$n.err"
+check_eq "real run: the tap is gone after qemu" "$links" "$(ip -n "$NS" -o link | wc -l)"
+n=$((n + 1))
+real "$T/out.$n" --uefi-nvram "$T/real.fd" -n nosuchbr0 -- -version; rc=$?
+check_eq "real run: missing bridge refused" "1 xkvm: no such bridge 'nosuchbr0'" "$rc $(tail -n 1 "$T/out.$n.err")"
 check_eq "real run: nothing created" "$links absent" \
 	"$(ip -n "$NS" -o link | wc -l) $([ -e "$T/real.fd" ] && echo present || echo absent)"
 n=$((n + 1))

@@ -109,7 +109,7 @@ msg=$(xk tap-control make-nics --bogus "$br" 2>&1); rc=$?
 check_eq "bad option: exit 2" 2 "$rc"
 msg=$(xk tap-control frobnicate 2>&1); rc=$?
 check_eq "unknown mode: exit 2" 2 "$rc"
-check_eq "unknown mode: message" "xkvm: tap mode must be either make-nics or del-nics" "$msg"
+check_eq "unknown mode: message" "xkvm: tap mode must be one of make-nics, del-nics, ovs-cleanup, gc or list" "$msg"
 msg=$(xk tap-control 2>&1); rc=$?
 check_eq "no mode: exit 2" 2 "$rc"
 check_eq "nothing left after the errors" "" "$(taps)"

@@ -57,8 +57,7 @@ static int connect_db(void)
 		return 0;
 	}
 	if (ret < 0) {
-		xkvm_error("cannot reach the Open vSwitch database at '%s': %s",
-			   xkovs_remote(st.h), xkovs_error(st.h));
+		xkvm_error("%s", xkovs_error(st.h));	/* names the remote */
 		return ret;
 	}
 	return 1;

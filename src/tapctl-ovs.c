@@ -34,8 +34,7 @@ static int open_db(const struct tapctl_opts *o, bool need, struct xkovs **out)
 	if (ret == -ENOENT && !need && !o->ovsdb)
 		ret = 0;
 	else
-		xkvm_error("cannot reach the Open vSwitch database at '%s': %s",
-			   xkovs_remote(h), xkovs_error(h));
+		xkvm_error("%s", xkovs_error(h));	/* names the remote */
 	xkovs_free(h);
 	return ret;
 }

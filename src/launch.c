@@ -21,6 +21,7 @@
 #include "qemuargv.h"
 #include "quote.h"
 #include "reap.h"
+#include "sudo-nics.h"
 #include "supervise.h"
 #include "xkvm.h"
 
@@ -83,14 +84,24 @@ static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct 
  * name of NIC i (NULL for user NICs; "dryruntapN" in a dry run; caller
  * frees each) and adds vnet_hdr=off where the datapath needs it.  Returns
  * 0 or -errno (message printed). */
-static int launch_setup_bridge_taps(const struct nics_req *reqs, struct nics_nic *classes,
-				    struct netspec *nics, size_t n, bool dry_run, char **taps)
+static int launch_setup_bridge_taps(const struct xkvm_config *cfg, const struct nics_req *reqs,
+				    struct nics_nic *classes, struct netspec *nics, size_t n,
+				    char **taps)
 {
 	struct nics_nic *made = NULL, *out = classes;
+	bool dry_run = cfg->dry_run;
 	int ret;
 
 	if (!dry_run) {
-		ret = nics_make(reqs, n, &made);
+		if (sudo_nics_privileged()) {
+			ret = nics_make(reqs, n, &made);
+		} else {
+			struct nics_options opt = NICS_OPTIONS_INIT;
+
+			opt.ovsdb = cfg->ovsdb;
+			opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
+			ret = sudo_nics_make(reqs, n, &opt, cfg->verbosity, &made);
+		}
 		if (ret < 0)
 			return ret;
 		out = made;
@@ -310,8 +321,10 @@ int launch_main(int argc, char **argv)
 		line = strv_join(&conns, " ");
 		if (!reqs || !classes || !line)
 			goto nomem;
-		/* Every bridge is looked at before anything is created. */
-		if (nics_classify(reqs, n_nics, classes) < 0)
+		/* Every bridge is looked at before anything is created (without
+		 * the privilege, `sudo xkvm tap-control make-nics` does it). */
+		if ((cfg.dry_run || sudo_nics_privileged()) &&
+		    nics_classify(reqs, n_nics, classes) < 0)
 			goto out;
 		if (!cfg.dry_run) {
 			r = cleanup_init();
@@ -332,7 +345,7 @@ int launch_main(int argc, char **argv)
 			}
 			xkvm_say("sudo %s tap-control make-nics%s %s", argv[0], vflag, line);
 		}
-		if (launch_setup_bridge_taps(reqs, classes, nics, n_nics, cfg.dry_run, taps) < 0)
+		if (launch_setup_bridge_taps(&cfg, reqs, classes, nics, n_nics, taps) < 0)
 			goto out;
 		free(line);
 		line = NULL;

@@ -11,6 +11,7 @@ struct tapctl_opts {
 	const char *ovsdb;	/* --ovsdb, NULL for the default remote */
 	int timeout_ms;		/* --ovs-timeout, 0 for the default */
 	bool force;		/* --force */
+	bool with_datapath;	/* --with-datapath */
 };
 
 /* `ovs-cleanup BRIDGE:PORT...`: removes, in one transaction, the ports

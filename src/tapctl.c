@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "netspec.h"
 #include "nics.h"
 #include "owner.h"
 #include "reap.h"
@@ -21,6 +22,7 @@
 #define O_OWNER   (1u << 0)	/* --owner-pid PID */
 #define O_OVSDB   (1u << 1)	/* --ovsdb REMOTE, --ovs-timeout SEC */
 #define O_FORCE   (1u << 2)	/* --force */
+#define O_DATAPATH (1u << 3)	/* --with-datapath */
 
 struct mode {
 	const char *name;
@@ -41,7 +43,7 @@ static void usage(FILE *f)
  * an exit status (help printed, or a usage error). */
 static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 {
-	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE };
+	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE, OPT_DATAPATH };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -49,6 +51,7 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 		{ "ovsdb", required_argument, NULL, OPT_OVSDB },
 		{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "with-datapath", no_argument, NULL, OPT_DATAPATH },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -60,7 +63,8 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		unsigned need = c == OPT_OWNER ? O_OWNER :
 				c == OPT_OVSDB || c == OPT_OVS_TIMEOUT ? O_OVSDB :
-				c == OPT_FORCE ? O_FORCE : 0;
+				c == OPT_FORCE ? O_FORCE :
+				c == OPT_DATAPATH ? O_DATAPATH : 0;
 
 		if (need && !(current->opts & need))
 			c = '?';
@@ -92,6 +96,9 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			break;
 		case OPT_FORCE:
 			o->force = true;
+			break;
+		case OPT_DATAPATH:
+			o->with_datapath = true;
 			break;
 		case ':':
 			xkvm_error("tap-control %s: option '%s' needs an argument", current->name,
@@ -156,11 +163,40 @@ static pid_t default_owner(void)
 	return ppid;
 }
 
+/* A make-nics argument: a bridge name, or (from a launch run through sudo)
+ * "BRIDGE[,mac=MAC][,ovs-TOKEN...]".  Fills *r with pointers into *ns. */
+static int parse_nic_arg(const char *arg, unsigned index, struct netspec *ns,
+			 struct nics_req *r)
+{
+	char *err = NULL;
+	int ret = netspec_parse(arg, index, "virtio-net-pci", ns, &err);
+
+	if (ret == 0 && ns->tokens.n) {
+		xkvm_error("invalid '%s': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]", arg);
+		return -EINVAL;
+	}
+	if (ret < 0) {
+		xkvm_error("%s", err ? err : "out of memory");
+		free(err);
+		return ret;
+	}
+	r->bridge = ns->bridge;
+	r->spec = strchr(arg, ',') ? arg : NULL;
+	r->mac = ns->mac;
+	r->ovs_tag = ns->ovs_tag;
+	r->ovs_trunks = ns->ovs_trunks;
+	r->ovs_iface_id = ns->ovs_iface_id;
+	r->ovs_vm_id = ns->ovs_vm_id;
+	r->ovs_ext = ns->ovs_ext.n ? (const char *const *)ns->ovs_ext.v : NULL;
+	return 0;
+}
+
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
 	struct nics_options nopt = NICS_OPTIONS_INIT;
 	struct nics_nic *nics = NULL;
 	struct nics_req *reqs = NULL;
+	struct netspec *specs = NULL;
 	size_t count;
 	int ret = XKVM_EXIT_FAILURE;
 
@@ -169,20 +205,24 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("must give bridge");
 		return XKVM_EXIT_USAGE;
 	}
-	if (!need_root())
-		return XKVM_EXIT_FAILURE;
 	count = (size_t)(argc - optind);
 	reqs = calloc(count, sizeof(*reqs));
-	if (!reqs) {
+	specs = calloc(count, sizeof(*specs));
+	if (!reqs || !specs) {
 		xkvm_error("out of memory");
-		return XKVM_EXIT_FAILURE;
+		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
 		struct nics_req r = NICS_REQ_INIT;
 
-		r.bridge = argv[optind + (int)i];
 		reqs[i] = r;
+		if (parse_nic_arg(argv[optind + (int)i], (unsigned)i, &specs[i], &reqs[i]) < 0) {
+			ret = XKVM_EXIT_USAGE;
+			goto out;
+		}
 	}
+	if (!need_root())
+		goto out;
 	nopt.ovsdb = o->ovsdb;
 	if (o->timeout_ms)
 		nopt.ovs_timeout_ms = o->timeout_ms;
@@ -193,6 +233,8 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	for (size_t i = 0; i < count; i++) {
 		if (nics[i].type == NICS_USER)
 			printf("skip\n");
+		else if (o->with_datapath && nics[i].type == NICS_OVS)
+			printf("%s:ovs:%s\n", nics[i].tap, nics[i].netdev_dp ? "netdev" : "system");
 		else
 			printf("%s:%s\n", nics[i].tap, nics_type_name(nics[i].type));
 	}
@@ -205,6 +247,9 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	nics_keep();
 	ret = 0;
 out:
+	for (size_t i = 0; specs && i < count; i++)
+		netspec_release(&specs[i]);
+	free(specs);
 	free(nics);
 	free(reqs);
 	return ret;
@@ -280,7 +325,7 @@ static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
 }
 
 static const struct mode modes[] = {
-	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB,
+	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB | O_DATAPATH,
 	  "make-nics [options] bridge [bridge [..]]",
 	  "\n   make a tap device on each of bridges requested\n"
 	  "   outputs: 'tapname:type' for each input, or 'skip' if nothing needed.\n"
@@ -291,7 +336,11 @@ static const struct mode modes[] = {
 	  "                           caller, past sudo); when it is gone, 'gc' and\n"
 	  "                           the next launch remove them.  1 keeps them.\n"
 	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
-	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n" },
+	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n"
+	  "           --with-datapath print 'tapname:ovs:DATAPATH' for OVS bridges\n"
+	  "\n   A bridge may carry the NIC's MAC and ovs-* tokens as in --netdev:\n"
+	  "   'br0,mac=52:54:00:12:34:01,ovs-tag=10' (what a launch run through sudo\n"
+	  "   passes).\n" },
 	{ "del-nics", cmd_del_nics, 0, "del-nics [options] tap [tap [..]]",
 	  "\n   delete taps that xkvm made for the invoking user (SUDO_UID when\n"
 	  "   run through sudo); refuses any other interface.\n" },

@@ -1,0 +1,89 @@
+#!/bin/bash
+# An xkvm without CAP_NET_ADMIN sets its NICs up through
+# `sudo xkvm tap-control make-nics` (as the reference does) and removes them
+# through `sudo xkvm tap-control ovs-cleanup` / `del-nics` when qemu ends.
+# sudo is a stand-in here (tests/helpers/fake-sudo.c, setuid root in a
+# temporary directory): the host's sudoers stay untouched.
+source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/ovs.sh"
+need_root
+B=${XKVM_BUILD:-build}
+case "$B" in /*) ;; *) B=$XKVM_TOP/$B;; esac
+FAKE_QEMU=$XKVM_TOP/tests/lib/fake-qemu
+NOBODY=65534
+
+T=$(mktemp -d /tmp/xkvm-sudo.XXXXXX)
+when_finished "rm -rf $T"
+chmod 755 "$T"
+mkdir -p "$T/bin" "$T/rec"
+chmod 777 "$T/rec"
+install -o root -m 4755 "$B/tests/fake-sudo" "$T/bin/sudo" ||
+	{ echo "cannot install the sudo stand-in" >&2; exit 2; }
+
+netns_new NS
+ovs_start "$NS"
+BR=xkl$(rand_hex 3)
+OBR=xko$(rand_hex 3)
+ip -n "$NS" link add "$BR" type bridge && ip -n "$NS" link set "$BR" up
+ovs_add_br "$OBR"
+
+as_nobody() {	# runs "$@" in the namespace as uid 65534 with the sudo stand-in first on PATH
+	ovs_in_ns setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
+		env PATH="$T/bin:$PATH" "$@"
+}
+
+# Sanity: the unprivileged user cannot make taps itself.
+out=$(as_nobody "$XKVM" tap-control make-nics "$BR" 2>&1); rc=$?
+check_eq "tap-control as nobody refuses" "1 xkvm: must be root for make-nics" "$rc $out"
+
+# A launch as nobody: taps through sudo, owned by nobody and tagged with the
+# launching xkvm's pid; an OVS port with its tag; all gone after qemu.
+rec=$T/rec/qemu
+as_nobody env FAKE_QEMU_RECORD="$rec" FAKE_QEMU_SLEEP=30 "$XKVM" --accel=tcg \
+	--kvm "$FAKE_QEMU" -n "$BR" -n "$OBR",ovs-tag=12,mac=:07 -n user \
+	>"$T/out" 2>"$T/err" &
+xpid=$!
+for _ in $(seq 100); do [ -s "$rec" ] && break; sleep 0.1; done
+if [ -s "$rec" ]; then
+	ok "qemu started"
+	qpid=$(head -n 1 "$rec")
+	taps=$(ip -n "$NS" -o link show | awk -F': ' '{print $2}' | grep -o '^tapvm[0-9]*' | sort)
+	check_eq "two taps" 2 "$(echo "$taps" | grep -c .)"
+	# The owner in the tags is the xkvm process that runs qemu (not the
+	# short-lived make-nics), so the reaper leaves them while it lives.
+	owners=$(ip -n "$NS" -o link show | grep -o 'alias xkvm:pid=[0-9]*' | sort -u | cut -d= -f2)
+	check_eq "one owner for both taps" 1 "$(echo "$owners" | grep -c .)"
+	check_eq "the owner is the xkvm that runs qemu" "$owners" "$(ps -o ppid= -p "$qpid" | tr -d ' ')"
+	check_cmd "the owner uid is nobody" grep -q "uid=$NOBODY" \
+		<<<"$(ip -n "$NS" -o link show | grep -o 'alias xkvm:[^ ]*' | head -n 1)"
+	ltap=$(ip -n "$NS" -o link show master "$BR" | awk -F': ' '{print $2}' | cut -d@ -f1)
+	check_eq "a tap on the Linux bridge" 1 "$(echo "$ltap" | grep -c tapvm)"
+	check_eq "the OVS port has its tag" 12 "$(ovs_vsctl get Port "$(ovs_vsctl list-ports "$OBR" | grep tapvm)" tag)"
+	check_cmd "qemu got both taps" grep -q "ifname=tapvm" "$rec"
+	check_cmd "vnet_hdr=off on the netdev-datapath OVS NIC" grep -q "vnet_hdr=off,ifname=tapvm" "$rec"
+	kill "$qpid"
+else
+	fail "qemu started"; cat "$T/err"
+fi
+wait "$xpid"; rc=$?
+check_eq "xkvm exits with qemu's status" 143 "$rc"
+check_eq "no tap left" "" "$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')"
+check_eq "no OVS port left" "" "$(ovs_vsctl list-ports "$OBR")"
+
+# A failing make-nics (missing bridge) through sudo: clear error, nothing left.
+out=$(as_nobody "$XKVM" --accel=tcg --kvm "$FAKE_QEMU" -n "$BR" -n nosuchbr9 2>&1); rc=$?
+check_eq "missing bridge through sudo fails" 1 "$rc"
+check_cmd "missing bridge named" grep -q "no such bridge 'nosuchbr9'" <<<"$out"
+check_eq "nothing left after the failure" "" "$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')"
+
+# Programs run: xkvm, sudo, xkvm (tap-control), qemu only.  strace runs as
+# root and starts xkvm as nobody (-u), so the setuid stand-in still works.
+ovs_in_ns env PATH="$T/bin:$PATH" ASAN_OPTIONS=detect_leaks=0 FAKE_QEMU_EXIT=0 \
+	strace -u nobody -f -qq -e trace=execve -o "$T/rec/trace" \
+	"$XKVM" --accel=tcg --kvm "$FAKE_QEMU" -n "$BR" -n "$OBR" >/dev/null 2>&1
+check_eq "the traced launch succeeds" 0 $?
+progs=$(grep -v ENOENT "$T/rec/trace" | grep -o 'execve("[^"]*"' | cut -d'"' -f2 | xargs -n1 basename | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+echo "programs run: $progs"
+check_eq "programs: xkvm, sudo + xkvm for make-nics, ovs-cleanup, del-nics, qemu (a bash script)" \
+	"fake-qemux1 sudox3 xkvmx4 " "$progs"
+done_testing

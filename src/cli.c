@@ -24,9 +24,9 @@ static const struct option options[] = {
 	{ "kvm",	required_argument, NULL, OPT_KVM },
 	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
 	{ "netdev",	required_argument, NULL, OPT_NETDEV },
-	/* xkvm's own long options start with "ovs-", "ovn-" or "no-r", so the
+	/* xkvm's own long options start with "ovs", "ovn" or "skip", so the
 	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
-	{ "no-reap",	no_argument,       NULL, OPT_NO_REAP },
+	{ "skip-reap",	no_argument,       NULL, OPT_NO_REAP },
 	{ "ovsdb",	required_argument, NULL, OPT_OVSDB },
 	{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
 	{ "ovs-no-wait", no_argument,      NULL, OPT_OVS_NO_WAIT },
@@ -236,7 +236,7 @@ void cli_usage(FILE *f, const char *prog)
 "           --ovn-timeout SEC  bound of the wait for OVN to bind\n"
 "                              ovs-iface-id ports (default 10)\n"
 "           --ovn-no-wait      do not wait for OVN bindings\n"
-"           --no-reap          do not first remove taps and ports left by\n"
+"           --skip-reap        do not first remove taps and ports left by\n"
 "                              dead xkvm processes (see tap-control gc)\n"
 "           --dowait, --no-dowait\n"
 "                              accepted for compatibility: xkvm always\n"

@@ -31,7 +31,7 @@ struct xkvm_config {
 	bool ovs_wait;			/* wait for ovs-vswitchd (--ovs-no-wait: false) */
 	int ovn_timeout_ms;		/* --ovn-timeout, default 10 s */
 	bool ovn_wait;			/* wait for OVN bindings (--ovn-no-wait: false) */
-	bool reap;			/* reap dead launches first (--no-reap: false) */
+	bool reap;			/* reap dead launches first (--skip-reap: false) */
 };
 
 /* Parses argv (argv[0] is the program name; getopt_long may permute argv)

@@ -18,6 +18,7 @@ void xkovs_owned_free(struct xkovs_owned *owned, size_t n)
 		free(owned[i].bridge);
 		free(owned[i].port);
 		free(owned[i].owner);
+		free(owned[i].iface_id);
 	}
 	free(owned);
 }
@@ -44,12 +45,14 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 		for (i = 0; i < br->n_ports; i++) {
 			const struct ovsrec_port *port = br->ports[i];
 			const struct ovsrec_port *fake = NULL;
-			const char *owner = NULL;
+			const struct ovsrec_interface *iface = NULL;
+			const char *owner = NULL, *iface_id;
 			struct xkovs_owned *e;
 
-			for (j = 0; !owner && j < port->n_interfaces; j++)
-				owner = smap_get(&port->interfaces[j]->external_ids,
-						 XKOVS_OWNER_KEY);
+			for (j = 0; !owner && j < port->n_interfaces; j++) {
+				iface = port->interfaces[j];
+				owner = smap_get(&iface->external_ids, XKOVS_OWNER_KEY);
+			}
 			if (!owner)
 				continue;
 			if (n == cap) {
@@ -69,7 +72,12 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 			e->bridge = strdup(fake ? fake->name : br->name);
 			e->port = strdup(port->name);
 			e->owner = strdup(owner);
-			if (!e->bridge || !e->port || !e->owner) {
+			iface_id = smap_get(&iface->external_ids, "iface-id");
+			e->iface_id = iface_id ? strdup(iface_id) : NULL;
+			e->ovn_installed = smap_get_bool(&iface->external_ids,
+							 "ovn-installed", false);
+			if (!e->bridge || !e->port || !e->owner ||
+			    (iface_id && !e->iface_id)) {
 				ret = xkovs_fail(h, -ENOMEM, "out of memory");
 				goto out;
 			}

@@ -141,6 +141,10 @@ struct xkovs_owned {
 	char *bridge;		/* its bridge (the fake one when it has a fake's tag) */
 	char *port;
 	char *owner;		/* the XKOVS_OWNER_KEY value */
+	char *iface_id;		/* the Interface's external_ids:iface-id, or NULL */
+	bool ovn_installed;	/* external_ids:ovn-installed=true (set by
+				 * ovn-controller once the logical port is bound
+				 * here and its flows are installed) */
 };
 
 /* Stores in *out an array of the *n ports whose Interface carries an

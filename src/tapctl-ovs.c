@@ -208,7 +208,12 @@ int tapctl_list(const struct tapctl_opts *o)
 		json_str(owned[i].port);
 		printf(",\"bridge\":");
 		json_str(owned[i].bridge);
-		putchar(',');
+		printf(",\"iface_id\":");
+		if (owned[i].iface_id)
+			json_str(owned[i].iface_id);
+		else
+			printf("null");
+		printf(",\"ovn_installed\":%s,", owned[i].ovn_installed ? "true" : "false");
 		json_owner(owned[i].owner);
 		printf("}\n");
 	}

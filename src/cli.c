@@ -250,7 +250,8 @@ void cli_usage(FILE *f, const char *prog)
 "   NETDEV:\n"
 "    Above, 'NETDEV' is a comma delimited string\n"
 "    The first field must be\n"
-"     * bridge name: (br0 or virbr0): attach a device to this bridge\n"
+"     * bridge name: (br0 or virbr0): attach a device to this bridge,\n"
+"       a Linux bridge or an Open vSwitch bridge (real or fake VLAN)\n"
 "     * literal 'user': use qemu user networking\n"
 "\n"
 "    Then optional fields:\n"
@@ -285,7 +286,19 @@ void cli_usage(FILE *f, const char *prog)
 "       attach virtio user networking nic with random mac address\n"
 "       attach tap device to br1 bridge as e1000 with unspecified mac\n"
 "\n"
-"     * %s --disk disk1.img\n", name, name, name, name, name);
+"     * %s --disk disk1.img\n"
+"\n"
+"     * %s -n br-ovs,ovs-tag=10 -n br-int,ovs-iface-id=lp1,mac=:11 -- ...\n"
+"       a NIC in VLAN 10 of OVS bridge br-ovs, and one bound to the OVN\n"
+"       logical port lp1 (xkvm waits for the binding before starting qemu)\n"
+"\n"
+"   tap-control MODE (see 'xkvm tap-control MODE --help'):\n"
+"      make-nics BRIDGE...        make a tap on each bridge (as the script)\n"
+"      del-nics TAP...            remove taps xkvm made for you\n"
+"      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
+"      gc                         remove what dead xkvm processes left\n"
+"      list                       list taps and ports xkvm made (JSON lines)\n",
+	name, name, name, name, name, name);
 }
 
 void cli_release(struct xkvm_config *cfg)

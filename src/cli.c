@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -41,31 +43,6 @@ static const struct option options[] = {
 /* Leading ':' reports a missing argument as ':' (no getopt messages). */
 static const char short_options[] = ":hd:n:v";
 
-static int fail(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(char **err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return *err ? -EINVAL : -ENOMEM;
-}
-
-static int set(char **dst, const char *val)
-{
-	char *c = strdup(val);
-
-	if (!c)
-		return -ENOMEM;
-	free(*dst);
-	*dst = c;
-	return 0;
-}
-
 /* Parses a timeout in seconds (decimals allowed, 0 < t <= 3600) into ms. */
 static int parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 {
@@ -75,7 +52,7 @@ static int parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(v > 0 && v <= 3600))
-		return fail(err, "invalid %s '%s': want seconds, more than 0 and at most 3600",
+		return errmsg(err, "invalid %s '%s': want seconds, more than 0 and at most 3600",
 			    opt, arg);
 	*ms = (int)(v * 1000 + 0.5);
 	if (*ms == 0)
@@ -100,18 +77,18 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 		cfg->dry_run = true;
 		return 0;
 	case OPT_KVM:
-		return set(&cfg->kvm, arg);
+		return str_set(&cfg->kvm, arg);
 	case OPT_DOWAIT:
 	case OPT_NO_DOWAIT:
 		return 0;	/* xkvm always supervises qemu */
 	case OPT_BIOS:
-		return set(&cfg->bios, arg);
+		return str_set(&cfg->bios, arg);
 	case OPT_UEFI:
 		cfg->uefi = true;
 		return 0;
 	case OPT_UEFI_NVRAM:
 		cfg->uefi = true;
-		return set(&cfg->uefi_nvram, arg);
+		return str_set(&cfg->uefi_nvram, arg);
 	case OPT_ACCEL:
 		if (!strcmp(arg, "kvm"))
 			cfg->accel = ACCEL_KVM;
@@ -120,12 +97,12 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 		else if (!strcmp(arg, "auto"))
 			cfg->accel = ACCEL_AUTO;
 		else
-			return fail(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
+			return errmsg(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
 		return 0;
 	case OPT_OVSDB:
 		if (!*arg)
-			return fail(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
-		return set(&cfg->ovsdb, arg);
+			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+		return str_set(&cfg->ovsdb, arg);
 	case OPT_OVS_TIMEOUT:
 		return parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
 	case OPT_OVS_NO_WAIT:
@@ -140,7 +117,7 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 		cfg->reap = false;
 		return 0;
 	}
-	return fail(err, "internal error: option %d has no handler", id);
+	return errmsg(err, "internal error: option %d has no handler", id);
 }
 
 static const char *optname(int c, char **argv)
@@ -174,10 +151,10 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	cfg->ovn_wait = true;
 	cfg->reap = true;
 	env = getenv("DEF_DISK_DRIVER");
-	if (set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
+	if (str_set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
 		return -ENOMEM;
 	env = getenv("DEF_NETMODEL");
-	if (env && *env && set(&cfg->def_netmodel, env) < 0)
+	if (env && *env && str_set(&cfg->def_netmodel, env) < 0)
 		return -ENOMEM;
 
 	opterr = 0;
@@ -187,11 +164,11 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 			/* A short option we know can only come back as '?' from
 			 * its long form given an argument it does not take. */
 			if (optopt > 0 && optopt < 256 && !strchr(short_options + 1, optopt))
-				return fail(err, "unknown option '-%c'", optopt);
-			return fail(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
+				return errmsg(err, "unknown option '-%c'", optopt);
+			return errmsg(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
 		}
 		if (c == ':')
-			return fail(err, "option '%s' needs an argument", optname(optopt, argv));
+			return errmsg(err, "option '%s' needs an argument", optname(optopt, argv));
 		r = apply(cfg, c, optarg, err);
 		if (r < 0)
 			return r;

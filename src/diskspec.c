@@ -1,5 +1,7 @@
 #include "diskspec.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,20 +11,6 @@
 
 #include "devopts.h"
 #include "diskfmt.h"
-
-static int fail(char **err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char **err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return *err ? code : -ENOMEM;
-}
 
 static bool is_regular(const char *path)
 {
@@ -34,17 +22,6 @@ static bool is_regular(const char *path)
 static bool has_prefix(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
-}
-
-static int set(char **dst, const char *val)
-{
-	char *c = strdup(val);
-
-	if (!c)
-		return -ENOMEM;
-	free(*dst);
-	*dst = c;
-	return 0;
 }
 
 /* Empty strings count as unset, as in the reference's [ -n "$x" ]. */
@@ -72,11 +49,11 @@ int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 		const char *val = eq ? eq + 1 : tok;
 		char **dst = NULL;
 
-		if (!eq && !given(ds->file) && *tok && is_regular(tok) && set(&ds->file, tok) < 0)
+		if (!eq && !given(ds->file) && *tok && is_regular(tok) && str_set(&ds->file, tok) < 0)
 			goto out;
 		if (!strcmp(tok, "if=sd") || !strcmp(tok, "if=mtd") ||
 		    !strcmp(tok, "if=floppy") || !strcmp(tok, "floppy")) {
-			ret = fail(err, -EINVAL, "unsupported disk interface '%s' in --disk %s",
+			ret = errmsg_code(err, -EINVAL, "unsupported disk interface '%s' in --disk %s",
 				   tok, spec);
 			goto out;
 		}
@@ -102,27 +79,27 @@ int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 			dst = &ds->unit;
 		else if (has_prefix(tok, "index="))
 			dst = &ds->dindex;
-		if (dst && set(dst, val) < 0)
+		if (dst && str_set(dst, val) < 0)
 			goto out;
 	}
 	if (!given(ds->file)) {
-		ret = fail(err, -EINVAL, "no file in --disk '%s'", spec);
+		ret = errmsg_code(err, -EINVAL, "no file in --disk '%s'", spec);
 		goto out;
 	}
 	if (!given(ds->fmt) && is_regular(ds->file)) {
 		int r = diskfmt_probe(ds->file, &fmt);
 
 		if (r < 0) {
-			ret = fail(err, r, "cannot determine the format of '%s': %s",
+			ret = errmsg_code(err, r, "cannot determine the format of '%s': %s",
 				   ds->file, strerror(-r));
 			goto out;
 		}
 	} else if (!given(ds->fmt)) {
 		fmt = "raw";
 	}
-	if (fmt && set(&ds->fmt, fmt) < 0)
+	if (fmt && str_set(&ds->fmt, fmt) < 0)
 		goto out;
-	if (!given(ds->driver) && set(&ds->driver, def_driver) < 0)
+	if (!given(ds->driver) && str_set(&ds->driver, def_driver) < 0)
 		goto out;
 	if (!given(ds->serial)) {
 		const char *wwn = NULL;
@@ -132,11 +109,11 @@ int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 				wwn = ds->tokens.v[i] + 4;
 		serial = strrchr(ds->file, '/');
 		serial = given(wwn) ? wwn : serial ? serial + 1 : ds->file;
-		if (set(&ds->serial, serial) < 0)
+		if (str_set(&ds->serial, serial) < 0)
 			goto out;
 	}
 	if ((given(ds->bus) || given(ds->unit)) && given(ds->dindex)) {
-		ret = fail(err, -EINVAL, "bus and index cannot be given together in --disk %s", spec);
+		ret = errmsg_code(err, -EINVAL, "bus and index cannot be given together in --disk %s", spec);
 		goto out;
 	} else if (!given(ds->bus) && !given(ds->unit) && !given(ds->dindex)) {
 		free(ds->dindex);
@@ -176,8 +153,8 @@ static bool skipped(const struct diskspec *ds, const char *tok)
 static int probe_fail(char **err, int r, const char *model)
 {
 	if (r == -ENOEXEC)
-		return fail(err, r, "bad device model '%s'", model);
-	return fail(err, r, "cannot probe device model '%s': %s", model, strerror(-r));
+		return errmsg_code(err, r, "bad device model '%s'", model);
+	return errmsg_code(err, r, "cannot probe device model '%s': %s", model, strerror(-r));
 }
 
 int diskspec_build(struct diskspec *ds, struct devopts *d, int *locking, char **err)

@@ -1,5 +1,7 @@
 #include "netspec.h"
 
+#include "errmsg.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -10,20 +12,6 @@
 #include "devopts.h"
 
 #define NAME_MAX_LEN 15		/* IFNAMSIZ - 1 */
-
-static int fail(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(char **err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return *err ? -EINVAL : -ENOMEM;
-}
 
 bool netspec_valid_ifname(const char *name)
 {
@@ -85,34 +73,34 @@ static int parse_ovs(struct netspec *ns, const char *tok, const char *spec, char
 	val = val ? val + 1 : NULL;
 	if (!strncmp(tok, "ovs-ext:", 8)) {
 		if (!val || keylen == 8)
-			return fail(err, "invalid token '%s' in --netdev %s: want ovs-ext:KEY=VALUE",
+			return errmsg(err, "invalid token '%s' in --netdev %s: want ovs-ext:KEY=VALUE",
 				    tok, spec);
 		return strv_push(&ns->ovs_ext, tok + 8);
 	}
 	if (val && keylen == 7 && !strncmp(tok, "ovs-tag", 7)) {
 		if (!valid_vlan(val, strlen(val)))
-			return fail(err, "invalid ovs-tag '%s' in --netdev %s: want 0..4095",
+			return errmsg(err, "invalid ovs-tag '%s' in --netdev %s: want 0..4095",
 				    val, spec);
 		ns->ovs_tag = atoi(val);
 		return 0;
 	}
 	if (val && keylen == 10 && !strncmp(tok, "ovs-trunks", 10)) {
 		if (!valid_trunks(val))
-			return fail(err, "invalid ovs-trunks '%s' in --netdev %s: want N:M:... each 0..4095",
+			return errmsg(err, "invalid ovs-trunks '%s' in --netdev %s: want N:M:... each 0..4095",
 				    val, spec);
 		return set_str(&ns->ovs_trunks, val);
 	}
 	if (val && keylen == 12 && !strncmp(tok, "ovs-iface-id", 12)) {
 		if (!*val)
-			return fail(err, "empty ovs-iface-id in --netdev %s", spec);
+			return errmsg(err, "empty ovs-iface-id in --netdev %s", spec);
 		return set_str(&ns->ovs_iface_id, val);
 	}
 	if (val && keylen == 9 && !strncmp(tok, "ovs-vm-id", 9)) {
 		if (!*val)
-			return fail(err, "empty ovs-vm-id in --netdev %s", spec);
+			return errmsg(err, "empty ovs-vm-id in --netdev %s", spec);
 		return set_str(&ns->ovs_vm_id, val);
 	}
-	return fail(err, "unknown token '%s' in --netdev %s", tok, spec);
+	return errmsg(err, "unknown token '%s' in --netdev %s", tok, spec);
 }
 
 int netspec_parse(const char *spec, unsigned index, const char *def_model,
@@ -130,12 +118,12 @@ int netspec_parse(const char *spec, unsigned index, const char *def_model,
 	if (strv_split(&toks, spec, ',') < 0)
 		goto out;
 	if (toks.n == 0 || !*toks.v[0]) {
-		ret = fail(err, "empty bridge name in --netdev '%s'", spec);
+		ret = errmsg(err, "empty bridge name in --netdev '%s'", spec);
 		goto out;
 	}
 	ns->user = !strcmp(toks.v[0], "user");
 	if (!ns->user && !netspec_valid_ifname(toks.v[0])) {
-		ret = fail(err, "invalid bridge name '%s' in --netdev %s", toks.v[0], spec);
+		ret = errmsg(err, "invalid bridge name '%s' in --netdev %s", toks.v[0], spec);
 		goto out;
 	}
 	if (!(ns->bridge = strdup(toks.v[0])))
@@ -160,7 +148,7 @@ int netspec_parse(const char *spec, unsigned index, const char *def_model,
 		}
 	}
 	if (!*model) {
-		ret = fail(err, "empty model in --netdev %s", spec);
+		ret = errmsg(err, "empty model in --netdev %s", spec);
 		goto out;
 	}
 	if (!(ns->model = strdup(model)))
@@ -169,7 +157,7 @@ int netspec_parse(const char *spec, unsigned index, const char *def_model,
 		int r = !strcmp(mac, "random") ? mac_random(buf) : mac_pad(mac, index, buf);
 
 		if (r == -EINVAL) {
-			ret = fail(err, "invalid MAC '%s' in --netdev %s", mac, spec);
+			ret = errmsg(err, "invalid MAC '%s' in --netdev %s", mac, spec);
 			goto out;
 		}
 		if (r < 0) {

@@ -113,3 +113,14 @@ char *strv_join(const struct strv *sv, const char *sep)
 	*p = '\0';
 	return out;
 }
+
+int str_set(char **dst, const char *val)
+{
+	char *c = strdup(val);
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}

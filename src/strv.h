@@ -38,4 +38,8 @@ void strv_release(struct strv *sv);
 /* Returns the joined string (caller frees) or NULL on -ENOMEM. */
 char *strv_join(const struct strv *sv, const char *sep);
 
+/* Replaces *dst (freed) with a copy of 'val'.  Returns 0 or -ENOMEM (*dst
+ * unchanged). */
+int str_set(char **dst, const char *val);
+
 #endif

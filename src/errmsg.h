@@ -1,0 +1,15 @@
+/* errmsg: one-line error messages built by parsers for src/ to print. */
+#ifndef XKVM_ERRMSG_H
+#define XKVM_ERRMSG_H
+
+#include <errno.h>
+
+/* Sets *err to the formatted message (caller frees).  Returns 'code', or
+ * -ENOMEM with *err NULL when the message cannot be allocated. */
+int errmsg_code(char **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* errmsg_code() for the common case: a bad argument (-EINVAL). */
+#define errmsg(err, ...) errmsg_code(err, -EINVAL, __VA_ARGS__)
+
+#endif

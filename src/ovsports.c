@@ -129,7 +129,9 @@ static void remove_from(size_t from)
 	xkovs_set_interrupt_fd(st.h, -1);
 	ret = xkovs_del_ports(st.h, ports, n, st.owner, 0);
 	xkovs_set_interrupt_fd(st.h, cleanup_signal_fd());
-	if (ret < 0)
+	if (ret == -EPERM)	/* another owner's: never added by us (e.g. the name was taken) */
+		xkvm_debug(1, "left alone: %s", xkovs_error(st.h));
+	else if (ret < 0)
 		xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(st.h));
 	else
 		xkvm_debug(1, "removed %zu Open vSwitch port(s)", n);

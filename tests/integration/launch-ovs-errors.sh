@@ -1,0 +1,131 @@
+#!/bin/bash
+# xkvm launches with OVS NICs when Open vSwitch is absent or unwell, on a
+# private OVS in a namespace this test makes: no database socket, an
+# ovsdb-server that does not answer (SIGSTOP), a stopped ovs-vswitchd, an
+# ovs-vswitchd that cannot add the port, a port name already taken.  Each
+# fails with one clear line, in bounded time, and leaves nothing: no tapvm*
+# link, no Port named tapvm*, no Interface with an xkvm-owner tag.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/ovs.sh"
+need_root
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# within LOW HIGH START DESC: the time since START is within [LOW, HIGH) ms
+within() {
+	local ms=$(( $(now_ms) - $3 ))
+	if [ "$ms" -ge "$1" ] && [ "$ms" -lt "$2" ]; then ok "$4: bounded ($ms ms)"
+	else fail "$4: took $ms ms, expected $1..$2"; fi
+}
+
+netns_new NS
+ovs_start "$NS"
+r=$(rand_hex 2)
+br1=xe1$r brs=xes$r lbr=xel$r
+ovs_add_br "$br1" || exit 2
+ovs_vsctl --no-wait add-br "$brs" || exit 2	# system datapath: vswitchd cannot run it here
+ip -n "$NS" link add "$lbr" type bridge || exit 2
+dir=$(mktemp -d /tmp/xkt-lovse.XXXXXX) || exit 2
+when_finished "rm -rf $dir"
+FQ=$XKVM_TOP/tests/lib/fake-qemu
+SOCK=$OVS_DIR/db.sock
+
+xk() { FAKE_QEMU_EXIT=0 ovs_in_ns "$XKVM" --accel=tcg --kvm "$FQ" "$@"; }
+vs() { ovs_vsctl --no-wait "$@"; }
+tapvm_links() { ip -n "$NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
+	grep '^tapvm' | sort | tr '\n' ' '; }
+owned_ifaces() { vs -f csv --no-headings --columns=name,external_ids list Interface |
+	grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
+tapvm_ports() { vs --bare --columns=name list Port | grep '^tapvm' | tr '\n' ' '; }
+check_clean() {
+	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
+	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"
+	check_eq "$1: no Interface with an owner tag left" "" "$(owned_ifaces)"
+}
+# errors: xkvm's lines on stderr ("creating tap devices" is not one)
+errors() { grep '^xkvm:' "$dir/err"; }
+
+check_cmd "healthy: a launch works" xk --netdev "$br1" --netdev "$lbr"
+check_clean "healthy"
+
+# --- no ovsdb-server --------------------------------------------------------
+empty=$(mktemp -d /tmp/xkt-noovs.XXXXXX) || exit 2
+when_finished "rm -rf $empty"
+xk --ovsdb "unix:$empty/db.sock" --netdev "$br1" 2>"$dir/err"
+check_eq "no server, --ovsdb: exit 1" 1 "$?"
+check_eq "no server, --ovsdb: one line naming the socket" \
+	"xkvm: no Open vSwitch database socket '$empty/db.sock'" "$(errors)"
+check_clean "no server, --ovsdb"
+FAKE_QEMU_EXIT=0 ip netns exec "$NS" env OVS_RUNDIR="$empty" "$XKVM" --accel=tcg --kvm "$FQ" \
+	--netdev "$br1" 2>"$dir/err"
+check_eq "no server, default remote: exit 1" 1 "$?"
+# (a netdev-datapath bridge is a tap to the kernel)
+check_eq "no server, default remote: an OVS bridge name is no Linux bridge" \
+	"xkvm: '$br1' is not a bridge" "$(errors)"
+FAKE_QEMU_EXIT=0 ip netns exec "$NS" env OVS_RUNDIR="$empty" "$XKVM" --accel=tcg --kvm "$FQ" \
+	--netdev "$lbr" 2>"$dir/err"
+check_eq "no server, default remote: Linux bridges still work" "0 " "$? $(errors)"
+check_clean "no server"
+# A socket nobody listens on: refused at once.
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$empty/db.sock"
+xk --ovsdb "unix:$empty/db.sock" --netdev "$br1" 2>"$dir/err"
+check_eq "dead socket: exit 1" 1 "$?"
+check_eq "dead socket: refused" \
+	"xkvm: cannot connect to OVSDB at 'unix:$empty/db.sock': Connection refused" "$(errors)"
+check_clean "dead socket"
+
+# --- ovsdb-server not answering ---------------------------------------------
+server=$(ovs_pid server)
+kill -STOP "$server"
+when_finished "kill -CONT $server"
+start=$(now_ms)
+xk --ovs-timeout 1 --netdev "$lbr" --netdev "$br1" 2>"$dir/err"
+check_eq "server stopped: exit 1" 1 "$?"
+within 900 3000 "$start" "server stopped"
+check_eq "server stopped: one line, the remote named once" \
+	"xkvm: OVSDB server at 'unix:$SOCK' did not answer within 1000 ms" "$(errors)"
+check_eq "server stopped: no tap made" "" "$(tapvm_links)"
+kill -CONT "$server"
+check_clean "server stopped"
+
+# --- ovs-vswitchd stopped: the commit works, its application does not -------
+ovs_stop_vswitchd
+start=$(now_ms)
+xk --ovs-timeout 1 --netdev "$br1" --netdev "$lbr" --netdev "$br1,ovs-tag=3" 2>"$dir/err"
+check_eq "vswitchd stopped: exit 1" 1 "$?"
+within 900 3000 "$start" "vswitchd stopped"
+check_eq "vswitchd stopped: one line" \
+	"xkvm: timed out after 1000 ms waiting for ovs-vswitchd to apply the change" "$(errors)"
+check_clean "vswitchd stopped"
+check_eq "vswitchd stopped: the bridge keeps no port" "" "$(vs list-ports "$br1")"
+check_eq "vswitchd stopped: no stray Interface rows" "$br1 $brs" \
+	"$(vs --bare --columns=name list Interface | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+# --ovs-no-wait does not wait for it: the launch goes on.
+xk --ovs-no-wait --netdev "$br1" 2>"$dir/err"
+check_eq "vswitchd stopped, --ovs-no-wait: launches" "0 " "$? $(errors)"
+check_clean "vswitchd stopped, --ovs-no-wait"
+ovs_start_vswitchd || exit 2
+check_cmd "vswitchd back: a launch works" xk --netdev "$br1"
+check_clean "vswitchd back"
+
+# --- ovs-vswitchd cannot add the port ---------------------------------------
+xk --netdev "$lbr" --netdev "$brs" 2>"$dir/err"
+check_eq "vswitchd cannot add: exit 1" 1 "$?"
+check_eq "vswitchd cannot add: says so" \
+	"xkvm: ovs-vswitchd could not add 'tapvm1' to '$brs': no OpenFlow port assigned" "$(errors)"
+check_clean "vswitchd cannot add"
+check_eq "vswitchd cannot add: $brs keeps no port" "" "$(vs list-ports "$brs")"
+
+# --- the port name is taken in the database ----------------------------------
+vs add-port "$br1" tapvm0 -- set Interface tapvm0 external_ids:who=else || exit 2
+xk --netdev "$br1" 2>"$dir/err"
+check_eq "name taken: exit 1" 1 "$?"
+check_eq "name taken: says so" \
+	"xkvm: cannot add port 'tapvm0' to '$br1': a port of that name already exists" "$(errors)"
+check_eq "name taken: the foreign port survives" "tapvm0 else" \
+	"$(vs list-ports "$br1") $(vs get Interface tapvm0 external_ids:who)"
+check_eq "name taken: no tap left" "" "$(tapvm_links)"
+check_eq "name taken: no owned Interface" "" "$(owned_ifaces)"
+vs del-port "$br1" tapvm0
+check_clean "name taken"
+
+done_testing

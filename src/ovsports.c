@@ -49,8 +49,10 @@ static int connect_db(void)
 			xkvm_error("out of memory");
 			return -ENOMEM;
 		}
-		xkovs_set_interrupt_fd(st.h, cleanup_signal_fd());
 	}
+	/* Every time: classifying bridges runs before cleanup_init() made
+	 * the self-pipe, and waits after it must end on a signal. */
+	xkovs_set_interrupt_fd(st.h, cleanup_signal_fd());
 	ret = xkovs_connect(st.h);
 	if (ret == -ENOENT && !st.opt.ovsdb) {
 		st.absent = true;	/* no socket: Linux bridges only */

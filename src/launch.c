@@ -321,18 +321,23 @@ int launch_main(int argc, char **argv)
 		line = strv_join(&conns, " ");
 		if (!reqs || !classes || !line)
 			goto nomem;
-		/* Every bridge is looked at before anything is created (without
-		 * the privilege, `sudo xkvm tap-control make-nics` does it). */
-		if ((cfg.dry_run || sudo_nics_privileged()) &&
-		    nics_classify(reqs, n_nics, classes) < 0)
-			goto out;
+		/* Before the first OVSDB connection: it takes the self-pipe as
+		 * its interrupt fd, so a signal cuts an OVS wait short. */
 		if (!cfg.dry_run) {
 			r = cleanup_init();
 			if (r < 0) {
 				xkvm_error("cannot set up cleanup: %s", strerror(-r));
 				goto out;
 			}
+		}
+		/* Every bridge is looked at before anything is created (without
+		 * the privilege, `sudo xkvm tap-control make-nics` does it). */
+		if ((cfg.dry_run || sudo_nics_privileged()) &&
+		    nics_classify(reqs, n_nics, classes) < 0)
+			goto out;
+		if (!cfg.dry_run) {
 			reap_leftovers(&cfg);
+			cleanup_check_signal();
 		}
 		xkvm_say("creating tap devices: %s", line);
 		if (cfg.dry_run) {
@@ -395,6 +400,9 @@ nomem:
 	xkvm_error("out of memory");
 	ret = XKVM_EXIT_FAILURE;
 out:
+	/* A failure a signal caused (an interrupted OVS wait): tear down and
+	 * die by the signal, 128+N, not 1. */
+	cleanup_check_signal();
 	for (size_t i = 0; i < n_nics; i++)
 		netspec_release(&nics[i]);
 	for (size_t i = 0; taps && i < cfg.netdevs.n; i++)

@@ -449,8 +449,10 @@ int nics_make(const struct nics_req *reqs, size_t count, struct nics_nic **out)
 	nics = NULL;
 	ret = 0;
 out:
-	if (ret < 0)
+	if (ret < 0) {
 		teardown_from(from);
+		cleanup_check_signal();	/* the failure was a signal: die by it */
+	}
 	free(ovs_idx);
 	free(taps);
 	free(nics);

@@ -82,7 +82,9 @@ int nics_classify(const struct nics_req *reqs, size_t count, struct nics_nic *ou
  * success stores a malloc'ed array of 'count' entries, in order, in *out
  * (caller frees); the taps stay listed (torn down at exit unless
  * nics_keep()).  On failure prints one error line, removes everything this
- * call made and returns -errno. */
+ * call made and returns -errno; when a terminating signal is pending
+ * (cleanup.h: it cut a step short, or arrived between taps) it runs the
+ * teardown hooks and dies by the signal instead of returning. */
 int nics_make(const struct nics_req *reqs, size_t count, struct nics_nic **out);
 
 /* Removes every OVS port (one transaction, not waiting for ovs-vswitchd)

@@ -1,0 +1,100 @@
+#!/bin/bash
+# cleanup: each of SIGINT, SIGTERM, SIGHUP, SIGQUIT sent to a launch with
+# 32 NICs (16 on a Linux bridge, 16 on an OVS bridge, real ovsdb-server and
+# ovs-vswitchd) while the taps are being made, while the OVS ports are being
+# added, and while qemu (tests/lib/fake-qemu) runs: xkvm dies by the signal
+# (128+N as the shell sees it) and leaves no tap, no port and no qemu.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cleanup.sh"
+cl_setup
+cl_nics 16
+
+ntaps() { ip -n "$NS" -o link show type tun | grep -c ': tapvm'; }
+
+# land NAME SIG MIN: starts a launch, sends SIG as soon as at least MIN taps
+# exist; the signal must land before qemu starts.  Retries a few times when
+# the launch was faster than the signal.  Sets LANDED_IN (taps|ovs|late).
+land() {
+	local name=$1 sig=$2 min=$3 try d rc w seen
+	for ((try = 0; try < 8; try++)); do
+		d=$CLT/$name.$try
+		cl_launch "$d" -v "${CL_NICS[@]}"
+		for ((w = 0; w < 2000; w++)); do
+			seen=$(ntaps)
+			[ "$seen" -ge "$min" ] && break
+			[ -s "$d/qemu" ] && break
+			kill -0 "$CL_PID" 2>/dev/null || break
+		done
+		[ "$min" -ge 32 ] && sleep 0.3	# the transaction is in, the wait goes on
+		kill -s "$sig" "$CL_PID"
+		wait "$CL_PID"
+		rc=$?
+		if grep -q fake-qemu "$d/out"; then
+			LANDED_IN=late
+		elif grep -q '^added tapvm' "$d/err"; then
+			LANDED_IN=ovs-done
+		elif [ "$seen" -ge 32 ]; then
+			LANDED_IN=ovs
+		else
+			LANDED_IN=taps
+		fi
+		check_eq "$name: exit status 128+SIG$sig" "$((128 + $(kill -l "$sig")))" "$rc"
+		[ "$rc" -eq "$((128 + $(kill -l "$sig")))" ] || sed 's/^/  | /' "$d/err"
+		cl_check_clean "$name"
+		check_fails "$name: no qemu" cl_qemu_alive "$d"
+		if [ "$LANDED_IN" = taps ] || [ "$LANDED_IN" = ovs ]; then
+			echo "# $name: landed in $LANDED_IN after $seen tap(s), try $try"
+			return 0
+		fi
+		echo "# $name: landed $LANDED_IN, try $try"
+	done
+	return 1
+}
+
+vswitchd=$(ovs_pid vswitchd)
+for sig in INT TERM HUP QUIT; do
+	check_cmd "SIG$sig lands while taps are made" land "taps-$sig" "$sig" 1
+	# ovs-vswitchd stopped: xkvm waits for it to apply the ports.
+	kill -STOP "$vswitchd"
+	check_cmd "SIG$sig lands in the wait for ovs-vswitchd" land "ovs-$sig" "$sig" 32
+	kill -CONT "$vswitchd"
+	check_eq "ovs-$sig: landed in the OVS step" ovs "$LANDED_IN"
+done
+
+# While qemu runs.
+for sig in INT TERM HUP QUIT; do
+	d=$CLT/run-$sig
+	cl_launch "$d" "${CL_NICS[@]}"
+	if ! cl_wait_file "$d/qemu"; then
+		fail "run-$sig: fake qemu did not start"; cat "$d/err"; continue
+	fi
+	check_eq "run-$sig: 32 taps while qemu runs" 32 "$(ntaps)"
+	check_eq "run-$sig: 16 ports while qemu runs" 16 "$(cl_ports | grep -c .)"
+	qpid=$(head -n1 "$d/qemu")
+	kill -s "$sig" "$CL_PID"
+	wait "$CL_PID"
+	rc=$?
+	check_eq "run-$sig: exit status 128+SIG$sig" "$((128 + $(kill -l "$sig")))" "$rc"
+	cl_check_clean "run-$sig"
+	check_fails "run-$sig: fake qemu $qpid is dead" cl_qemu_alive "$d"
+done
+
+# A second, different signal during teardown: still one teardown, xkvm
+# dies by the first, nothing left.  qemu ignores SIGTERM so teardown waits
+# for the kill bound; the second signal arrives then.
+d=$CLT/second
+FAKE_QEMU_IGNORE="TERM" cl_launch "$d" "${CL_NICS[@]}"
+if cl_wait_file "$d/qemu"; then
+	kill -TERM "$CL_PID"
+	sleep 0.3
+	kill -INT "$CL_PID"
+	kill -HUP "$CL_PID"
+	wait "$CL_PID"
+	rc=$?
+	check_eq "second signal: died by the first (SIGTERM)" 143 "$rc"
+	cl_check_clean "second signal"
+	check_fails "second signal: no qemu" cl_qemu_alive "$d"
+else
+	fail "second signal: fake qemu did not start"
+fi
+done_testing

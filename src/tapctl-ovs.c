@@ -101,7 +101,10 @@ int tapctl_ovs_cleanup(const char *const *items, size_t n, const struct tapctl_o
 	ret = 0;
 	if (n_mine) {
 		r = xkovs_del_ports(h, mine, n_mine, NULL, XKOVS_FORCE);
-		if (r < 0) {
+		if (r == -EINVAL) {	/* "refusing to remove 'p' (on bridge ...)" */
+			xkvm_error("%s", xkovs_error(h));
+			ret = r;
+		} else if (r < 0) {
 			xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(h));
 			ret = r;
 		}
@@ -112,6 +115,9 @@ int tapctl_ovs_cleanup(const char *const *items, size_t n, const struct tapctl_o
 		if (r == -EPERM) {
 			xkvm_error("%s: not made by xkvm for uid %u (use --force)",
 				   xkovs_error(h), (unsigned)uid);
+			ret = r;
+		} else if (r == -EINVAL) {
+			xkvm_error("%s", xkovs_error(h));
 			ret = r;
 		} else if (r < 0) {
 			xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(h));

@@ -55,7 +55,7 @@ UNIT_BIN := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo install uninstall clean distclean ovs
+.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
 ovs: $(OVS_DEP)
@@ -112,6 +112,12 @@ demo:
 	tools/install-deps.sh demo
 	$(MAKE) all
 	tests/demo/run.sh --build $(BUILD)
+
+# Two guests on one OVN logical switch, on two chassis (namespaces).
+demo-ovn:
+	tools/install-deps.sh demo
+	$(MAKE) all
+	tests/demo/ovn.sh --build $(BUILD)
 
 install: $(BUILD)/xkvm
 	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(PREFIX)/bin/xkvm

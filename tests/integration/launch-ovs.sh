@@ -207,6 +207,27 @@ type=tap,id=net01,script=no,downscript=no,vnet_hdr=off,ifname=tapvm1" \
 fi
 check_clean "vnet_hdr in the spec"
 
+# --- two launches at once on one bridge; one ends by a signal to xkvm -------
+if launch_bg --netdev "$br1,ovs-tag=8"; then
+	X1=$XPID Q1=$QPID
+	if launch_bg --netdev "$br1" --netdev "$lbr"; then
+		check_eq "two launches: both ports on $br1" "tapvm0 tapvm1" \
+			"$(vs list-ports "$br1" | sort | tr '\n' ' ' | sed 's/ $//')"
+		check_eq "two launches: the second's NIC on $lbr" 1 \
+			"$(link_info tapvm2 | grep -c " master $lbr ")"
+		kill -TERM "$XPID"	# xkvm itself: it forwards, tears down, dies by it
+		wait "$XPID"
+		check_eq "SIGTERM to xkvm: dies by it" 143 "$?"
+		check_eq "SIGTERM to xkvm: its qemu is gone" 1 "$(kill -0 "$QPID" 2>/dev/null || echo 1)"
+		check_eq "SIGTERM to xkvm: only the first launch's port and tap are left" "tapvm0 tapvm0 " \
+			"$(vs list-ports "$br1") $(tapvm_links)"
+		check_eq "the first launch's port keeps its tag" 8 "$(vs get Port tapvm0 tag)"
+	fi
+	XPID=$X1 QPID=$Q1
+	stop_launch
+fi
+check_clean "two launches"
+
 # --- real qemu --------------------------------------------------------------
 out=$(xk --accel=tcg --netdev "$br1" --netdev "$br2,ovs-tag=4" --netdev "$lbr" -- -version 2>&1)
 check_eq "real qemu -version: exit 0" 0 "$?"

@@ -87,6 +87,44 @@ check_eq "server stopped: no tap made" "" "$(tapvm_links)"
 kill -CONT "$server"
 check_clean "server stopped"
 
+# --- ovsdb-server stops answering while qemu runs ----------------------------
+# The teardown's removal times out (bounded), the taps still go; the port,
+# if the server does not apply the removal it got, is left tagged for the
+# reaper: `tap-control gc` removes it.
+rm -f "$dir/rec"
+(FAKE_QEMU_RECORD=$dir/rec exec ip netns exec "$NS" env OVS_RUNDIR="$OVS_DIR" \
+	"$XKVM" --accel=tcg --kvm "$FQ" --ovs-timeout 1 --netdev "$br1" --netdev "$lbr" \
+	>/dev/null 2>"$dir/err") &
+xpid=$!
+for i in $(seq 200); do [ -s "$dir/rec" ] && break; sleep 0.05; done
+if [ -s "$dir/rec" ]; then
+	check_eq "stopped under a launch: the port is there" "$br1" "$(vs port-to-br tapvm0)"
+	kill -STOP "$server"
+	start=$(now_ms)
+	kill -TERM "$(head -n1 "$dir/rec")"
+	wait "$xpid"
+	check_eq "stopped under a launch: xkvm exits as qemu did" 143 "$?"
+	within 900 3000 "$start" "stopped under a launch"
+	check_eq "stopped under a launch: one line" \
+		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to commit" \
+		"$(errors)"
+	check_eq "stopped under a launch: the taps are gone" "" "$(tapvm_links)"
+	kill -CONT "$server"
+	# The request was sent: the server may still apply it once it runs.
+	ovs_sync
+	left=$(owned_ifaces)
+	if [ -n "$left" ]; then
+		check_eq "stopped under a launch: the port is left, tagged" "tapvm0 " "$left"
+		check_cmd "gc removes it" ovs_in_ns "$XKVM" tap-control gc
+	else
+		ok "stopped under a launch: the server applied the removal after SIGCONT"
+	fi
+else
+	fail "stopped under a launch: qemu did not start: $(cat "$dir/err")"
+	kill -CONT "$server"
+fi
+check_clean "stopped under a launch"
+
 # --- ovs-vswitchd stopped: the commit works, its application does not -------
 ovs_stop_vswitchd
 start=$(now_ms)

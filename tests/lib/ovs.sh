@@ -59,6 +59,8 @@ _ovs_kill() {
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for i in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || return 0
+		# exited: a zombie until init reaps it (which can take seconds)
+		[ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)" = Z ] && return 0
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2>/dev/null

@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""Turns the raw numbers of tests/bench/series.sh into docs/performance.md
+and a gnuplot plot (docs/performance.png).  Part of `make bench`."""
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--raw", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--runs", type=int, required=True)
+ap.add_argument("--seconds", type=int, default=0)
+ap.add_argument("--sudo", default="")
+ap.add_argument("--commit", default="")
+a = ap.parse_args()
+
+NS = [1, 8, 32, 128]
+rows = [l.split() for l in open(a.raw) if l.strip()]
+
+
+def ms(us):
+    return int(us) / 1000.0
+
+
+def vals(series, case, tool, col=4, conv=ms):
+    return [conv(r[col]) for r in rows
+            if r[0] == series and r[1] == case and r[2] == tool]
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def fmt(v, nd=None):
+    if v != v:
+        return "n/a"
+    if nd is None:
+        nd = 0 if v >= 100 else 1 if v >= 10 else 2
+    return f"{v:.{nd}f}"
+
+
+def cell(v):
+    return f"{fmt(med(v))} [{fmt(min(v))}–{fmt(max(v))}]" if v else "n/a"
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except Exception:
+        return ""
+
+
+def cpu_model():
+    for l in open("/proc/cpuinfo"):
+        if l.startswith("model name"):
+            return l.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def fit(xs, ys):
+    """Least-squares line: slope, intercept, largest relative residual."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    icpt = my - slope * mx
+    res = max(abs(y - (icpt + slope * x)) / y for x, y in zip(xs, ys))
+    return slope, icpt, res
+
+
+out = []
+p = out.append
+idle = med(vals("idle", "settle", "-"))
+standin = med(vals("qemu", "standin", "-"))
+xhelp = med(vals("xkvm", "help", "-"))
+linkdel = med(vals("ip", "linkdel", "-"))
+ipshow = med(vals("ip", "show", "-"))
+
+# --- one launch ----------------------------------------------------------
+launch = {}
+for kind in ("ovs", "linux"):
+    for n in NS:
+        case = f"{kind}-{n}"
+        launch[(kind, n)] = {
+            "ref": vals("launch", case, "ref"),
+            "xkvm": vals("launch", case, "xkvm"),
+            "nowait": vals("launch-nowait", case, "xkvm"),
+            "ref_rc": [r[5] for r in rows if r[:3] == ["launch", case, "ref"]],
+            "xkvm_rc": [r[5] for r in rows if r[:3] == ["launch", case, "xkvm"]],
+            # xkvm does not wait for ovs-vswitchd to drop its ports: the
+            # time until it has, minus an idle ovs-vsctl round trip
+            "xkvm_settled": [ms(r[4]) + max(0.0, ms(r[6]) - idle) for r in rows
+                             if r[:3] == ["launch", case, "xkvm"]],
+            "ref_settled": [ms(r[4]) + max(0.0, ms(r[6]) - idle) for r in rows
+                            if r[:3] == ["launch", case, "ref"]],
+        }
+
+# plot data + gnuplot
+dat = os.path.join(a.out, "performance.dat")
+with open(dat, "w") as f:
+    f.write("# N  ref_ovs min max  xkvm_ovs min max  ref_linux min max  xkvm_linux min max"
+            "  xkvm_ovs_settled\n")
+    for n in NS:
+        cols = [str(n)]
+        for kind in ("ovs", "linux"):
+            for tool in ("ref", "xkvm"):
+                v = launch[(kind, n)][tool]
+                cols += [fmt(med(v), 3), fmt(min(v), 3), fmt(max(v), 3)]
+        cols.append(fmt(med(launch[("ovs", n)]["xkvm_settled"]), 3))
+        f.write(" ".join(cols) + "\n")
+png = os.path.join(a.out, "performance.png")
+gp = f"""
+set terminal pngcairo size 900,600 font ",11"
+set output "{png}"
+set title "One launch (setup + teardown, qemu stand-in exits at once): median of {a.runs}, bars min-max"
+set xlabel "NICs in the launch (N)"
+set ylabel "wall time (ms)"
+set logscale xy
+set xtics (1, 2, 4, 8, 16, 32, 64, 128)
+set grid
+set key top left
+set xrange [0.8:160]
+plot "{dat}" using 1:2:3:4 with yerrorlines lw 2 lc rgb "#c03030" title "reference, OVS bridge", \\
+     "{dat}" using 1:8:9:10 with yerrorlines lw 2 lc rgb "#e09040" title "reference, Linux bridge", \\
+     "{dat}" using 1:5:6:7 with yerrorlines lw 2 lc rgb "#2050c0" title "xkvm, OVS bridge", \\
+     "{dat}" using 1:11:12:13 with yerrorlines lw 2 lc rgb "#30a050" title "xkvm, Linux bridge", \\
+     "{dat}" using 1:14 with linespoints dt 2 lc rgb "#2050c0" title "xkvm, OVS, until ovs-vswitchd dropped the ports"
+"""
+r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
+if r.returncode != 0:
+    sys.exit("report: gnuplot failed: " + r.stderr)
+
+# --- header --------------------------------------------------------------
+p("# Performance: xkvm against the reference script")
+p("")
+p(f"Generated by `make bench` (`tests/bench/run.sh`, `tests/bench/series.sh`, "
+  f"`tests/bench/report.py`) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+  f"{', commit ' + a.commit if a.commit else ''}, in {a.seconds} s. Every figure is the "
+  f"median of {a.runs} runs with [min–max], in milliseconds of wall time; raw numbers "
+  f"(microseconds) in `docs/performance.raw`.")
+p("")
+p("## Machine")
+p("")
+mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
+p(f"- CPU: {cpu_model()}, `nproc` = {os.cpu_count() and sh('nproc')}; memory {mem}")
+p(f"- kernel {platform.release()}; {sh('. /etc/os-release && echo $PRETTY_NAME')}")
+p(f"- {sh('ovs-vswitchd --version | head -1')} (userspace datapath, `datapath_type=netdev`); "
+  f"{sh('qemu-system-x86_64 --version | head -1')}; {sh('bash --version | head -1')}")
+p(f"- the reference's `sudo`: {a.sudo}")
+p("- the machine is shared (other jobs ran at the same time): single runs vary; "
+  "the medians are what the tables compare.")
+p("")
+p("## Method")
+p("")
+p("Everything runs inside a sandbox the bench makes: a network namespace with its own "
+  "ovsdb-server and ovs-vswitchd (userspace datapath), one OVS bridge and one Linux bridge. "
+  "Each tool launches a qemu stand-in (`tests/lib/fake-qemu`, `FAKE_QEMU_EXIT=0`) that exits "
+  "at once, so the time is the tool's own setup and teardown: "
+  "`reference --kvm STANDIN --netdev BR ...` and `xkvm --accel=tcg --kvm STANDIN --netdev BR ...`. "
+  "Neither probes qemu (`-device X,?`): NICs with no options need no probe. "
+  "Runs alternate reference / xkvm; after each run the bench waits until ovs-vswitchd has applied "
+  "every change (an `ovs-vsctl` write that waits for `cur_cfg`), checks that no tap and no port "
+  "is left, and removes leftovers itself. The reference runs sequentially in the N series "
+  "(its tap names race otherwise). xkvm returns when its ports are gone from the database; "
+  "the reference's `ovs-vsctl del-port` also waits for ovs-vswitchd to drop each port; "
+  "the column *xkvm until settled* adds the time ovs-vswitchd then still needed "
+  f"(the settle wait minus an idle `ovs-vsctl` round trip, {fmt(idle)} ms). "
+  f"The qemu stand-in alone costs {fmt(standin)} ms (a bash script), in both tools' figures.")
+p("")
+
+# --- N series ------------------------------------------------------------
+p("## One launch with N NICs")
+p("")
+p("![time against N](performance.png)")
+p("")
+for kind, title in (("ovs", "OVS bridge"), ("linux", "Linux bridge")):
+    p(f"### {title}")
+    p("")
+    extra = " xkvm until settled | xkvm `--ovs-no-wait` |" if kind == "ovs" else ""
+    p(f"| N | reference | xkvm | ratio ref/xkvm |{extra}")
+    p("|---:|---:|---:|---:|" + ("---:|---:|" if kind == "ovs" else ""))
+    for n in NS:
+        d = launch[(kind, n)]
+        ratio = med(d["ref"]) / med(d["xkvm"])
+        bad = ""
+        for tool in ("ref", "xkvm"):
+            nb = sum(1 for s in d[tool + "_rc"] if s != "0")
+            if nb:
+                bad += f" ({nb} {tool} run(s) failed)"
+        line = f"| {n} | {cell(d['ref'])} | {cell(d['xkvm'])} | {ratio:.1f}x{bad} |"
+        if kind == "ovs":
+            line += f" {cell(d['xkvm_settled'])} (ratio {med(d['ref']) / med(d['xkvm_settled']):.1f}x) |"
+            line += f" {cell(d['nowait'])} |"
+        p(line)
+    p("")
+
+p("### Cost against N")
+p("")
+p("Per-NIC cost between successive N (difference of the medians over the difference of N), "
+  "and a least-squares line through the four medians. A linear cost has equal segment slopes.")
+p("")
+p("| tool, bridge | 1→8 | 8→32 | 32→128 | line: per NIC | line: fixed |")
+p("|---|---:|---:|---:|---:|---:|")
+fits = {}
+for kind in ("ovs", "linux"):
+    for tool, label in (("ref", "reference"), ("xkvm", "xkvm"), ("xkvm_settled", "xkvm until settled"),
+                        ("nowait", "xkvm `--ovs-no-wait`")):
+        if tool in ("xkvm_settled", "nowait") and kind != "ovs":
+            continue
+        ys = [med(launch[(kind, n)][tool]) for n in NS]
+        s_, i_, res = fit(NS, ys)
+        segs = [(ys[k + 1] - ys[k]) / (NS[k + 1] - NS[k]) for k in range(3)]
+        fits[(kind, tool)] = (s_, i_, segs)
+        p(f"| {label}, {kind} | " + " | ".join(f"{g:.2f}" for g in segs) + f" | {s_:.2f} | {i_:.1f} |")
+p("")
+
+# --- concurrency ---------------------------------------------------------
+p("## 32 concurrent launches of 2 NICs (one on each bridge)")
+p("")
+p("All 32 started at once; wall time until the last exited. *Succeeded*: exit status 0. "
+  "*Clean*: succeeded with taps no other launch was given (the qemu stand-in records its "
+  "command line). *Leaked*: taps / OVS ports still there after all exited (removed by the bench).")
+p("")
+p("| tool | wall time | succeeded (median [min–max] of 32) | clean | leaked taps | leaked ports |")
+p("|---|---:|---:|---:|---:|---:|")
+conc = {}
+for tool, label in (("ref", "reference"), ("xkvm", "xkvm")):
+    rs = [r for r in rows if r[0] == "conc" and r[2] == tool]
+    wall = [ms(r[4]) for r in rs]
+    okc = [int(r[5]) for r in rs]
+    clean = [int(r[6]) for r in rs]
+    lt = [int(r[7]) for r in rs]
+    lp = [int(r[8]) for r in rs]
+    conc[tool] = (wall, okc, clean, lt, lp)
+
+    def ic(v):
+        return f"{med(v):g} [{min(v)}–{max(v)}]"
+    p(f"| {label} | {cell(wall)} | {ic(okc)} | {ic(clean)} | {ic(lt)} | {ic(lp)} |")
+p("")
+p(f"Ratio of the wall times (reference/xkvm): {med(conc['ref'][0]) / med(conc['xkvm'][0]):.1f}x "
+  "(the reference's failed launches end early, which flatters it).")
+p("")
+
+# --- gc ------------------------------------------------------------------
+p("## `tap-control gc` of 100 orphaned taps and ports")
+p("")
+p("100 taps on the OVS bridge (so 100 ports too), made by 10 `xkvm tap-control make-nics` "
+  "of 10 each whose owner process has exited. xkvm: `xkvm tap-control gc` (finds them by "
+  "their owner tags). The reference has no gc: its figure is its own cleanup steps for the same "
+  "100, given their names (`ip tuntap del` each, then `sudo reference tap-control ovs-cleanup "
+  "BR:TAP ...`).")
+p("")
+p("| tool | time | until settled | left over |")
+p("|---|---:|---:|---:|")
+gc = {}
+for tool, label in (("ref", "reference (its cleanup steps)"), ("xkvm", "xkvm tap-control gc")):
+    rs = [r for r in rows if r[0] == "gc" and r[2] == tool]
+    t = [ms(r[4]) for r in rs]
+    st = [ms(r[4]) + max(0.0, ms(r[6]) - idle) for r in rs]
+    left = sum(int(r[7]) + int(r[8]) for r in rs)
+    failed = sum(1 for r in rs if r[5] != "0")
+    gc[tool] = (t, st)
+    p(f"| {label} | {cell(t)} | {cell(st)} | {left}{f' ({failed} failed)' if failed else ''} |")
+p("")
+p(f"Ratio reference/xkvm: {med(gc['ref'][0]) / med(gc['xkvm'][0]):.1f}x; "
+  f"until settled: {med(gc['ref'][1]) / med(gc['xkvm'][1]):.1f}x.")
+p("")
+
+# --- breakdown -----------------------------------------------------------
+ph = {}
+for r in rows:
+    if r[0] == "phase":
+        ph.setdefault((r[1], r[3]), []).append(ms(r[4]))
+
+
+def P(kase, name):
+    return med(ph.get((kase, name), []))
+
+
+p("## Where the time goes")
+p("")
+p("From the timestamps of `xkvm -v`'s stderr lines (`tests/bench/tstamp.pl` stamps each line "
+  "as it arrives), default mode (waiting for ovs-vswitchd to apply the new ports) and "
+  "`--ovs-no-wait`: the difference of the *ports* step is ovs-vswitchd's apply time. "
+  "Medians; the total differs a little from the tables above (other runs, `-v`).")
+p("")
+cases = [("ovs-32-wait", "OVS 32"), ("ovs-32-nowait", "OVS 32 no-wait"),
+         ("linux-32", "Linux 32"), ("ovs-1-wait", "OVS 1"), ("ovs-1-nowait", "OVS 1 no-wait"),
+         ("linux-1", "Linux 1")]
+p("| step (the line that ends it) | " + " | ".join(c[1] for c in cases) + " |")
+p("|---|" + "---:|" * len(cases))
+names = [
+    ("start", "process start, options, OVSDB connect and bridge lookup, link dump, reaper (`creating tap devices`)"),
+    ("taps", "taps: `/dev/net/tun` ioctls + RTM_NEWLINK each (last `created`)"),
+    ("ports", "OVSDB transaction adding the ports (+ ovs-vswitchd's apply unless no-wait) (first `added`)"),
+    ("argv", "qemu command line built and printed"),
+    ("qemu+unports", "qemu stand-in runs; OVSDB transaction removing the ports (`removed N Open vSwitch port(s)`)"),
+    ("untaps", "tap deletion: one RTM_DELLINK on the netdev group (`removing N tap(s)` to exit)"),
+    ("total", "**total**, to exit"),
+    ("settle", "after exit, until ovs-vswitchd dropped the ports (includes an idle `ovs-vsctl` round trip of %s ms)" % fmt(idle)),
+]
+for key, label in names:
+    p(f"| {label} | " + " | ".join(fmt(P(c[0], key)) for c in cases) + " |")
+p("")
+p(f"Baselines: the qemu stand-in alone {fmt(standin)} ms; `xkvm --help` (process start, "
+  f"dynamic linking) {fmt(xhelp)} ms; `ip link del` of one tap {fmt(linkdel)} ms, of which "
+  f"`ip`'s own start is about {fmt(ipshow)} ms (`ip link show lo`).")
+p("")
+p("**32 NICs on the OVS bridge** (default mode): "
+  f"netlink and tap ioctls {fmt(P('ovs-32-wait', 'taps'))} ms; "
+  f"OVSDB commit of the additions {fmt(P('ovs-32-nowait', 'ports'))} ms; "
+  f"ovs-vswitchd applying them {fmt(P('ovs-32-wait', 'ports') - P('ovs-32-nowait', 'ports'))} ms; "
+  f"OVSDB commit of the removals about {fmt(P('ovs-32-wait', 'qemu+unports') - standin)} ms "
+  f"(the step minus the stand-in); tap deletion {fmt(P('ovs-32-wait', 'untaps'))} ms; "
+  f"fixed start-up {fmt(P('ovs-32-wait', 'start'))} ms. After xkvm exited, ovs-vswitchd needed "
+  f"another {fmt(P('ovs-32-wait', 'settle') - idle)} ms to close the 32 ports.")
+p("")
+
+# --- targets -------------------------------------------------------------
+p("## Targets")
+p("")
+p("| target | measured | met |")
+p("|---|---:|:---:|")
+
+
+def ratio(kind, n, col="xkvm"):
+    return med(launch[(kind, n)]["ref"]) / med(launch[(kind, n)][col])
+
+
+tg = [
+    ("≥ 25x faster at 32 OVS NICs", ratio("ovs", 32), 25,
+     f"; until settled {ratio('ovs', 32, 'xkvm_settled'):.1f}x"),
+    ("≥ 10x faster at 32 Linux-bridge NICs", ratio("linux", 32), 10, ""),
+    ("≥ 3x faster at 1 NIC, OVS bridge", ratio("ovs", 1), 3, ""),
+    ("≥ 3x faster at 1 NIC, Linux bridge", ratio("linux", 1), 3, ""),
+]
+for label, v, want, more in tg:
+    p(f"| {label} | {v:.1f}x{more} | {'yes' if v >= want else '**no**'} |")
+for kind, tool, label in (("ovs", "xkvm", "OVS bridge"), ("linux", "xkvm", "Linux bridge"),
+                          ("ovs", "nowait", "OVS bridge, `--ovs-no-wait`"),
+                          ("ovs", "xkvm_settled", "OVS bridge, until ovs-vswitchd settled")):
+    s_, i_, segs = fits[(kind, tool)]
+    worst = max(segs)
+    p(f"| per-NIC slope < 2 ms, {label} | line {s_:.2f} ms/NIC; segments "
+      + ", ".join(f"{g:.2f}" for g in segs) + f" | {'yes' if worst < 2 else ('line only' if s_ < 2 else '**no**')} |")
+p("")
+
+notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reading.md")
+if os.path.exists(notes):
+    p(open(notes).read().rstrip())
+    p("")
+
+with open(os.path.join(a.out, "performance.md"), "w") as f:
+    f.write("\n".join(out))

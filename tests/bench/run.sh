@@ -1,0 +1,65 @@
+#!/bin/bash
+# `make bench`: xkvm against the reference script (../shared/reference/xkvm),
+# launch setup + teardown only (the qemu stand-in exits at once), inside a
+# sandbox made here: a network namespace, a private ovsdb-server and
+# ovs-vswitchd (userspace datapath), one OVS and one Linux bridge.
+# Writes docs/performance.md and docs/performance.png (gnuplot).
+#   tests/bench/run.sh [--build DIR] [--runs N] [--out DIR]
+# Needs root, Open vSwitch, qemu-system (the stand-in's option probes),
+# gnuplot, python3.  Takes about 5 minutes with 5 runs.
+TEST_NAME=bench
+. "$(dirname "$0")/../lib/common.sh"
+. "$XKVM_TOP/tests/lib/ovs.sh"
+need_root
+build=${XKVM_BUILD:-build} runs=5 out=$XKVM_TOP/docs
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--build) build=$2; shift 2;;
+		--runs) runs=$2; shift 2;;
+		--out) out=$2; shift 2;;
+		*) echo "usage: $0 [--build DIR] [--runs N] [--out DIR]" >&2; exit 2;;
+	esac
+done
+case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
+xkvm=$build/xkvm ref=$XKVM_REFERENCE fq=$XKVM_TOP/tests/lib/fake-qemu
+[ -x "$xkvm" ] || { echo "bench: missing $xkvm (run make)" >&2; exit 2; }
+[ -f "$ref" ] || { echo "bench: missing the reference script $ref" >&2; exit 2; }
+ref=$(cd "$(dirname "$ref")" && pwd)/$(basename "$ref")
+for t in gnuplot python3 perl ovs-vsctl qemu-system-x86_64; do
+	command -v $t >/dev/null || { echo "bench: $t is not installed" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/xkt-bench.XXXXXX) || exit 2
+when_finished "rm -rf $work"
+# The reference runs `sudo "$0" tap-control ...`: a `sudo` first in PATH that
+# keeps the private OVS's environment (real sudo resets it), or a stand-in
+# where there is no sudo (we are root already).
+mkdir -p "$work/bin"
+if [ -x /usr/bin/sudo ]; then
+	printf '#!/bin/sh\nexec /usr/bin/sudo --preserve-env=OVS_RUNDIR,OVS_DBDIR,OVS_LOGDIR "$@"\n' \
+		>"$work/bin/sudo"
+	sudo_kind="real sudo (/usr/bin/sudo --preserve-env=OVS_RUNDIR,...)"
+else
+	printf '#!/bin/sh\nexport SUDO_USER=root SUDO_UID=0\nexec "$@"\n' >"$work/bin/sudo"
+	sudo_kind="a stand-in (no sudo installed): exec of the command"
+fi
+chmod +x "$work/bin/sudo"
+
+netns_new ns
+ovs_start "$ns"
+bro=bo$(rand_hex 3) brl=bl$(rand_hex 3)
+ovs_add_br "$bro" || exit 2
+ip -n "$ns" link add "$brl" type bridge && ip -n "$ns" link set "$brl" up || exit 2
+
+raw=$work/raw
+t0=$(date +%s)
+ovs_in_ns env PATH="$work/bin:$PATH" XKVM_TOP="$XKVM_TOP" \
+	bash "$XKVM_TOP/tests/bench/series.sh" "$raw" "$work" "$xkvm" "$ref" "$fq" \
+	"$bro" "$brl" "$runs" "$ns" || exit 1
+t1=$(date +%s)
+mkdir -p "$out"
+cp "$raw" "$out/performance.raw"
+python3 "$XKVM_TOP/tests/bench/report.py" --raw "$raw" --out "$out" --runs "$runs" \
+	--seconds $((t1 - t0)) --sudo "$sudo_kind" --commit "$(git -C "$XKVM_TOP" rev-parse --short HEAD 2>/dev/null)" ||
+	exit 1
+echo "bench: wrote $out/performance.md, $out/performance.png, $out/performance.raw ($((t1 - t0)) s)"

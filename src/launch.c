@@ -313,6 +313,12 @@ int launch_main(int argc, char **argv)
 			goto nomem;
 		if (!nics[i].user)
 			need_taps = true;
+		else if (nics[i].ovs_tag >= 0 || nics[i].ovs_trunks || nics[i].ovs_iface_id ||
+			 nics[i].ovs_vm_id || nics[i].ovs_ext.n) {
+			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
+				   cfg.netdevs.v[i]);
+			goto out;
+		}
 	}
 
 	if (need_taps) {

@@ -164,8 +164,12 @@ int firmware_argv(const struct firmware *fw, struct strv *argv)
 	if (fw->code && (strv_push(argv, "-drive") < 0 ||
 			 strv_pushf(argv, PFLASH ",file=%s,readonly=on", fw->code) < 0))
 		return -ENOMEM;
+	/* Without --uefi-nvram the vars drive is the system's template: the
+	 * reference let a root guest write into it; snapshot=on keeps the
+	 * guest's writes in a temporary overlay. */
 	if (strv_push(argv, "-drive") < 0 ||
-	    strv_pushf(argv, PFLASH ",file=%s%s", fw->nvram, fw->readonly ? ",readonly=on" : "") < 0)
+	    strv_pushf(argv, PFLASH ",file=%s%s", fw->nvram,
+		       fw->readonly ? ",readonly=on" : fw->no_persist ? ",snapshot=on" : "") < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -14,7 +14,8 @@ struct firmware {
 	bool copy;		/* nvram must be copied from nvram_src first */
 	bool readonly;		/* nvram is not writable: pass readonly=on */
 	bool guessed;		/* no OVMF found; the given nvram is used as is */
-	bool no_persist;	/* uefi without --uefi-nvram: the template itself */
+	bool no_persist;	/* uefi without --uefi-nvram: the template itself,
+				 * passed with snapshot=on when writable */
 	char *bios;		/* --bios FILE, or NULL */
 };
 

@@ -29,8 +29,10 @@ cp /usr/share/OVMF/OVMF_CODE.fd "$T/bios.fd" || exit 2
 
 # qemu_line FILE: the quoted qemu command line of a dry-run's stderr.
 qemu_line() { grep -E '^ [^ ]' "$1" | tail -n 1; }
+# (snapshot=on on the vars template of --uefi without --uefi-nvram: see
+# docs/compat.md, Firmware)
 normalize() {
-	sed -E -e 's/,readonly=on/,readonly/g' \
+	sed -E -e 's/,readonly=on/,readonly/g' -e 's/(OVMF_VARS[^ ]*\.fd),snapshot=on/\1/g' \
 		${MASK:+-e 's/mac=52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}/mac=52:54:00:XX:XX:XX/g'}
 }
 # run WHICH OUT ARGS...: runs xkvm or the reference in the namespace with

@@ -82,14 +82,15 @@ int main(void)
 	put("ovmf/OVMF.fd", "JOINED");
 	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
 	CHECK(fw.no_persist);
-	CHECK_STR("-drive if=pflash,format=raw,file=@/ovmf/OVMF.fd", drives(&fw));
+	/* the template itself: the guest's writes go to a snapshot overlay */
+	CHECK_STR("-drive if=pflash,format=raw,file=@/ovmf/OVMF.fd,snapshot=on", drives(&fw));
 	firmware_release(&fw);
 
 	/* split: code read-only, then vars */
 	put("OVMF/OVMF_VARS.fd", "VARS");
 	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
-		  "-drive if=pflash,format=raw,file=@/OVMF/OVMF_VARS.fd", drives(&fw));
+		  "-drive if=pflash,format=raw,file=@/OVMF/OVMF_VARS.fd,snapshot=on", drives(&fw));
 	firmware_release(&fw);
 	put("OVMF/OVMF_CODE.fd", "CODE");
 	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));

@@ -42,3 +42,39 @@ out:
 		close(fd);	/* the tap persists; on failure it goes away */
 	return ret;
 }
+
+int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd)
+{
+	struct ifreq ifr;
+	int tfd = -1, ret = -EINVAL;
+
+	if (!template || !*template || strlen(template) >= IFNAMSIZ)
+		goto out;
+	tfd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (tfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, template, strlen(template));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(tfd, TUNSETIFF, &ifr) < 0 ||
+	    ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	*fd = tfd;
+	tfd = -1;
+	ret = 0;
+out:
+	if (tfd >= 0)
+		close(tfd);	/* not persistent: the tap goes with it */
+	return ret;
+}
+
+int xknl_tap_persist(int fd)
+{
+	return ioctl(fd, TUNSETPERSIST, 1L) < 0 ? -errno : 0;
+}

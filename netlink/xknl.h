@@ -83,4 +83,15 @@ int xknl_group_del(struct xknl *nl, uint32_t group);
  * the file descriptor.  Returns 0 or -errno. */
 int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ]);
 
+/* Like xknl_tap_create() but NOT persistent yet: the tap lives only while
+ * the O_CLOEXEC descriptor stored in *fd is open (caller closes it), so a
+ * process killed before it tagged and configured the tap leaves nothing.
+ * Make it outlive the descriptor with xknl_tap_persist().  On failure
+ * nothing exists and *fd is untouched.  Returns 0 or -errno. */
+int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd);
+
+/* Makes the tap of 'fd' (from xknl_tap_open()) persistent: it stays when
+ * fd is closed.  Returns 0 or -errno. */
+int xknl_tap_persist(int fd);
+
 #endif

@@ -342,19 +342,22 @@ int nics_classify(const struct nics_req *reqs, size_t count, struct nics_nic *ou
 	return ret;
 }
 
+/* The tap stays non-persistent (it goes with 'fd' when xkvm is killed)
+ * until it carries the owner tag and sits in the group: a tap left behind
+ * is always tagged, so `tap-control gc` finds it. */
 static int make_one(const char *bridge, const struct bridge *b, struct nics_nic *nic)
 {
 	struct xknl_change c;
 	struct xknl_link tap;
 	struct tap *t;
-	int ret;
+	int ret, fd = -1;
 
 	ret = reserve_tap();
 	if (ret < 0)
 		return ret;
 	t = &st.taps[st.n];
 	memset(t, 0, sizeof(*t));
-	ret = xknl_tap_create(TAP_TEMPLATE, st.owner.uid, t->name);
+	ret = xknl_tap_open(TAP_TEMPLATE, st.owner.uid, t->name, &fd);
 	if (ret < 0) {
 		xkvm_error("failed to create tap '%s' for uid %u: %s", TAP_TEMPLATE,
 			   (unsigned)st.owner.uid, strerror(-ret));
@@ -367,7 +370,7 @@ static int make_one(const char *bridge, const struct bridge *b, struct nics_nic 
 	ret = xknl_link_get(st.nl, t->name, &tap);
 	if (ret < 0) {
 		xkvm_error("cannot look up tap '%s': %s", t->name, nl_reason(ret));
-		return ret;
+		goto out;
 	}
 	t->ifindex = tap.ifindex;
 	memset(&c, 0, sizeof(c));
@@ -384,10 +387,17 @@ static int make_one(const char *bridge, const struct bridge *b, struct nics_nic 
 	if (ret < 0) {
 		xkvm_error("failed to add tap '%s' to '%s': %s", t->name, bridge,
 			   nl_reason(ret));
-		return ret;
+		goto out;
+	}
+	ret = xknl_tap_persist(fd);
+	if (ret < 0) {
+		xkvm_error("cannot make tap '%s' persistent: %s", t->name, strerror(-ret));
+		goto out;
 	}
 	xkvm_debug(1, "created %s:%s on %s", t->name, nics_type_name(b->type), bridge);
-	return 0;
+out:
+	close(fd);	/* on failure the tap goes with it (teardown finds it gone) */
+	return ret;
 }
 
 int nics_make(const struct nics_req *reqs, size_t count, struct nics_nic **out)

@@ -5,7 +5,9 @@
  *
  * The module keeps ONE process-wide list of the taps it made.  Before the
  * first tap it registers a teardown hook with cleanup.h; each tap enters the
- * list the moment the kernel made it.  Every tap carries the owner tag of
+ * list the moment the kernel made it, and becomes persistent only once it
+ * carries its owner tag and group (xkvm SIGKILLed before that: the kernel
+ * removes it), so whatever a killed xkvm leaves is tagged.  Every tap carries the owner tag of
  * this process (owner.h) in its IFLA_IFALIAS and sits in a netdev group
  * unique to this process, so teardown deletes them all with one request
  * (one RCU grace period) once it verified that the group holds only taps of

@@ -57,7 +57,7 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 		enum ovsdb_idl_txn_status status;
 		struct ovsdb_idl_txn *txn;
 		unsigned int seqno;
-		int ret;
+		int ret, intr_fd;
 
 		ret = xkovs_run(h);
 		if (ret < 0)
@@ -79,11 +79,19 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 			ovsdb_idl_txn_increment(txn, &ovs->header_,
 						&ovsrec_open_vswitch_col_next_cfg, false);
 
+		/* Not interruptible: a transaction abandoned on a signal may
+		 * still be applied after the caller's removal was built from a
+		 * replica without its rows (a port left behind).  The outcome
+		 * comes within milliseconds, or the deadline; a later wait
+		 * (ovs-vswitchd) sees the signal. */
+		intr_fd = h->intr_fd;
+		h->intr_fd = -1;
 		while ((status = ovsdb_idl_txn_commit(txn)) == TXN_INCOMPLETE) {
 			ovsdb_idl_run(h->idl);
 			ovsdb_idl_txn_wait(txn);
 			ret = xkovs_block(h, deadline, "the OVSDB server to commit");
 			if (ret < 0) {
+				h->intr_fd = intr_fd;
 				/* The server may still apply it later: owner
 				 * tags let a reaper find what it adds.  Destroy
 				 * alone: an abort first would make it skip
@@ -93,6 +101,7 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 				return ret;
 			}
 		}
+		h->intr_fd = intr_fd;
 		if (status == TXN_TRY_AGAIN) {
 			ovsdb_idl_txn_destroy(txn);
 			ret = wait_change(h, deadline, seqno);

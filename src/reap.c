@@ -114,12 +114,42 @@ static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_
 	}
 }
 
+/* Removes the dead ports of one owner, 'tag', checked against the tag
+ * inside the transaction: a port of that name that meanwhile belongs to
+ * someone else (reaped by another xkvm, the name reused by a live launch)
+ * is refused, never removed.  On a refusal, one port at a time to know
+ * which went. */
+static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port *ports,
+			     size_t n, bool report, struct reap_result *res)
+{
+	int ret = xkovs_del_ports(h, ports, n, tag, 0);
+
+	for (size_t i = 0; i < n; i++) {
+		int r = ret;
+
+		if (ret == -EPERM)
+			r = xkovs_del_ports(h, &ports[i], 1, tag, 0);
+		if (r == -EPERM)
+			continue;	/* not the dead owner's any more */
+		if (r < 0) {
+			xkvm_error("cannot remove Open vSwitch port '%s': %s", ports[i].name,
+				   xkovs_error(h));
+			res->failed++;
+			continue;
+		}
+		res->ports++;
+		if (report)
+			printf("removed port %s from %s\n", ports[i].name, ports[i].bridge);
+	}
+}
+
 static int reap_ports(const char *ovsdb, int timeout_ms, bool report, struct reap_result *res)
 {
 	struct xkovs *h = xkovs_new(ovsdb, timeout_ms);
 	struct xkovs_owned *owned = NULL;
 	struct xkovs_port *ports = NULL;
-	size_t n_owned = 0, n = 0;
+	size_t n_owned = 0;
+	bool *done = NULL;
 	int ret = -ENOMEM;
 
 	if (!h)
@@ -132,36 +162,39 @@ static int reap_ports(const char *ovsdb, int timeout_ms, bool report, struct rea
 	if (ret == 0)
 		ret = xkovs_list_owned(h, &owned, &n_owned);
 	if (ret < 0) {
-		xkvm_error("%s", xkovs_error(h));
+		xkvm_error("cannot read the Open vSwitch database at '%s': %s",
+			   xkovs_remote(h), xkovs_error(h));
 		goto out;
 	}
 	ports = calloc(n_owned ? n_owned : 1, sizeof(*ports));
-	if (!ports) {
+	done = calloc(n_owned ? n_owned : 1, sizeof(*done));
+	if (!ports || !done) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* One transaction per dead owner (usually one or none). */
 	for (size_t i = 0; i < n_owned; i++) {
+		size_t n = 0;
 		pid_t pid;
 
-		if (!owner_dead(owned[i].owner, &pid))
+		if (done[i] || !owner_dead(owned[i].owner, &pid))
 			continue;
-		ports[n].bridge = owned[i].bridge;
-		ports[n].name = owned[i].port;
-		ports[n].tag = -1;
-		n++;
+		for (size_t k = i; k < n_owned; k++) {
+			if (done[k] || strcmp(owned[k].owner, owned[i].owner))
+				continue;
+			done[k] = true;
+			ports[n].bridge = owned[k].bridge;
+			ports[n].name = owned[k].port;
+			ports[n].tag = -1;
+			n++;
+		}
+		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
 	}
-	ret = n ? xkovs_del_ports(h, ports, n, NULL, XKOVS_FORCE) : 0;
-	if (ret < 0) {
-		xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(h));
-		res->failed += n;
-		goto out;
-	}
-	res->ports += n;
-	for (size_t i = 0; report && i < n; i++)
-		printf("removed port %s from %s\n", ports[i].name, ports[i].bridge);
+	ret = 0;
 out:
 	if (ret == -ENOMEM)
 		xkvm_error("out of memory");
+	free(done);
 	free(ports);
 	xkovs_owned_free(owned, n_owned);
 	xkovs_free(h);
@@ -175,14 +208,15 @@ int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = reap_ports(ovsdb, timeout_ms, report, res);
-	if (ret < 0)
-		goto out;
 	ret = xknl_open(&nl);
 	if (ret < 0) {
 		xkvm_error("cannot open an rtnetlink socket: %s", strerror(-ret));
 		goto out;
 	}
+	/* The taps are looked at before the ports and removed after them: an
+	 * owner dead when its taps were listed is dead when its ports are,
+	 * so a tap is never removed while its port stays (the port's name
+	 * would be free in the kernel and taken in the database). */
 	ret = xknl_link_foreach(nl, collect_tap, &s);
 	if (ret == 0)
 		ret = s.err;
@@ -190,6 +224,9 @@ int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;
 	}
+	ret = reap_ports(ovsdb, timeout_ms, report, res);
+	if (ret < 0)
+		goto out;
 	reap_taps(nl, &s, report, res);
 out:
 	free(s.v);

@@ -145,7 +145,14 @@ int xknl_link_foreach(struct xknl *nl,
 	int ret, err;
 
 	nl->last_nle = 0;
-	err = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+	/* A link added or removed during the dump (other xkvm processes at
+	 * work) makes the kernel flag it inconsistent: dump again. */
+	for (int tries = 0; tries < 16; tries++) {
+		err = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
+		if (err != -NLE_DUMP_INTR)
+			break;
+		cache = NULL;
+	}
 	if (err < 0) {
 		ret = fail(nl, err);
 		goto out;

@@ -57,8 +57,9 @@ const char *xknl_strerror(const struct xknl *nl);
  * Returns 0, -ENODEV when there is no such link, -ENAMETOOLONG, or -errno. */
 int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out);
 
-/* Calls fn(link, arg) for every link in the namespace (one dump) until fn
- * returns non-zero.  Returns 0, fn's non-zero value, or -errno. */
+/* Calls fn(link, arg) for every link in the namespace (one dump, taken
+ * again when the kernel flags it interrupted by a concurrent change) until
+ * fn returns non-zero.  Returns 0, fn's non-zero value, or -errno. */
 int xknl_link_foreach(struct xknl *nl,
 		      int (*fn)(const struct xknl_link *link, void *arg), void *arg);
 

@@ -9,7 +9,7 @@
 cl_setup
 cl_nics 16
 
-ntaps() { ip -n "$NS" -o link show type tun | grep -c ': tapvm'; }
+ntaps() { ip -n "$NS" -o link show type tun 2>/dev/null | grep -c ': tapvm'; }
 
 # land NAME SIG MIN: starts a launch, sends SIG as soon as at least MIN taps
 # exist; the signal must land before qemu starts.  Retries a few times when
@@ -64,7 +64,7 @@ done
 # While qemu runs.
 for sig in INT TERM HUP QUIT; do
 	d=$CLT/run-$sig
-	cl_launch "$d" "${CL_NICS[@]}"
+	cl_launch "$d" -v "${CL_NICS[@]}"
 	if ! cl_wait_file "$d/qemu"; then
 		fail "run-$sig: fake qemu did not start"; cat "$d/err"; continue
 	fi
@@ -77,6 +77,9 @@ for sig in INT TERM HUP QUIT; do
 	check_eq "run-$sig: exit status 128+SIG$sig" "$((128 + $(kill -l "$sig")))" "$rc"
 	cl_check_clean "run-$sig"
 	check_fails "run-$sig: fake qemu $qpid is dead" cl_qemu_alive "$d"
+	check_eq "run-$sig: ports removed, then taps" \
+		"removed 16 Open vSwitch port(s)
+removing 32 tap(s)" "$(grep -e '^removed .* port(s)' -e '^removing .* tap(s)' "$d/err")"
 done
 
 # A second, different signal during teardown: still one teardown, xkvm

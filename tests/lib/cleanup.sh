@@ -52,7 +52,7 @@ cl_launch() {
 }
 
 cl_taps() {
-	ip -n "$NS" -o link show type tun | awk -F': ' '$2 ~ /^tapvm/ {print $2}' | sort
+	ip -n "$NS" -o link show type tun 2>/dev/null | awk -F': ' '$2 ~ /^tapvm/ {print $2}' | sort
 }
 
 cl_ports() { ovs_vsctl list-ports "$OB"; }

@@ -82,6 +82,19 @@ for sig in INT TERM HUP QUIT; do
 removing 32 tap(s)" "$(grep -e '^removed .* port(s)' -e '^removing .* tap(s)' "$d/err")"
 done
 
+# A terminal ^C: SIGINT to the whole process group (qemu gets its own copy).
+d=$CLT/group-INT
+cl_launch "$d" "${CL_NICS[@]}"
+if cl_wait_file "$d/qemu"; then
+	kill -INT -- -"$CL_PID"
+	wait "$CL_PID"
+	check_eq "group-INT: exit status 130" 130 $?
+	cl_check_clean "group-INT"
+	check_fails "group-INT: no qemu" cl_qemu_alive "$d"
+else
+	fail "group-INT: fake qemu did not start"
+fi
+
 # A second, different signal during teardown: still one teardown, xkvm
 # dies by the first, nothing left.  qemu ignores SIGTERM so teardown waits
 # for the kill bound; the second signal arrives then.

@@ -113,4 +113,25 @@ if cl_wait_file "$d/qemu"; then
 else
 	fail "second signal: fake qemu did not start"
 fi
+# A second signal while the teardown hooks run: ovsdb-server stopped, so
+# the port removal waits; SIGINT and SIGHUP then must not cut it short.
+d=$CLT/second-hooks
+cl_launch "$d" -v "${CL_NICS[@]}"
+if cl_wait_file "$d/qemu"; then
+	server=$(ovs_pid server)
+	kill -STOP "$server"
+	when_finished "kill -CONT $server"
+	kill -TERM "$CL_PID"
+	sleep 0.5
+	kill -INT "$CL_PID"
+	kill -HUP "$CL_PID"
+	sleep 0.5
+	kill -CONT "$server"
+	wait "$CL_PID"
+	check_eq "second signal in the hooks: died by the first (SIGTERM)" 143 $?
+	cl_check_clean "second signal in the hooks"
+	check_fails "second signal in the hooks: no qemu" cl_qemu_alive "$d"
+else
+	fail "second signal in the hooks: fake qemu did not start"
+fi
 done_testing

@@ -162,8 +162,7 @@ static int reap_ports(const char *ovsdb, int timeout_ms, bool report, struct rea
 	if (ret == 0)
 		ret = xkovs_list_owned(h, &owned, &n_owned);
 	if (ret < 0) {
-		xkvm_error("cannot read the Open vSwitch database at '%s': %s",
-			   xkovs_remote(h), xkovs_error(h));
+		xkvm_error("%s", xkovs_error(h));
 		goto out;
 	}
 	ports = calloc(n_owned ? n_owned : 1, sizeof(*ports));

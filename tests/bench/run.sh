@@ -6,12 +6,12 @@
 # Writes docs/performance.md and docs/performance.png (gnuplot).
 #   tests/bench/run.sh [--build DIR] [--runs N] [--out DIR]
 # Needs root, Open vSwitch, qemu-system (the stand-in's option probes),
-# gnuplot, python3.  Takes about 5 minutes with 5 runs.
+# gnuplot, python3, perl.  Takes about 5 minutes with the default 7 runs.
 TEST_NAME=bench
 . "$(dirname "$0")/../lib/common.sh"
 . "$XKVM_TOP/tests/lib/ovs.sh"
 need_root
-build=${XKVM_BUILD:-build} runs=5 out=$XKVM_TOP/docs
+build=${XKVM_BUILD:-build} runs=7 out=$XKVM_TOP/docs
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--build) build=$2; shift 2;;
@@ -31,6 +31,9 @@ done
 
 work=$(mktemp -d /tmp/xkt-bench.XXXXXX) || exit 2
 when_finished "rm -rf $work"
+# A copy: a `make` elsewhere must not replace the binary under test mid-run.
+cp "$xkvm" "$work/xkvm" || exit 2
+xkvm_src=$xkvm xkvm=$work/xkvm
 # The reference runs `sudo "$0" tap-control ...`: a `sudo` first in PATH that
 # keeps the private OVS's environment (real sudo resets it), or a stand-in
 # where there is no sudo (we are root already).
@@ -52,14 +55,16 @@ ovs_add_br "$bro" || exit 2
 ip -n "$ns" link add "$brl" type bridge && ip -n "$ns" link set "$brl" up || exit 2
 
 raw=$work/raw
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s)
 ovs_in_ns env PATH="$work/bin:$PATH" XKVM_TOP="$XKVM_TOP" \
 	bash "$XKVM_TOP/tests/bench/series.sh" "$raw" "$work" "$xkvm" "$ref" "$fq" \
 	"$bro" "$brl" "$runs" "$ns" || exit 1
 t1=$(date +%s)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$out"
 cp "$raw" "$out/performance.raw"
 python3 "$XKVM_TOP/tests/bench/report.py" --raw "$raw" --out "$out" --runs "$runs" \
-	--seconds $((t1 - t0)) --sudo "$sudo_kind" --commit "$(git -C "$XKVM_TOP" rev-parse --short HEAD 2>/dev/null)" ||
+	--seconds $((t1 - t0)) --sudo "$sudo_kind" --load "$load0 before, $load1 after" --commit "$(git -C "$XKVM_TOP" rev-parse --short HEAD 2>/dev/null)" --binary "${xkvm_src#$XKVM_TOP/}" ||
 	exit 1
 echo "bench: wrote $out/performance.md, $out/performance.png, $out/performance.raw ($((t1 - t0)) s)"

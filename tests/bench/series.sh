@@ -69,6 +69,36 @@ launch() {
 	echo "launch${extra:+-nowait} $kase $tool $run $((t1 - t0)) $rc $s" >>"$raw"
 }
 
+# phase CASE RUN: one `xkvm -v` under tstamp.pl; the time of each step
+# from the line that ends it.  CASE: ovs-32-wait, ovs-1-nowait, linux-1 ...
+phase() {
+	local kase=$1 r=$2 n br opt t t2
+	n=${kase#*-}; n=${n%%-*}
+	br=$bro; [ "${kase%%-*}" = linux ] && br=$brl
+	cmd_of xkvm "$n" "$br"
+	opt=-v; [ "${kase##*-}" = nowait ] && opt="-v --ovs-no-wait"
+	"$here/tstamp.pl" "${cmd[0]}" $opt "${cmd[@]:1}" >"$work/ts" 2>&1
+	grep -q ' END 0$' "$work/ts" || { log "xkvm $kase failed:"; tail -3 "$work/ts" >&2; }
+	t=$(tick); settle >/dev/null; t2=$(tick)
+	awk -v k=$kase -v r=$r -v settle=$((t2 - t)) '
+		function out(name, ms) { printf "phase %s %s %s %d\n", k, r, name, ms * 1000 }
+		/creating tap devices:/ && !a { a = $1 }
+		/ created tapvm/ { b = $1 }
+		/ added tapvm/ && !c { c = $1 }
+		/ -netdev / && !d { d = $1 }
+		/ removed [0-9]+ Open vSwitch/ { e = $1 }
+		/ removing [0-9]+ tap/ { f = $1 }
+		/ END / { g = $1; st = $3 }
+		END {
+			if (!c) c = b	# no OVS port
+			if (!e) e = f
+			out("start", a); out("taps", b - a); out("ports", c - b)
+			out("argv", d - c); out("qemu+unports", e - d); out("untaps", g - f)
+			out("total", g); out("status", st / 1000); out("settle", settle / 1000)
+		}' "$work/ts" >>"$raw"
+	sweep >/dev/null
+}
+
 log "baseline: ovs-vsctl round trip, qemu stand-in"
 settle >/dev/null
 for ((r = 1; r <= runs; r++)); do
@@ -97,6 +127,11 @@ for n in 1 8 32 128; do
 			launch "$kind-$n" ref "$r" "$n" "$br"
 			launch "$kind-$n" xkvm "$r" "$n" "$br"
 			[ $kind = ovs ] && launch "$kind-$n" xkvm "$r" "$n" "$br" --ovs-no-wait
+			# the phase breakdown, next to the runs it explains
+			case $kind-$n in
+				ovs-1|ovs-32) phase "$kind-$n-wait" "$r"; phase "$kind-$n-nowait" "$r";;
+				linux-1|linux-32) phase "$kind-$n" "$r";;
+			esac
 		done
 	done
 done
@@ -160,33 +195,4 @@ for ((r = 1; r <= runs; r++)); do
 	echo "gc 100 ref $r $((t1 - t0)) $rc $s $left" >>"$raw"
 done
 
-log "phase breakdown: xkvm -v on 1 and 32 NICs, waiting for ovs-vswitchd or not"
-for ((r = 1; r <= runs; r++)); do
-	for kase in ovs-32-wait ovs-32-nowait ovs-1-wait ovs-1-nowait linux-1 linux-32; do
-		n=${kase#*-}; n=${n%%-*}
-		br=$bro; [ "${kase%%-*}" = linux ] && br=$brl
-		cmd_of xkvm "$n" "$br"
-		opt=-v; [ "${kase##*-}" = nowait ] && opt="-v --ovs-no-wait"
-		"$here/tstamp.pl" "${cmd[0]}" $opt "${cmd[@]:1}" >"$work/ts" 2>&1
-		grep -q ' END 0$' "$work/ts" || { log "xkvm $kase failed:"; tail -3 "$work/ts" >&2; }
-		t=$(tick); settle >/dev/null; t2=$(tick)
-		awk -v k=$kase -v r=$r -v settle=$((t2 - t)) '
-			function out(name, ms) { printf "phase %s %s %s %d\n", k, r, name, ms * 1000 }
-			/creating tap devices:/ && !a { a = $1 }
-			/ created tapvm/ { b = $1 }
-			/ added tapvm/ && !c { c = $1 }
-			/ -netdev / && !d { d = $1 }
-			/ removed [0-9]+ Open vSwitch/ { e = $1 }
-			/ removing [0-9]+ tap/ { f = $1 }
-			/ END / { g = $1; st = $3 }
-			END {
-				if (!c) c = b	# no OVS port
-				if (!e) e = f
-				out("start", a); out("taps", b - a); out("ports", c - b)
-				out("argv", d - c); out("qemu+unports", e - d); out("untaps", g - f)
-				out("total", g); out("status", st / 1000); out("settle", settle / 1000)
-			}' "$work/ts" >>"$raw"
-		sweep >/dev/null
-	done
-done
 log "done"

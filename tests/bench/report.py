@@ -37,6 +37,16 @@ def vals(series, case, tool, col=4, conv=ms):
             and not (series.startswith("launch") and r[5] != "0")]
 
 
+def pair_ratios(case):
+    """reference/xkvm of the runs made one after the other (same run number),
+    both successful."""
+    by = {}
+    for r in rows:
+        if r[0] == "launch" and r[1] == case and r[5] == "0":
+            by.setdefault(r[3], {})[r[2]] = int(r[4])
+    return [v["ref"] / v["xkvm"] for v in by.values() if "ref" in v and "xkvm" in v]
+
+
 def nfailed(series, case, tool):
     return sum(1 for r in rows if r[:3] == [series, case, tool] and r[5] != "0")
 
@@ -211,8 +221,8 @@ for kind, title in (("ovs", "OVS bridge"), ("linux", "Linux bridge")):
     p(f"### {title}")
     p("")
     extra = " xkvm until settled | xkvm `--ovs-no-wait` |" if kind == "ovs" else ""
-    p(f"| N | reference | xkvm | ratio ref/xkvm |{extra}")
-    p("|---:|---:|---:|---:|" + ("---:|---:|" if kind == "ovs" else ""))
+    p(f"| N | reference | xkvm | ratio of the medians | ratio per pair (run r of each) |{extra}")
+    p("|---:|---:|---:|---:|---:|" + ("---:|---:|" if kind == "ovs" else ""))
     for n in NS:
         d = launch[(kind, n)]
         ratio = med(d["ref"]) / med(d["xkvm"])
@@ -221,7 +231,9 @@ for kind, title in (("ovs", "OVS bridge"), ("linux", "Linux bridge")):
             nb = nfailed(series, f"{kind}-{n}", tool)
             if nb:
                 bad += f" ({nb} {series} {tool} run(s) failed, left out)"
-        line = f"| {n} | {cell(d['ref'])} | {cell(d['xkvm'])} | {ratio:.1f}x{bad} |"
+        pr = pair_ratios(f"{kind}-{n}")
+        prc = f"{med(pr):.1f}x [{min(pr):.1f}–{max(pr):.1f}]" if pr else "n/a"
+        line = f"| {n} | {cell(d['ref'])} | {cell(d['xkvm'])} | {ratio:.1f}x{bad} | {prc} |"
         if kind == "ovs":
             line += f" {cell(d['xkvm_settled'])} (ratio {med(d['ref']) / med(d['xkvm_settled']):.1f}x) |"
             line += f" {cell(d['nowait'])} |"

@@ -20,6 +20,7 @@
 #include "nics.h"
 #include "qemuargv.h"
 #include "quote.h"
+#include "ovsports.h"
 #include "reap.h"
 #include "sudo-nics.h"
 #include "supervise.h"
@@ -141,7 +142,8 @@ static void reap_leftovers(const struct xkvm_config *cfg)
 
 	if (!cfg->reap || geteuid() != 0)
 		return;
-	if (reap_dead(cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
+	/* The connection the bridges were looked up with: no second session. */
+	if (reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
 	    (res.taps || res.ports))
 		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
 			   res.taps, res.ports);

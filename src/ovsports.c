@@ -25,6 +25,11 @@ static struct {
 	char *owner;		/* the tag the listed ports carry */
 } st;
 
+struct xkovs *ovsports_db(void)
+{
+	return st.absent ? NULL : st.h;
+}
+
 void ovsports_configure(const struct nics_options *o)
 {
 	st.opt = *o;

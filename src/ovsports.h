@@ -19,6 +19,12 @@ struct ovsports_bridge {
 	bool netdev_dp;		/* datapath_type=netdev (userspace datapath) */
 };
 
+struct xkovs;
+
+/* Returns the module's database connection when one is open (owned by the
+ * module, valid until ovsports_release()), or NULL. */
+struct xkovs *ovsports_db(void);
+
 /* Sets the remote, timeouts and waits (see struct nics_options). */
 void ovsports_configure(const struct nics_options *o);
 

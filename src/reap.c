@@ -143,9 +143,11 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 	}
 }
 
-static int reap_ports(const char *ovsdb, int timeout_ms, bool report, struct reap_result *res)
+static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+		      struct reap_result *res)
 {
-	struct xkovs *h = xkovs_new(ovsdb, timeout_ms);
+	struct xkovs *own = db ? NULL : xkovs_new(ovsdb, timeout_ms);
+	struct xkovs *h = db ? db : own;
 	struct xkovs_owned *owned = NULL;
 	struct xkovs_port *ports = NULL;
 	size_t n_owned = 0;
@@ -196,11 +198,12 @@ out:
 	free(done);
 	free(ports);
 	xkovs_owned_free(owned, n_owned);
-	xkovs_free(h);
+	xkovs_free(own);
 	return ret;
 }
 
-int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result *res)
+int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+	      struct reap_result *res)
 {
 	struct xknl *nl = NULL;
 	struct scan s = { NULL, 0, 0, 0 };
@@ -223,7 +226,7 @@ int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;
 	}
-	ret = reap_ports(ovsdb, timeout_ms, report, res);
+	ret = reap_ports(db, ovsdb, timeout_ms, report, res);
 	if (ret < 0)
 		goto out;
 	reap_taps(nl, &s, report, res);

@@ -18,13 +18,17 @@ struct reap_result {
 	size_t failed;	/* candidates that could not be removed */
 };
 
-/* Reaps the current network namespace and the Open vSwitch database at
- * 'ovsdb' (NULL: the default remote; a missing default socket means no OVS
- * and is not an error) within 'timeout_ms'.  With 'report', prints one line
+struct xkovs;
+
+/* Reaps the current network namespace and the Open vSwitch database: 'db'
+ * when given (a connection the caller keeps owning), else a connection of
+ * its own to 'ovsdb' (NULL: the default remote; a missing default socket
+ * means no OVS and is not an error), within 'timeout_ms'.  With 'report', prints one line
  * per removed resource on stdout ("removed tap tapvm3 (owner pid 123)").
  * Fills *res.  Returns 0, or -errno when nothing could be looked at
  * (printed).  Failures to remove single resources are counted, and
  * printed. */
-int reap_dead(const char *ovsdb, int timeout_ms, bool report, struct reap_result *res);
+int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+	      struct reap_result *res);
 
 #endif

@@ -302,7 +302,7 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	if (reap_dead(o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true, &res) < 0)
+	if (reap_dead(NULL, o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true, &res) < 0)
 		return XKVM_EXIT_FAILURE;
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
 		   res.failed);

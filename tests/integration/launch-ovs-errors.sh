@@ -31,16 +31,6 @@ SOCK=$OVS_DIR/db.sock
 
 xk() { FAKE_QEMU_EXIT=0 ovs_in_ns "$XKVM" --accel=tcg --kvm "$FQ" "$@"; }
 vs() { ovs_vsctl --no-wait "$@"; }
-tapvm_links() { ip -n "$NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
-	grep '^tapvm' | sort | tr '\n' ' '; }
-owned_ifaces() { vs -f csv --no-headings --columns=name,external_ids list Interface |
-	grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
-tapvm_ports() { vs --bare --columns=name list Port | grep '^tapvm' | tr '\n' ' '; }
-check_clean() {
-	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
-	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"
-	check_eq "$1: no Interface with an owner tag left" "" "$(owned_ifaces)"
-}
 # errors: xkvm's lines on stderr ("creating tap devices" is not one)
 errors() { grep '^xkvm:' "$dir/err"; }
 

@@ -27,16 +27,6 @@ xk() { ovs_in_ns "$XKVM" "$@"; }
 # as UID CMD...: tap-control as if run by sudo for UID
 as() { local u=$1; shift; SUDO_UID=$u ovs_in_ns "$XKVM" tap-control "$@"; }
 vs() { ovs_vsctl --no-wait "$@"; }
-tapvm_links() { ip -n "$NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
-	grep '^tapvm' | sort | tr '\n' ' '; }
-owned_ifaces() { vs -f csv --no-headings --columns=name,external_ids list Interface |
-	grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
-tapvm_ports() { vs --bare --columns=name list Port | grep '^tapvm' | tr '\n' ' '; }
-check_clean() {
-	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
-	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"
-	check_eq "$1: no Interface with an owner tag left" "" "$(owned_ifaces)"
-}
 ports_of() { vs list-ports "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 # --- make-nics --------------------------------------------------------------

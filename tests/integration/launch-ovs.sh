@@ -34,16 +34,6 @@ xk() { ovs_in_ns "$XKVM" "$@"; }
 xk_exec() { exec ip netns exec "$NS" env OVS_RUNDIR="$OVS_DIR" OVS_DBDIR="$OVS_DIR" \
 	OVS_LOGDIR="$OVS_DIR" "$XKVM" "$@"; }
 vs() { ovs_vsctl --no-wait "$@"; }
-tapvm_links() { ip -n "$NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
-	grep '^tapvm' | sort | tr '\n' ' '; }
-owned_ifaces() { vs -f csv --no-headings --columns=name,external_ids list Interface |
-	grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
-tapvm_ports() { vs --bare --columns=name list Port | grep '^tapvm' | tr '\n' ' '; }
-check_clean() {
-	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
-	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"
-	check_eq "$1: no Interface with an owner tag left" "" "$(owned_ifaces)"
-}
 # netdev_of N: qemu's -netdev argument of NIC N from the recorded argv
 netdev_of() { grep "^type=tap,id=net0$1," "$dir/argv"; }
 link_info() { ip -n "$NS" -o -d link show dev "$1"; }

@@ -18,6 +18,9 @@
 #   ovs_stop_vswitchd   stops ovs-vswitchd (the database keeps running)
 #   ovs_start_vswitchd  starts it again
 #   ovs_stop_all DIR    stops both daemons of DIR (kill by pidfile pids only)
+#   tapvm_links, tapvm_ports, owned_ifaces   the tapvm* links in OVS_NS, the
+#                       tapvm* Ports and the Interfaces with an xkvm-owner tag
+#   check_clean DESC    checks that none of those three is left
 #   ovs_client ARG...   runs the ovs-client test driver of $XKVM_BUILD (see
 #                       tests/helpers/ovs-client.c) inside OVS_NS
 # OVS runs from the netdev (userspace) datapath: no kernel module needed.
@@ -117,4 +120,16 @@ ovs_add_br() {
 
 ovs_add_fake_br() {
 	ovs_vsctl add-br "$1" "$2" "$3"
+}
+
+tapvm_links() { ip -n "$OVS_NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
+	grep '^tapvm' | sort | tr '\n' ' '; }
+owned_ifaces() { ovs_vsctl --no-wait -f csv --no-headings --columns=name,external_ids \
+	list Interface | grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
+tapvm_ports() { ovs_vsctl --no-wait --bare --columns=name list Port | grep '^tapvm' |
+	tr '\n' ' '; }
+check_clean() {
+	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
+	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"
+	check_eq "$1: no Interface with an owner tag left" "" "$(owned_ifaces)"
 }

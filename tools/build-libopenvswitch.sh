@@ -17,13 +17,17 @@ echo "build-libopenvswitch: building static libopenvswitch in $out (about 2 minu
 tar -xzf "$src" -C "$out" --strip-components=1
 cd "$out"
 log=build.log
+# (set -e does not reach inside a list tested by ||: chain with &&.)
+jobs=$(nproc 2>/dev/null || echo 2)
 {
-	./configure --enable-static --disable-shared
-	jobs=$(nproc 2>/dev/null || echo 2)
-	# lib/libopenvswitch.la alone fails on generated headers: make them first
+	./configure --enable-static --disable-shared &&
+	# lib/libopenvswitch.la alone fails on generated headers: make them first.
+	# Run from another make, a sub-make prints "Entering directory" lines:
+	# ask with a clean MAKEFLAGS and --no-print-directory.
 	built=$(printf 'print-built-sources:\n\t@echo $(BUILT_SOURCES)\n' |
-		make -s -f Makefile -f - print-built-sources)
-	make -j"$jobs" $built
+		MAKEFLAGS= MAKELEVEL= make -s --no-print-directory -f Makefile -f - print-built-sources) &&
+	[ -n "$built" ] &&
+	make -j"$jobs" $built &&
 	make -j"$jobs" lib/libopenvswitch.la
 } >"$log" 2>&1 || { tail -30 "$log" >&2; echo "build-libopenvswitch: failed, see $out/$log" >&2; exit 1; }
 touch .done

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TAG_PREFIX "xkvm:"
@@ -85,6 +86,21 @@ int owner_start_time(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
+int owner_pidns(pid_t pid, unsigned long long *ino)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/pid");
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
 int owner_self(struct owner *out, uid_t uid)
 {
 	return owner_of(getpid(), uid, out);
@@ -99,6 +115,9 @@ int owner_of(pid_t pid, uid_t uid, struct owner *out)
 	o.pid = pid;
 	o.uid = uid;
 	ret = owner_start_time(o.pid, &o.start);
+	if (ret < 0)
+		return ret;
+	ret = owner_pidns(o.pid, &o.pidns);
 	if (ret < 0)
 		return ret;
 	ret = owner_boot_id(o.boot);
@@ -144,7 +163,7 @@ static int expect(const char **s, const char *word)
 
 int owner_parse(const char *tag, struct owner *out)
 {
-	unsigned long long pid, start, uid;
+	unsigned long long pid, start, uid, pidns = 0;
 	const char *s = tag;
 	struct owner o;
 
@@ -154,12 +173,14 @@ int owner_parse(const char *tag, struct owner *out)
 	    pid == 0 ||
 	    expect(&s, "start=") || parse_num(&s, ',', ULLONG_MAX, &start) ||
 	    expect(&s, "uid=") || parse_num(&s, ',', UINT32_MAX, &uid) ||
+	    expect(&s, "pidns=") || parse_num(&s, ',', ULLONG_MAX, &pidns) ||
 	    expect(&s, "boot=") || !valid_boot(s))
 		return -EINVAL;
 	memset(&o, 0, sizeof(o));
 	o.pid = (pid_t)pid;
 	o.start = start;
 	o.uid = (uid_t)uid;
+	o.pidns = pidns;
 	strcpy(o.boot, s);
 	*out = o;
 	return 0;
@@ -169,8 +190,8 @@ int owner_format(const struct owner *o, char *buf, size_t size)
 {
 	int n;
 
-	n = snprintf(buf, size, TAG_PREFIX "pid=%d,start=%llu,uid=%u,boot=%s",
-		     (int)o->pid, o->start, (unsigned)o->uid, o->boot);
+	n = snprintf(buf, size, TAG_PREFIX "pid=%d,start=%llu,uid=%u,pidns=%llu,boot=%s",
+		     (int)o->pid, o->start, (unsigned)o->uid, o->pidns, o->boot);
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;
 	return 0;
@@ -194,7 +215,7 @@ int owner_invoking_uid(uid_t *uid)
 int owner_alive(const struct owner *o)
 {
 	char boot[OWNER_BOOTSIZ];
-	unsigned long long start;
+	unsigned long long start, pidns = 0;
 	int ret;
 
 	ret = owner_boot_id(boot);
@@ -202,6 +223,11 @@ int owner_alive(const struct owner *o)
 		return ret;
 	if (strcmp(boot, o->boot))
 		return 0;	/* made before a reboot: its process is gone */
+	ret = owner_pidns(0, &pidns);
+	if (ret < 0)
+		return ret;
+	if (pidns != o->pidns)
+		return -EXDEV;	/* its pid names another process here, or none */
 	ret = owner_start_time(o->pid, &start);
 	if (ret == -ENOENT || ret == -ESRCH)
 		return 0;

@@ -1,7 +1,9 @@
 /* owner: the tag xkvm puts on every tap it creates (IFLA_IFALIAS), saying
- * whose it is: "xkvm:pid=P,start=T,uid=U,boot=BOOTID".  P and T (field 22
- * of /proc/P/stat, clock ticks since boot) name one process for the life of
- * one boot; U is the invoking user; BOOTID is /proc/sys/kernel/random/boot_id.
+ * whose it is: "xkvm:pid=P,start=T,uid=U,pidns=N,boot=BOOTID".  P and T
+ * (field 22 of /proc/P/stat, clock ticks since boot) name one process for the
+ * life of one boot, as seen from the pid namespace whose inode is N (a
+ * container sharing the host's network, say); U is the invoking user;
+ * BOOTID is /proc/sys/kernel/random/boot_id.
  * Pure logic plus /proc; nothing prints. */
 #ifndef XKVM_OWNER_H
 #define XKVM_OWNER_H
@@ -10,12 +12,13 @@
 #include <sys/types.h>
 
 #define OWNER_BOOTSIZ 37	/* a boot id is a 36-character UUID */
-#define OWNER_TAGSIZ 128	/* enough for any tag */
+#define OWNER_TAGSIZ 160	/* enough for any tag (IFALIASZ is 256) */
 
 struct owner {
 	pid_t pid;
 	unsigned long long start;
 	uid_t uid;
+	unsigned long long pidns;	/* inode of the owner's /proc/PID/ns/pid */
 	char boot[OWNER_BOOTSIZ];
 };
 
@@ -45,8 +48,14 @@ int owner_start_time(pid_t pid, unsigned long long *start);
 /* Reads this boot's id into boot.  Returns 0 or -errno. */
 int owner_boot_id(char boot[OWNER_BOOTSIZ]);
 
+/* Reads the inode of /proc/PID/ns/pid (pid 0: this process).  Returns 0 or
+ * -errno. */
+int owner_pidns(pid_t pid, unsigned long long *ino);
+
 /* Whether the owner still runs: same boot, /proc/PID exists, same start
- * time.  Returns 1 (alive), 0 (gone) or -errno when that cannot be told. */
+ * time.  Returns 1 (alive), 0 (gone) or -errno when that cannot be told:
+ * -EXDEV when the owner lives in another pid namespace (its pid means
+ * nothing here), so a reaper leaves it alone. */
 int owner_alive(const struct owner *o);
 
 #endif

@@ -31,6 +31,7 @@ start_launch() {	# start_launch NAME: CL_PID, waits for qemu
 	cl_wait_file "$CLT/$1/qemu" || { fail "$1: fake qemu did not start"; cat "$CLT/$1/err"; }
 }
 boot=$(cat /proc/sys/kernel/random/boot_id)
+pidns=$(stat -L -c %i /proc/self/ns/pid)
 
 # A live launch A, and B killed with SIGKILL.
 start_launch A; a=$CL_PID
@@ -53,7 +54,7 @@ check_eq "the port carries B's tag" "$(ip -n "$NS" -o link show "$(echo "$b_port
 sleep 300 &
 live=$!
 when_finished "kill -9 $live"
-live_tag="xkvm:pid=$live,start=$(awk '{print $22}' "/proc/$live/stat"),uid=0,boot=$boot"
+live_tag="xkvm:pid=$live,start=$(awk '{print $22}' "/proc/$live/stat"),uid=0,pidns=$pidns,boot=$boot"
 u=xu$(rand_hex 3) f=xf$(rand_hex 3)
 for t in $u $f; do
 	ip -n "$NS" tuntap add mode tap name "$t" || exit 2
@@ -77,6 +78,14 @@ check_eq "untagged and foreign ports survive" "$(printf '%s\n' "$u" "$f" | sort)
 	"$(cl_ports | grep -x -e "$u" -e "$f" | sort)"
 check_cmd "A still runs" kill -0 "$a"
 check_eq "a second gc finds nothing" "" "$(gc)"
+
+# gc from another pid namespace (a container sharing this network): A's pid
+# means nothing there, so nothing of A's (or the live foreign owner's) goes.
+out=$(ip netns exec "$NS" env OVS_RUNDIR="$OVS_DIR" unshare --pid --fork --mount-proc \
+	"$XKVM" tap-control gc)
+check_eq "gc in another pid namespace succeeds and removes nothing" "0 " "$? $out"
+check_eq "A's taps survive a gc from another pid namespace" "$a_taps" "$(taps_of "$a")"
+check_eq "A's ports survive it" 2 "$(ports_of "$a_taps" | grep -c .)"
 
 # The foreign owner dies: now its tap and port go too.
 kill -9 "$live"; wait "$live" 2>/dev/null

@@ -22,6 +22,7 @@ ip -n "$NS" link add "$lbr" type bridge || exit 2
 dir=$(mktemp -d /tmp/xkt-lovst.XXXXXX) || exit 2
 when_finished "rm -rf $dir"
 boot=$(cat /proc/sys/kernel/random/boot_id)
+pidns=$(stat -L -c %i /proc/self/ns/pid)
 
 xk() { ovs_in_ns "$XKVM" "$@"; }
 # as UID CMD...: tap-control as if run by sudo for UID
@@ -43,7 +44,7 @@ check_eq "make-nics: the ports" "$br1 $br2 $fk" \
 	"$(vs port-to-br tapvm0) $(vs port-to-br tapvm2) $(vs port-to-br tapvm3)"
 check_eq "make-nics: the fake bridge's VLAN" 20 "$(vs get Port tapvm3 tag)"
 owner=$(vs get Interface tapvm2 external_ids:xkvm-owner)
-if [[ $owner =~ ^\"xkvm:pid=$$,start=[0-9]+,uid=4242,boot=$boot\"$ ]]; then
+if [[ $owner =~ ^\"xkvm:pid=$$,start=[0-9]+,uid=4242,pidns=$pidns,boot=$boot\"$ ]]; then
 	ok "make-nics: owner tag with --owner-pid and SUDO_UID"; else fail "make-nics: owner $owner"; fi
 check_eq "make-nics: the taps belong to SUDO_UID" "4242 4242" \
 	"$(ip netns exec "$NS" cat /sys/class/net/tapvm0/owner /sys/class/net/tapvm2/owner | tr '\n' ' ' | sed 's/ $//')"

@@ -28,6 +28,7 @@ dir=$(mktemp -d /tmp/xkt-lovs.XXXXXX) || exit 2
 when_finished "rm -rf $dir"
 FQ=$XKVM_TOP/tests/lib/fake-qemu
 boot=$(cat /proc/sys/kernel/random/boot_id)
+pidns=$(stat -L -c %i /proc/self/ns/pid)
 
 xk() { ovs_in_ns "$XKVM" "$@"; }
 # xk_exec ARG...: xkvm in the namespace as this very process (for $!)
@@ -75,7 +76,7 @@ if launch_bg --netdev "$br1,mac=52:54:00:12:34:56"; then
 	if [ "$ofport" -gt 0 ] 2>/dev/null; then ok "one bridge: ofport $ofport"; else
 		fail "one bridge: ofport '$ofport'"; fi
 	owner=$(vs get Interface tapvm0 external_ids:xkvm-owner)
-	if [[ $owner =~ ^\"xkvm:pid=$XPID,start=[0-9]+,uid=0,boot=$boot\"$ ]]; then
+	if [[ $owner =~ ^\"xkvm:pid=$XPID,start=[0-9]+,uid=0,pidns=$pidns,boot=$boot\"$ ]]; then
 		ok "one bridge: owner tag names this xkvm"; else fail "one bridge: owner '$owner'"; fi
 	check_eq "one bridge: attached-mac from mac=" '"52:54:00:12:34:56"' \
 		"$(vs get Interface tapvm0 external_ids:attached-mac)"

@@ -44,7 +44,8 @@ check_eq "tapvm0 owner is SUDO_UID" 4242 "$(sysfs tapvm0 owner)"
 check_eq "tapvm0 is a persistent tap without pi" "0x1802" "$(sysfs tapvm0 tun_flags)"
 alias0=$(sysfs tapvm0 ifalias) alias1=$(sysfs tapvm1 ifalias)
 boot=$(cat /proc/sys/kernel/random/boot_id)
-if [[ $alias0 =~ ^xkvm:pid=[1-9][0-9]*,start=[0-9]+,uid=4242,boot=$boot$ ]]; then
+pidns=$(stat -L -c %i /proc/self/ns/pid)
+if [[ $alias0 =~ ^xkvm:pid=[1-9][0-9]*,start=[0-9]+,uid=4242,pidns=$pidns,boot=$boot$ ]]; then
 	ok "tapvm0 carries the owner tag"; else fail "tapvm0 alias '$alias0'"; fi
 check_eq "both taps carry the same tag" "$alias0" "$alias1"
 g0=$(info tapvm0 | grep -o ' group [^ ]*' ) g1=$(info tapvm1 | grep -o ' group [^ ]*')
@@ -53,7 +54,7 @@ case "$g0" in " group default"|"") fail "taps not in a group of their own: '$g0'
 
 # --- del-nics: ours go, others are refused ----------------------------------
 ip -n "$ns" tuntap add mode tap name xforeign0 || exit 2
-ip -n "$ns" link set xforeign0 alias "xkvm:pid=1,start=1,uid=4242,boot=$boot" || exit 2
+ip -n "$ns" link set xforeign0 alias "xkvm:pid=1,start=1,uid=4242,pidns=$pidns,boot=$boot" || exit 2
 check_fails "del-nics refuses another user's taps" env SUDO_UID=4243 \
 	ip netns exec "$ns" "$XKVM" tap-control del-nics tapvm0
 check_eq "refused tap still there" "tapvm0

@@ -13,17 +13,18 @@ static const char *BOOT = "0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13";
 static void test_format_parse(void)
 {
 	struct owner o = { .pid = 4194303, .start = 18446744073709551615ULL,
-			   .uid = 4294967294u }, p;
+			   .uid = 4294967294u, .pidns = 18446744073709551615ULL }, p;
 	char tag[OWNER_TAGSIZ];
 
 	strcpy(o.boot, BOOT);
 	CHECK_INT(0, owner_format(&o, tag, sizeof(tag)));
 	CHECK_STR("xkvm:pid=4194303,start=18446744073709551615,uid=4294967294,"
-		  "boot=0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13", tag);
+		  "pidns=18446744073709551615,boot=0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13", tag);
 	CHECK_INT(0, owner_parse(tag, &p));
 	CHECK_INT(o.pid, p.pid);
 	CHECK(o.start == p.start);
 	CHECK_INT(o.uid, p.uid);
+	CHECK(o.pidns == p.pidns);
 	CHECK_STR(BOOT, p.boot);
 	CHECK_INT(-ENOSPC, owner_format(&o, tag, 20));
 }
@@ -32,18 +33,21 @@ static void test_parse_rejects(void)
 {
 	static const char *bad[] = {
 		"", "xkvm:", "vm-tap", "xkvm:pid=1,start=2,uid=3",
-		"xkvm:pid=1,start=2,uid=3,boot=",
-		"xkvm:pid=0,start=2,uid=3,boot=ab-cd",
-		"xkvm:pid=01,start=2,uid=3,boot=ab-cd",
-		"xkvm:pid=-1,start=2,uid=3,boot=ab-cd",
-		"xkvm:pid=1,start=2,uid=4294967296,boot=ab-cd",
-		"xkvm:pid=1,start=18446744073709551616,uid=3,boot=ab-cd",
-		"xkvm:pid=1,start=2,uid=3,boot=ab cd",
-		"xkvm:pid=1,start=2,uid=3,boot=zz",
-		"xkvm:pid= 1,start=2,uid=3,boot=ab",
-		"xkvm:uid=3,pid=1,start=2,boot=ab",
-		"XKVM:pid=1,start=2,uid=3,boot=ab",
-		"xkvm:pid=1,start=2,uid=3,boot=0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13a",
+		"xkvm:pid=1,start=2,uid=3,pidns=5,boot=",
+		"xkvm:pid=1,start=2,uid=3,boot=ab-cd",	/* no pidns */
+		"xkvm:pid=1,start=2,uid=3,pidns=,boot=ab-cd",
+		"xkvm:pid=1,start=2,uid=3,pidns=x5,boot=ab-cd",
+		"xkvm:pid=0,start=2,uid=3,pidns=5,boot=ab-cd",
+		"xkvm:pid=01,start=2,uid=3,pidns=5,boot=ab-cd",
+		"xkvm:pid=-1,start=2,uid=3,pidns=5,boot=ab-cd",
+		"xkvm:pid=1,start=2,uid=4294967296,pidns=5,boot=ab-cd",
+		"xkvm:pid=1,start=18446744073709551616,uid=3,pidns=5,boot=ab-cd",
+		"xkvm:pid=1,start=2,uid=3,pidns=5,boot=ab cd",
+		"xkvm:pid=1,start=2,uid=3,pidns=5,boot=zz",
+		"xkvm:pid= 1,start=2,uid=3,pidns=5,boot=ab",
+		"xkvm:uid=3,pid=1,start=2,pidns=5,boot=ab",
+		"XKVM:pid=1,start=2,uid=3,pidns=5,boot=ab",
+		"xkvm:pid=1,start=2,uid=3,pidns=5,boot=0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13a",
 	};
 	struct owner o = { .pid = 77 };
 
@@ -76,6 +80,9 @@ static void test_self_alive(void)
 	other = me;	/* another boot */
 	strcpy(other.boot, BOOT);
 	CHECK_INT(0, owner_alive(&other));
+	other = me;	/* another pid namespace: its pid cannot be judged here */
+	other.pidns++;
+	CHECK_INT(-EXDEV, owner_alive(&other));
 
 	/* a process that has exited and been reaped */
 	child = fork();

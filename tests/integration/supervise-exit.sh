@@ -4,37 +4,7 @@
 # xkvm SIGKILLed (qemu dies too: PDEATHSIG), qemu ignoring SIGTERM
 # (SIGKILLed after the bound), and fake-qemu's option probes.
 . "$(dirname "$0")/../lib/common.sh"
-set -m
-ulimit -c 0
-build=${XKVM_BUILD:-build}
-case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
-PROBE=$build/tests/supervise-probe
-QEMU=$XKVM_TOP/tests/lib/fake-qemu
-[ -x "$PROBE" ] || { echo "missing $PROBE (make first)" >&2; exit 2; }
-T=$(mktemp -d /tmp/xkt-supervise.XXXXXX)
-when_finished "rm -rf $T"
-
-alive() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-wait_gone() {	# wait_gone PID: up to 5 s
-	local i
-	for ((i = 0; i < 100; i++)); do
-		alive "$1" || return 0
-		sleep 0.05
-	done
-	return 1
-}
+. "$(dirname "$0")/../lib/supervise.sh"
 
 # qemu's own exit status, with pidfd and with the SIGCHLD fallback.
 for mode in pidfd sigchld; do

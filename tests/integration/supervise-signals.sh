@@ -5,32 +5,7 @@
 # the SIGCHLD fallback instead of pidfd, with the signal sent to the whole
 # process group (a terminal ^C), and during setup before qemu starts.
 . "$(dirname "$0")/../lib/common.sh"
-set -m			# background jobs keep SIGINT/SIGQUIT at default
-ulimit -c 0
-build=${XKVM_BUILD:-build}
-case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
-PROBE=$build/tests/supervise-probe
-QEMU=$XKVM_TOP/tests/lib/fake-qemu
-[ -x "$PROBE" ] || { echo "missing $PROBE (make first)" >&2; exit 2; }
-T=$(mktemp -d /tmp/xkt-supervise.XXXXXX)
-when_finished "rm -rf $T"
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-# wait_for FILE: up to 10 s for FILE to appear.
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+. "$(dirname "$0")/../lib/supervise.sh"
 
 # sigstate PID: the blocked and ignored signal masks of PID.
 sigstate() { grep -E '^Sig(Blk|Ign):' "/proc/$1/status" | tr '\n' ' '; }

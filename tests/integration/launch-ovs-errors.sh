@@ -9,14 +9,6 @@
 . "$(dirname "$0")/../lib/ovs.sh"
 need_root
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# within LOW HIGH START DESC: the time since START is within [LOW, HIGH) ms
-within() {
-	local ms=$(( $(now_ms) - $3 ))
-	if [ "$ms" -ge "$1" ] && [ "$ms" -lt "$2" ]; then ok "$4: bounded ($ms ms)"
-	else fail "$4: took $ms ms, expected $1..$2"; fi
-}
-
 netns_new NS
 ovs_start "$NS"
 r=$(rand_hex 2)

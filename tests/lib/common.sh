@@ -4,6 +4,7 @@
 #                          a thing exists.
 #   netns_new VAR          make a namespace xkt-<test>-<random>, remove it at exit
 #   ok/fail/check_eq       assertions: a failed check marks the test failed
+#   now_ms, within         wall-clock bounds of an operation
 #   done_testing           prints the tally, exits non-zero on any failure
 # Tests never touch interfaces outside the namespaces they create.
 set -u
@@ -69,6 +70,16 @@ done_testing() {
 	echo "$TEST_NAME: $_checks_ok passed, $_checks_failed failed"
 	[ "$_checks_failed" -eq 0 ] && [ "$_checks_ok" -gt 0 ]
 	exit $?
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# within LOW HIGH START [DESC]: checks that the time since START (now_ms) is
+# within [LOW, HIGH) ms
+within() {
+	local ms=$(( $(now_ms) - $3 ))
+	if [ "$ms" -ge "$1" ] && [ "$ms" -lt "$2" ]; then ok "${4:+$4: }bounded ($ms ms)"
+	else fail "${4:+$4: }took $ms ms, expected $1..$2"; fi
 }
 
 need_root() { [ "$(id -u)" = 0 ] || { echo "$TEST_NAME needs root" >&2; exit 2; }; }

@@ -101,6 +101,9 @@ static int launch_setup_bridge_taps(const struct xkvm_config *cfg, const struct 
 
 			opt.ovsdb = cfg->ovsdb;
 			opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
+			opt.ovs_wait = cfg->ovs_wait;
+			opt.ovn_wait = cfg->ovn_wait;
+			opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
 			ret = sudo_nics_make(reqs, n, &opt, cfg->verbosity, &made);
 		}
 		if (ret < 0)

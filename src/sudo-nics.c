@@ -257,7 +257,10 @@ int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_
 			goto nomem;
 	if (o->ovsdb && strv_pushf(&args, "--ovsdb=%s", o->ovsdb) < 0)
 		goto nomem;
-	if (strv_pushf(&args, "--ovs-timeout=%d", (o->ovs_timeout_ms + 999) / 1000) < 0)
+	if (strv_pushf(&args, "--ovs-timeout=%d", (o->ovs_timeout_ms + 999) / 1000) < 0 ||
+	    strv_pushf(&args, "--ovn-timeout=%d", (o->ovn_timeout_ms + 999) / 1000) < 0 ||
+	    (!o->ovs_wait && strv_push(&args, "--ovs-no-wait") < 0) ||
+	    (!o->ovn_wait && strv_push(&args, "--ovn-no-wait") < 0))
 		goto nomem;
 	for (size_t i = 0; i < count; i++)
 		if (push_spec(&args, &reqs[i]) < 0)

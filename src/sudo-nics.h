@@ -16,7 +16,8 @@
 bool sudo_nics_privileged(void);
 
 /* Runs `sudo SELF tap-control make-nics --owner-pid PID --with-datapath
- * [-v...] [--ovsdb R] [--ovs-timeout S] SPEC...` where SELF is this
+ * [-v...] [--ovsdb R] --ovs-timeout S --ovn-timeout S [--ovs-no-wait]
+ * [--ovn-no-wait] SPEC...` (from 'o') where SELF is this
  * program (/proc/self/exe) and each SPEC is the request's bridge with its
  * MAC and ovs-* tokens, and reads the taps it made.  The taps carry this
  * process as their owner.  On success stores a malloc'ed array of 'count'

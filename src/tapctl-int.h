@@ -12,6 +12,9 @@ struct tapctl_opts {
 	int timeout_ms;		/* --ovs-timeout, 0 for the default */
 	bool force;		/* --force */
 	bool with_datapath;	/* --with-datapath */
+	bool ovs_no_wait;	/* --ovs-no-wait */
+	bool ovn_no_wait;	/* --ovn-no-wait */
+	int ovn_timeout_ms;	/* --ovn-timeout, 0 for the default */
 };
 
 /* `ovs-cleanup BRIDGE:PORT...`: removes, in one transaction, the ports

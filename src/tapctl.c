@@ -23,6 +23,7 @@
 #define O_OVSDB   (1u << 1)	/* --ovsdb REMOTE, --ovs-timeout SEC */
 #define O_FORCE   (1u << 2)	/* --force */
 #define O_DATAPATH (1u << 3)	/* --with-datapath */
+#define O_WAITS   (1u << 4)	/* --ovs-no-wait, --ovn-timeout SEC, --ovn-no-wait */
 
 struct mode {
 	const char *name;
@@ -43,7 +44,8 @@ static void usage(FILE *f)
  * an exit status (help printed, or a usage error). */
 static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 {
-	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE, OPT_DATAPATH };
+	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE, OPT_DATAPATH,
+	       OPT_OVS_NO_WAIT, OPT_OVN_TIMEOUT, OPT_OVN_NO_WAIT };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -52,6 +54,9 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 		{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "with-datapath", no_argument, NULL, OPT_DATAPATH },
+		{ "ovs-no-wait", no_argument, NULL, OPT_OVS_NO_WAIT },
+		{ "ovn-timeout", required_argument, NULL, OPT_OVN_TIMEOUT },
+		{ "ovn-no-wait", no_argument, NULL, OPT_OVN_NO_WAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -64,7 +69,9 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 		unsigned need = c == OPT_OWNER ? O_OWNER :
 				c == OPT_OVSDB || c == OPT_OVS_TIMEOUT ? O_OVSDB :
 				c == OPT_FORCE ? O_FORCE :
-				c == OPT_DATAPATH ? O_DATAPATH : 0;
+				c == OPT_DATAPATH ? O_DATAPATH :
+				c == OPT_OVS_NO_WAIT || c == OPT_OVN_TIMEOUT ||
+				c == OPT_OVN_NO_WAIT ? O_WAITS : 0;
 
 		if (need && !(current->opts & need))
 			c = '?';
@@ -99,6 +106,20 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			break;
 		case OPT_DATAPATH:
 			o->with_datapath = true;
+			break;
+		case OPT_OVS_NO_WAIT:
+			o->ovs_no_wait = true;
+			break;
+		case OPT_OVN_TIMEOUT:
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v <= 0 || v > 3600) {
+				xkvm_error("invalid --ovn-timeout '%s': want seconds, 1..3600", optarg);
+				return XKVM_EXIT_USAGE;
+			}
+			o->ovn_timeout_ms = (int)v * 1000;
+			break;
+		case OPT_OVN_NO_WAIT:
+			o->ovn_no_wait = true;
 			break;
 		case ':':
 			xkvm_error("tap-control %s: option '%s' needs an argument", current->name,
@@ -226,6 +247,10 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	nopt.ovsdb = o->ovsdb;
 	if (o->timeout_ms)
 		nopt.ovs_timeout_ms = o->timeout_ms;
+	nopt.ovs_wait = !o->ovs_no_wait;
+	nopt.ovn_wait = !o->ovn_no_wait;
+	if (o->ovn_timeout_ms)
+		nopt.ovn_timeout_ms = o->ovn_timeout_ms;
 	nopt.owner_pid = o->owner_pid ? o->owner_pid : default_owner();
 	nics_configure(&nopt);
 	if (nics_make(reqs, count, &nics) < 0)
@@ -325,7 +350,7 @@ static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
 }
 
 static const struct mode modes[] = {
-	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB | O_DATAPATH,
+	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB | O_DATAPATH | O_WAITS,
 	  "make-nics [options] bridge [bridge [..]]",
 	  "\n   make a tap device on each of bridges requested\n"
 	  "   outputs: 'tapname:type' for each input, or 'skip' if nothing needed.\n"
@@ -338,6 +363,9 @@ static const struct mode modes[] = {
 	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
 	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n"
 	  "           --with-datapath print 'tapname:ovs:DATAPATH' for OVS bridges\n"
+	  "           --ovs-no-wait   do not wait for ovs-vswitchd to apply the ports\n"
+	  "           --ovn-timeout S bound of the wait for OVN bindings (default 10)\n"
+	  "           --ovn-no-wait   do not wait for OVN bindings\n"
 	  "\n   A bridge may carry the NIC's MAC and ovs-* tokens as in --netdev:\n"
 	  "   'br0,mac=52:54:00:12:34:01,ovs-tag=10' (what a launch run through sudo\n"
 	  "   passes).\n" },

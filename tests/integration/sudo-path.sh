@@ -76,6 +76,16 @@ check_eq "missing bridge through sudo fails" 1 "$rc"
 check_cmd "missing bridge named" grep -q "no such bridge 'nosuchbr9'" <<<"$out"
 check_eq "nothing left after the failure" "" "$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')"
 
+# The launch's OVN options reach make-nics: a logical port nobody binds
+# fails after --ovn-timeout 1, not after make-nics' default 10 s.
+t0=$(now_ms)
+out=$(as_nobody "$XKVM" --accel=tcg --kvm "$FAKE_QEMU" --ovn-timeout 1 \
+	-n "$OBR",ovs-iface-id=nosuchlp 2>&1); rc=$?
+within 900 5000 "$t0" "an unbound logical port through sudo fails after --ovn-timeout"
+check_eq "  ... with exit 1" 1 "$rc"
+check_cmd "  ... naming the logical port" grep -q "logical port 'nosuchlp' was not bound on this chassis within 1 s" <<<"$out"
+check_eq "nothing left after the OVN timeout" "" "$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')$(ovs_vsctl list-ports "$OBR")"
+
 # Programs run: xkvm, sudo, xkvm (tap-control), qemu only.  strace runs as
 # root and starts xkvm as nobody (-u), so the setuid stand-in still works.
 ovs_in_ns env PATH="$T/bin:$PATH" ASAN_OPTIONS=detect_leaks=0 FAKE_QEMU_EXIT=0 \

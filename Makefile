@@ -93,12 +93,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(LIB)
 asan:
 	$(MAKE) BUILD=build/asan SANITIZE=address,undefined all
 
-# Everything: unit tests under the plain and the sanitizer build, then the
+# Everything: unit tests under the plain and the sanitizer build and under
+# valgrind, then the
 # integration tests (namespaces, private OVS, real qemu) with the sanitizer build.
 check:
 	tools/install-deps.sh check
 	$(MAKE) all asan
-	tests/run.sh --build $(BUILD) --asan build/asan
+	tests/run.sh --build $(BUILD) --asan build/asan --valgrind
 
 unit: all
 	tests/run.sh --build $(BUILD) --unit-only

@@ -1,20 +1,22 @@
 #!/bin/bash
 # The test runner behind `make check`.
-#   tests/run.sh [--build DIR] [--asan DIR] [--unit-only] [PATTERN...]
-# Runs every unit test binary of each build, then every integration test
+#   tests/run.sh [--build DIR] [--asan DIR] [--valgrind] [--unit-only] [PATTERN...]
+# Runs every unit test binary of each build (and, with --valgrind, those of
+# the plain build once more under valgrind's memcheck), then every integration test
 # (tests/integration/*.sh) against the sanitizer build when there is one.
 # After each integration test it checks that no test namespace and no
 # xkvm-tagged interface is left in this namespace.  Prints one line a test
 # and closes with "N passed, N failed".  A test that cannot run fails.
 set -u
 cd "$(dirname "$0")/.."
-build=build asan="" unit_only=false
+build=build asan="" unit_only=false valgrind=false
 patterns=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--build) build=$2; shift;;
 		--asan) asan=$2; shift;;
 		--unit-only) unit_only=true;;
+		--valgrind) valgrind=true;;
 		*) patterns+=("$1");;
 	esac
 	shift
@@ -68,6 +70,21 @@ for dir in "$build" ${asan:+"$asan"}; do
 		record "$name" "$rc" "$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$log"
 	done
 done
+
+if $valgrind; then
+	command -v valgrind >/dev/null || { echo "runner: valgrind is not installed" >&2; exit 2; }
+	for t in "$build"/tests/test-*; do
+		[ -x "$t" ] && [ -f "$t" ] || continue
+		name=unit/$(basename "$t")@valgrind
+		selected "$name" || continue
+		log=$logdir/$(echo "$name" | tr '/@' '__').log
+		start=$(date +%s.%N)
+		valgrind -q --error-exitcode=97 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect "$t" >"$log" 2>&1
+		rc=$?
+		record "$name" "$rc" "$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$log"
+	done
+fi
 
 if ! $unit_only; then
 	for t in tests/integration/*.sh; do

@@ -136,9 +136,15 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 
 static int flush_stdout(void)
 {
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		xkvm_error("cannot write to stdout: %s", strerror(errno));
-		return -EIO;
+	int err = 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;	/* an earlier write failed; its errno is gone */
+	if (err) {
+		xkvm_error("cannot write to stdout: %s", strerror(err));
+		return -err;
 	}
 	return 0;
 }

@@ -11,5 +11,11 @@ int errmsg_code(char **err, int code, const char *fmt, ...)
 	if (vasprintf(err, fmt, ap) < 0)
 		*err = NULL;
 	va_end(ap);
-	return *err ? code : -ENOMEM;
+	if (!*err)
+		return -ENOMEM;
+	/* The message quotes user input: keep it on one line. */
+	for (char *p = *err; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return code;
 }

@@ -4,8 +4,10 @@
 
 #include <errno.h>
 
-/* Sets *err to the formatted message (caller frees).  Returns 'code', or
- * -ENOMEM with *err NULL when the message cannot be allocated. */
+/* Sets *err to the formatted message (caller frees), with every control
+ * character (newline, tab, ...) replaced by '?' so that it stays one line
+ * whatever input it quotes.  Returns 'code', or -ENOMEM with *err NULL when
+ * the message cannot be allocated. */
 int errmsg_code(char **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

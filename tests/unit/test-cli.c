@@ -110,6 +110,23 @@ int main(void)
 		cli_release(&cfg);
 	}
 	{
+		/* messages stay one line whatever argv holds (found by test-fuzz-parsers) */
+		char *argv[] = { "xkvm", "--accel=k\nvm", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("invalid --accel 'k?vm': want kvm, tcg or auto", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "-\n", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown option '-?'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
 		char *argv[] = { "xkvm", "--netdev", NULL };
 
 		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));

@@ -117,6 +117,8 @@ int main(void)
 		  disk("@/a.img,file.locking=on", 0, NULL, &yes));
 	/* errors */
 	CHECK_STR("ERR: no file in --disk 'fmt=raw'", disk("fmt=raw", 0, NULL, &unknown));
+	/* messages stay one line whatever the spec holds (found by test-fuzz-parsers) */
+	CHECK_STR("ERR: no file in --disk 'fmt=raw,?x.img'", disk("fmt=raw,\nx.img", 0, NULL, &unknown));
 	CHECK_STR("ERR: no file in --disk '@/none.img'", disk("@/none.img", 0, NULL, &unknown));
 	CHECK_STR("ERR: unsupported disk interface 'if=sd' in --disk @/a.img,if=sd",
 		  disk("@/a.img,if=sd", 0, NULL, &unknown));

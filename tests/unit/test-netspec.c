@@ -99,6 +99,9 @@ int main(void)
 
 	/* errors */
 	CHECK_STR("ERR: invalid MAC 'zz:zz' in --netdev user,mac=zz:zz", nic("user,mac=zz:zz", 0, NULL));
+	/* messages stay one line whatever the spec holds (found by test-fuzz-parsers) */
+	CHECK_STR("ERR: invalid bridge name 'b?r' in --netdev b?r,x=?", nic("b\nr,x=\r", 0, NULL));
+	CHECK_STR("ERR: invalid MAC '?' in --netdev user,mac=?", nic("user,mac=\n", 0, NULL));
 	CHECK_STR("ERR: invalid MAC '1:2:3:4:5:6:7' in --netdev user,macaddr=1:2:3:4:5:6:7",
 		  nic("user,macaddr=1:2:3:4:5:6:7", 0, NULL));
 	CHECK_STR("ERR: invalid MAC '1ff' in --netdev br0,mac=1ff", nic("br0,mac=1ff", 0, NULL));

@@ -45,6 +45,8 @@ NL_C     := $(sort $(wildcard netlink/*.c))
 OVSDB_C  := $(sort $(wildcard ovsdb/*.c))
 UNIT_C   := $(sort $(wildcard tests/unit/test-*.c))
 HELPER_C := $(sort $(wildcard tests/helpers/*.c))
+FUZZ_C   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_TIME ?= 20
 
 SRC_O    := $(SRC_C:%.c=$(BUILD)/%.o)
 NL_O     := $(NL_C:%.c=$(BUILD)/%.o)
@@ -53,9 +55,13 @@ LIB      := $(BUILD)/libxkvm.a
 LIBS     := $(NL_LIBS) $(OVS_LIBS)
 UNIT_BIN := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The parsers and what they use (clang builds only these).
+FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote strv)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs
+.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
 ovs: $(OVS_DEP)
@@ -100,6 +106,25 @@ check:
 	tools/install-deps.sh check
 	$(MAKE) all asan
 	tests/run.sh --build $(BUILD) --asan build/asan --valgrind
+
+# libFuzzer harnesses of the parsers (tests/fuzz/fuzz-*.c), built with clang
+# in build/fuzz and run FUZZ_TIME seconds each.  Not part of check.
+fuzz:
+	tools/install-deps.sh fuzz
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZE=fuzzer-no-link,address,undefined fuzz-run
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_O)
+
+fuzz-run: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+		c=$(BUILD)/fuzz/corpus/$${f##*/}; mkdir -p $$c; \
+		echo "fuzz: $${f##*/} for $(FUZZ_TIME) s (corpus $$c)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=1024 -artifact_prefix=$(BUILD)/fuzz/ $$c \
+			2>$(BUILD)/fuzz/$${f##*/}.log || { tail -40 $(BUILD)/fuzz/$${f##*/}.log; exit 1; }; \
+		tail -1 $(BUILD)/fuzz/$${f##*/}.log; \
+	done
 
 unit: all
 	tests/run.sh --build $(BUILD) --unit-only

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages xkvm's build, tests, demo and benchmark need,
 # only those missing (a no-op on a machine that has them all).
-#   tools/install-deps.sh [build|check|demo|bench]
+#   tools/install-deps.sh [build|check|demo|bench|fuzz]
 set -eu
 what=${1:-check}
 pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev openvswitch-source python3"
 case "$what" in
 	build) ;;
+	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;	# make fuzz: libFuzzer
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
 		      busybox-static cpio valgrind ovn-central ovn-host"

@@ -1,0 +1,349 @@
+/* contract.h: the robustness contract of xkvm's input parsers, checked on
+ * one input.  Shared by tests/unit/test-fuzz-parsers.c (mutation test in
+ * `make check`) and the libFuzzer harnesses tests/fuzz/fuzz-*.c.
+ *
+ * Each fz_*() takes a NUL-terminated input, feeds it to one parser and
+ * returns NULL when the contract holds, else a static string naming the
+ * violation.  Crashes, leaks and out-of-bounds reads are the sanitizers' and
+ * valgrind's to catch.  The contract: bad input gets -EINVAL with a
+ * non-empty one-line message in *err (caller frees) or -ENOMEM with *err
+ * NULL; good input gives sane fields and round-trips where that is defined. */
+#ifndef XKVM_FUZZ_CONTRACT_H
+#define XKVM_FUZZ_CONTRACT_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diskspec.h"
+#include "mac.h"
+#include "netspec.h"
+#include "owner.h"
+#include "quote.h"
+#include "strv.h"
+
+/* How many inputs each parser accepted (for the test's summary line). */
+enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_N };
+static unsigned long fz_accepted[FZ_N] __attribute__((unused));
+
+/* The message of a failed parse: NULL when it is fine. */
+static inline const char *fz_message(int r, const char *err, bool other_errno_ok)
+{
+	if (r == -ENOMEM)
+		return err ? "-ENOMEM with a message" : NULL;
+	if (r != -EINVAL && !other_errno_ok)
+		return "error other than -EINVAL/-ENOMEM";
+	if (!err)
+		return "error without a message";
+	if (!*err)
+		return "empty message";
+	if (strpbrk(err, "\n\r"))
+		return "message with a newline";
+	return NULL;
+}
+
+/* A full lower-case MAC "xx:xx:xx:xx:xx:xx". */
+static inline bool fz_is_mac(const char *m)
+{
+	if (strlen(m) != 17)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? m[i] != ':' : !strchr("0123456789abcdef", m[i]))
+			return false;
+	}
+	return true;
+}
+
+static inline bool fz_is_vlan_list(const char *s)
+{
+	for (;;) {
+		size_t len = strspn(s, "0123456789");
+
+		if (len == 0 || len > 4 || atoi(s) > 4095)
+			return false;
+		s += len;
+		if (!*s)
+			return true;
+		if (*s++ != ':')
+			return false;
+	}
+}
+
+static inline const char *fz_netspec(const char *spec, unsigned index)
+{
+	struct netspec ns;
+	char *err = (char *)"sentinel", *d = NULL, *n = NULL;
+	const char *bad = NULL;
+	int r = netspec_parse(spec, index, "virtio-net-pci", &ns, &err);
+
+	if (r < 0) {
+		bad = fz_message(r, err, false);
+		/* on error 'ns' must hold nothing: release must be a no-op */
+		if (!bad && (ns.bridge || ns.model || ns.mac || ns.tokens.n || ns.ovs_ext.n))
+			bad = "netspec: fields left set after an error";
+		free(err);
+		return bad;
+	}
+	fz_accepted[FZ_NETSPEC]++;
+	if (r != 0)
+		bad = "netspec: positive return";
+	else if (err)
+		bad = "netspec: message on success";
+	else if (!ns.bridge || !*ns.bridge)
+		bad = "netspec: empty bridge";
+	else if (ns.user != !strcmp(ns.bridge, "user"))
+		bad = "netspec: user flag disagrees with the bridge";
+	else if (!ns.user && !netspec_valid_ifname(ns.bridge))
+		bad = "netspec: bridge is no valid interface name";
+	else if (!ns.model || !*ns.model)
+		bad = "netspec: empty model";
+	else if (ns.ovs_tag < -1 || ns.ovs_tag > 4095)
+		bad = "netspec: ovs_tag out of -1..4095";
+	else if (ns.mac && !fz_is_mac(ns.mac))
+		bad = "netspec: MAC is not 17 lower-case chars";
+	else if (ns.ovs_trunks && !fz_is_vlan_list(ns.ovs_trunks))
+		bad = "netspec: bad ovs_trunks";
+	else if ((ns.ovs_iface_id && !*ns.ovs_iface_id) || (ns.ovs_vm_id && !*ns.ovs_vm_id))
+		bad = "netspec: empty ovs-iface-id/ovs-vm-id";
+	for (size_t i = 0; !bad && i < ns.tokens.n; i++) {
+		const char *t = ns.tokens.v[i];
+
+		if (!strncmp(t, "mac=", 4) || !strncmp(t, "macaddr=", 8) ||
+		    !strncmp(t, "model=", 6) || !strncmp(t, "ovs-", 4))
+			bad = "netspec: a consumed token left for qemu";
+	}
+	for (size_t i = 0; !bad && i < ns.ovs_ext.n; i++)
+		if (!strchr(ns.ovs_ext.v[i], '=') || ns.ovs_ext.v[i][0] == '=')
+			bad = "netspec: ovs-ext without KEY=";
+	if (!bad) {
+		d = netspec_device_arg(&ns);
+		n = netspec_netdev_arg(&ns, ns.user ? NULL : "tap0");
+		if (!d || !n)
+			bad = "netspec: device/netdev arg NULL";
+	}
+	free(d);
+	free(n);
+	netspec_release(&ns);
+	return bad;
+}
+
+static inline const char *fz_diskspec(const char *spec, unsigned index)
+{
+	struct diskspec ds;
+	char *err = (char *)"sentinel";
+	const char *bad = NULL;
+	int r = diskspec_parse(spec, index, "virtio-blk", &ds, &err);
+
+	if (r < 0) {
+		/* a format probe may fail with another -errno, message set */
+		bad = fz_message(r, err, true);
+		if (!bad && (ds.spec || ds.file || ds.id || ds.tokens.n))
+			bad = "diskspec: fields left set after an error";
+		free(err);
+		return bad;
+	}
+	fz_accepted[FZ_DISKSPEC]++;
+	if (r != 0)
+		bad = "diskspec: positive return";
+	else if (err)
+		bad = "diskspec: message on success";
+	else if (!ds.spec || strcmp(ds.spec, spec))
+		bad = "diskspec: spec not kept";
+	else if (!ds.file || !*ds.file)
+		bad = "diskspec: empty file";
+	else if (!ds.id || !ds.driver || !*ds.driver || !ds.fmt || !*ds.fmt || !ds.serial)
+		bad = "diskspec: id/driver/fmt/serial unset";
+	else if (ds.dindex && *ds.dindex && ((ds.bus && *ds.bus) || (ds.unit && *ds.unit)))
+		bad = "diskspec: bus/unit together with index";
+	diskspec_release(&ds);
+	return bad;
+}
+
+static inline const char *fz_mac(const char *partial, unsigned index)
+{
+	char out[MAC_STRLEN + 8];
+	int r;
+
+	memset(out, 'Z', sizeof(out));
+	r = mac_pad(partial, index, out);
+	if (r == -EINVAL) {
+		for (size_t i = 0; i < sizeof(out); i++)
+			if (out[i] != 'Z')
+				return "mac_pad: wrote 'out' on -EINVAL";
+		return NULL;
+	}
+	if (r != 0)
+		return "mac_pad: neither 0 nor -EINVAL";
+	fz_accepted[FZ_MAC]++;
+	if (memchr(out, '\0', MAC_STRLEN) != out + 17 || !fz_is_mac(out))
+		return "mac_pad: result is not a 17-char lower-case MAC";
+	if (out[MAC_STRLEN] != 'Z')
+		return "mac_pad: wrote past MAC_STRLEN";
+	if (strlen(partial) == 17 && partial[0] != ':') {
+		/* a full MAC comes back as it is, in lower case */
+		for (int i = 0; i < 17; i++)
+			if ((partial[i] | 0x20) != out[i] && partial[i] != ':')
+				return "mac_pad: full MAC not kept";
+	}
+	return NULL;
+}
+
+/* owner_parse accepts exactly what owner_format writes: a parsed tag must
+ * format back to itself. */
+static inline const char *fz_owner(const char *tag)
+{
+	struct owner o, before;
+	char buf[OWNER_TAGSIZ];
+	int r;
+
+	memset(&o, 0x5a, sizeof(o));
+	before = o;
+	r = owner_parse(tag, &o);
+	if (r == -EINVAL)
+		return memcmp(&o, &before, sizeof(o)) ? "owner_parse: filled *out on -EINVAL" : NULL;
+	if (r != 0)
+		return "owner_parse: neither 0 nor -EINVAL";
+	fz_accepted[FZ_OWNER]++;
+	if (o.pid <= 0)
+		return "owner_parse: pid not positive";
+	if (memchr(o.boot, '\0', sizeof(o.boot)) == NULL)
+		return "owner_parse: boot not terminated";
+	if (owner_format(&o, buf, sizeof(buf)) != 0)
+		return "owner_format: parsed tag does not format";
+	if (strcmp(buf, tag))
+		return "owner: parse+format does not round-trip";
+	return NULL;
+}
+
+/* owner_format → owner_parse gives the same owner back. */
+static inline const char *fz_owner_roundtrip(const struct owner *o)
+{
+	struct owner back;
+	char buf[OWNER_TAGSIZ];
+
+	if (owner_format(o, buf, sizeof(buf)) != 0)
+		return "owner_format: -ENOSPC for a valid owner";
+	memset(&back, 0, sizeof(back));
+	if (owner_parse(buf, &back) != 0)
+		return "owner_parse: rejects owner_format's tag";
+	if (back.pid != o->pid || back.start != o->start || back.uid != o->uid ||
+	    back.pidns != o->pidns || strcmp(back.boot, o->boot))
+		return "owner: format+parse does not round-trip";
+	return NULL;
+}
+
+/* strv_split then strv_join gives the input back, less one trailing sep. */
+static inline const char *fz_strv(const char *s, char sep)
+{
+	struct strv sv = STRV_INIT;
+	char seps[2] = { sep, '\0' }, *j;
+	size_t len = strlen(s);
+	const char *bad = NULL;
+
+	if (strv_split(&sv, s, sep) < 0)
+		return NULL;	/* -ENOMEM: fine */
+	if (sv.n && sv.v[sv.n] != NULL)
+		bad = "strv_split: vector not NULL-terminated";
+	for (size_t i = 0; !bad && i < sv.n; i++)
+		if (strchr(sv.v[i], sep))
+			bad = "strv_split: a field holds the separator";
+	if (!bad && (j = strv_join(&sv, seps))) {
+		if (len && s[len - 1] == sep)
+			len--;
+		if (strlen(j) != len || strncmp(j, s, len))
+			bad = "strv: split+join does not round-trip";
+		free(j);
+	}
+	strv_release(&sv);
+	return bad;
+}
+
+/* quote_cmd on the ' '-separated words of s (and s itself as one word). */
+static inline const char *fz_quote(const char *s)
+{
+	struct strv sv = STRV_INIT;
+	const char *bad = NULL;
+	size_t want = 0;
+	char *q;
+
+	if (strv_split(&sv, s, '\t') < 0 || strv_push(&sv, s) < 0) {
+		strv_release(&sv);
+		return NULL;
+	}
+	for (size_t i = 0; i < sv.n; i++)
+		want += 1 + strlen(sv.v[i]) + (strchr(sv.v[i], ' ') ? 2 : 0);
+	q = quote_cmd(&sv);
+	if (q) {
+		const char *p = q;
+
+		if (strlen(q) != want)
+			bad = "quote_cmd: unexpected length";
+		for (size_t i = 0; !bad && i < sv.n; i++) {
+			const char *a = sv.v[i];
+			size_t l = strlen(a);
+
+			if (*p++ != ' ')
+				bad = "quote_cmd: argument not preceded by a space";
+			else if (!strchr(a, ' ')) {
+				if (strncmp(p, a, l))
+					bad = "quote_cmd: plain argument changed";
+				p += l;
+			} else {
+				char qc = strchr(a, '"') ? '\'' : '"';
+
+				if (p[0] != qc || strncmp(p + 1, a, l) || p[l + 1] != qc)
+					bad = "quote_cmd: quoted argument wrong";
+				p += l + 2;
+			}
+		}
+	}
+	free(q);
+	strv_release(&sv);
+	return bad;
+}
+
+/* cli_parse on "xkvm" plus the words of 's' split at 'sep'. */
+static inline const char *fz_cli(const char *s, char sep)
+{
+	struct strv sv = STRV_INIT;
+	struct xkvm_config cfg;
+	char *err = (char *)"sentinel";
+	const char *bad = NULL;
+	char **argv = NULL;
+	int r;
+
+	if (strv_push(&sv, "xkvm") < 0 || strv_split(&sv, s, sep) < 0)
+		goto out;
+	/* getopt_long permutes argv: hand it a copy of the array */
+	argv = calloc(sv.n + 1, sizeof(*argv));
+	if (!argv)
+		goto out;
+	memcpy(argv, sv.v, sv.n * sizeof(*argv));
+	r = cli_parse((int)sv.n, argv, &cfg, &err);
+	if (r < 0)
+		bad = fz_message(r, err, false);
+	else if (fz_accepted[FZ_CLI]++, r != 0)
+		bad = "cli_parse: positive return";
+	else if (err)
+		bad = "cli_parse: message on success";
+	else if (cfg.ovs_timeout_ms <= 0 || cfg.ovs_timeout_ms > 3600000 ||
+		 cfg.ovn_timeout_ms <= 0 || cfg.ovn_timeout_ms > 3600000)
+		bad = "cli_parse: timeout out of range";
+	else if (!cfg.def_disk_driver || !*cfg.def_disk_driver)
+		bad = "cli_parse: no default disk driver";
+	else if (cfg.netdevs.n + cfg.disks.n + cfg.passthrough.n > sv.n)
+		bad = "cli_parse: more values than arguments";
+	if (r < 0)
+		free(err);
+	cli_release(&cfg);
+out:
+	free(argv);
+	strv_release(&sv);
+	return bad;
+}
+
+#endif

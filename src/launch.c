@@ -195,243 +195,330 @@ static int report(int r, char *err, int usage_status)
 	return r == -EINVAL ? usage_status : XKVM_EXIT_FAILURE;
 }
 
-int launch_main(int argc, char **argv)
-{
+/* Everything a launch holds from parsing to exit; launch_release() frees
+ * it.  Zero-initialized (STRV_INIT is all zeroes). */
+struct launch {
 	struct xkvm_config cfg;
-	struct arch_info arch = { 0 };
-	struct firmware fw = { 0 };
-	struct devopts dev = { 0 };
-	struct strv qemu = STRV_INIT, cmd = STRV_INIT, conns = STRV_INIT;
-	struct netspec *nics = NULL;
-	struct diskspec *disks = NULL;
-	size_t n_nics = 0, n_disks = 0;
-	char **taps = NULL, *err = NULL, *line = NULL;
-	struct nics_req *reqs = NULL;
-	struct nics_nic *classes = NULL;
-	int ret = XKVM_EXIT_FAILURE, r, locking = LOCKING_UNKNOWN, status, sig = 0;
-	bool need_taps = false, enable_kvm;
-	const char *env;
+	struct arch_info arch;
+	struct firmware fw;
+	struct devopts dev;
+	struct strv qemu;	/* the qemu command words */
+	struct strv cmd;	/* qemu's whole argv */
+	struct strv conns;	/* the bridge of every NIC, for the report */
+	struct netspec *nics;	/* n_nics parsed (cfg.netdevs.n allocated) */
+	struct diskspec *disks;	/* n_disks parsed */
+	size_t n_nics, n_disks;
+	char **taps;		/* per NIC tap name or NULL (cfg.netdevs.n) */
+	struct nics_req *reqs;
+	struct nics_nic *classes;
+	bool enable_kvm;
+	bool need_taps;		/* some NIC is on a bridge */
+};
 
-	r = cli_parse(argc, argv, &cfg, &err);
-	if (r < 0) {
-		ret = report(r, err, XKVM_EXIT_USAGE);
-		goto out;
-	}
-	if (cfg.help) {
-		cli_usage(stdout, argv[0]);
-		ret = fflush(stdout) == 0 && !ferror(stdout) ? 0 : XKVM_EXIT_FAILURE;
-		goto out;
-	}
-	xkvm_verbosity = cfg.verbosity;
+/* The launch steps below return 0 to go on, else the exit status (>0)
+ * after printing why. */
 
-	if (arch_detect(&arch) < 0) {
+static int nomem(void)
+{
+	xkvm_error("out of memory");
+	return XKVM_EXIT_FAILURE;
+}
+
+/* The qemu command: --kvm split on blanks, else the architecture's
+ * qemu-system-* (which must be in $PATH); and whether to add -enable-kvm. */
+static int launch_qemu_command(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+
+	if (arch_detect(&l->arch) < 0) {
 		xkvm_error("cannot determine the machine architecture");
-		goto out;
+		return XKVM_EXIT_FAILURE;
 	}
-	if (cfg.kvm && *cfg.kvm) {
-		if (qemuargv_split_words(&qemu, cfg.kvm) < 0)
-			goto nomem;
-		if (qemu.n == 0) {
-			xkvm_error("invalid --kvm '%s': no command", cfg.kvm);
-			ret = XKVM_EXIT_USAGE;
-			goto out;
+	if (cfg->kvm && *cfg->kvm) {
+		if (qemuargv_split_words(&l->qemu, cfg->kvm) < 0)
+			return nomem();
+		if (l->qemu.n == 0) {
+			xkvm_error("invalid --kvm '%s': no command", cfg->kvm);
+			return XKVM_EXIT_USAGE;
 		}
 	} else {
-		if (strv_push(&qemu, arch.qemu) < 0)
-			goto nomem;
-		if (!in_path(arch.qemu)) {
-			if (arch.pkg)
-				xkvm_error("'%s' not found: install package %s", arch.qemu, arch.pkg);
+		if (strv_push(&l->qemu, l->arch.qemu) < 0)
+			return nomem();
+		if (!in_path(l->arch.qemu)) {
+			if (l->arch.pkg)
+				xkvm_error("'%s' not found: install package %s", l->arch.qemu,
+					   l->arch.pkg);
 			else
 				xkvm_error("'%s' not found: install qemu for this machine, or use --kvm",
-					   arch.qemu);
-			goto out;
+					   l->arch.qemu);
+			return XKVM_EXIT_FAILURE;
 		}
 	}
-	enable_kvm = cfg.accel == ACCEL_KVM || (cfg.accel == ACCEL_AUTO && kvm_usable());
+	l->enable_kvm = cfg->accel == ACCEL_KVM || (cfg->accel == ACCEL_AUTO && kvm_usable());
+	return 0;
+}
 
-	if (cfg.bios && *cfg.bios && cfg.uefi) {
+/* --bios / --uefi / --uefi-nvram: decides the pflash drives (nothing is
+ * copied yet). */
+static int launch_firmware(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int r;
+
+	if (cfg->bios && *cfg->bios && cfg->uefi) {
 		xkvm_error("--uefi (or --uefi-nvram) is incompatible with --bios");
-		ret = XKVM_EXIT_USAGE;
-		goto out;
+		return XKVM_EXIT_USAGE;
 	}
-	r = firmware_resolve(cfg.bios && *cfg.bios ? cfg.bios : NULL, cfg.uefi,
-			     cfg.uefi_nvram, cfg.dry_run, &fw);
+	r = firmware_resolve(cfg->bios && *cfg->bios ? cfg->bios : NULL, cfg->uefi,
+			     cfg->uefi_nvram, cfg->dry_run, &l->fw);
 	if (r == -ENOENT) {
 		xkvm_error("uefi support requires ovmf firmware: install package ovmf");
-		goto out;
+		return XKVM_EXIT_FAILURE;
 	} else if (r < 0) {
-		goto nomem;
+		return nomem();
 	}
-	if (fw.guessed) {
+	if (l->fw.guessed) {
 		xkvm_say("WARN: nvram given, but did not find expected ovmf files.");
 		xkvm_say("      assuming this is code and vars (OVMF.fd)");
 	}
-	if (fw.no_persist)
+	if (l->fw.no_persist)
 		xkvm_debug(1, "uefi without --uefi-nvram storage. nvram settings likely will not persist.");
-	if (fw.readonly)
-		xkvm_debug(1, "nvram file %s is readonly", fw.nvram);
+	if (l->fw.readonly)
+		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
+	return 0;
+}
 
-	if (devopts_init(&dev, &qemu) < 0)
-		goto nomem;
+/* Parses and builds every --disk (probing -device options through l->dev,
+ * which this step initializes). */
+static int launch_disks(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int r, locking = LOCKING_UNKNOWN;
+	const char *env;
+	char *err = NULL;
+
+	if (devopts_init(&l->dev, &l->qemu) < 0)
+		return nomem();
 	env = getenv("_QEMU_SUPPORTS_FILE_LOCKING");
 	if (env && *env)
 		locking = !strcmp(env, "true") ? LOCKING_YES : LOCKING_NO;
 
-	disks = calloc(cfg.disks.n ? cfg.disks.n : 1, sizeof(*disks));
-	if (!disks)
-		goto nomem;
-	for (size_t i = 0; i < cfg.disks.n; i++) {
-		r = diskspec_parse(cfg.disks.v[i], (unsigned)i, cfg.def_disk_driver, &disks[i], &err);
-		if (r < 0) {
-			ret = report(r, err, XKVM_EXIT_USAGE);
-			goto out;
-		}
-		n_disks++;
-		r = diskspec_build(&disks[i], &dev, &locking, &err);
-		if (r < 0) {
-			ret = report(r, err, XKVM_EXIT_FAILURE);
-			goto out;
-		}
+	l->disks = calloc(cfg->disks.n ? cfg->disks.n : 1, sizeof(*l->disks));
+	if (!l->disks)
+		return nomem();
+	for (size_t i = 0; i < cfg->disks.n; i++) {
+		r = diskspec_parse(cfg->disks.v[i], (unsigned)i, cfg->def_disk_driver,
+				   &l->disks[i], &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_USAGE);
+		l->n_disks++;
+		r = diskspec_build(&l->disks[i], &l->dev, &locking, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_FAILURE);
 	}
+	return 0;
+}
 
-	if (cfg.netdevs.n == 0 && strv_push(&cfg.netdevs, DEF_BRIDGE) < 0)
-		goto nomem;
-	nics = calloc(cfg.netdevs.n, sizeof(*nics));
-	taps = calloc(cfg.netdevs.n, sizeof(*taps));
-	if (!nics || !taps)
-		goto nomem;
-	for (size_t i = 0; i < cfg.netdevs.n; i++) {
-		r = netspec_parse(cfg.netdevs.v[i], (unsigned)i,
-				  cfg.def_netmodel ? cfg.def_netmodel : arch.netmodel, &nics[i], &err);
-		if (r < 0) {
-			ret = report(r, err, XKVM_EXIT_USAGE);
-			goto out;
-		}
-		n_nics++;
-		r = netspec_classify(&nics[i], &dev, &err);
-		if (r < 0) {
-			ret = report(r, err, XKVM_EXIT_FAILURE);
-			goto out;
-		}
-		if (strv_push(&conns, nics[i].bridge) < 0)
-			goto nomem;
-		if (!nics[i].user)
-			need_taps = true;
-		else if (nics[i].ovs_tag >= 0 || nics[i].ovs_trunks || nics[i].ovs_iface_id ||
-			 nics[i].ovs_vm_id || nics[i].ovs_ext.n) {
+/* Parses and classifies every --netdev (virbr0 when none is given). */
+static int launch_parse_nics(struct launch *l)
+{
+	struct xkvm_config *cfg = &l->cfg;
+	char *err = NULL;
+	int r;
+
+	if (cfg->netdevs.n == 0 && strv_push(&cfg->netdevs, DEF_BRIDGE) < 0)
+		return nomem();
+	l->nics = calloc(cfg->netdevs.n, sizeof(*l->nics));
+	l->taps = calloc(cfg->netdevs.n, sizeof(*l->taps));
+	if (!l->nics || !l->taps)
+		return nomem();
+	for (size_t i = 0; i < cfg->netdevs.n; i++) {
+		struct netspec *ns = &l->nics[i];
+
+		r = netspec_parse(cfg->netdevs.v[i], (unsigned)i,
+				  cfg->def_netmodel ? cfg->def_netmodel : l->arch.netmodel, ns, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_USAGE);
+		l->n_nics++;
+		r = netspec_classify(ns, &l->dev, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_FAILURE);
+		if (strv_push(&l->conns, ns->bridge) < 0)
+			return nomem();
+		if (!ns->user)
+			l->need_taps = true;
+		else if (ns->ovs_tag >= 0 || ns->ovs_trunks || ns->ovs_iface_id ||
+			 ns->ovs_vm_id || ns->ovs_ext.n) {
 			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
-				   cfg.netdevs.v[i]);
+				   cfg->netdevs.v[i]);
+			return XKVM_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+/* When a NIC is on a bridge: classifies the bridges, reaps what dead
+ * launches left, and creates the taps (or, with --dry-run, reports what
+ * would be done).  'argv0' is xkvm's name, for the dry-run report. */
+static int launch_setup_nics(struct launch *l, const char *argv0)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int ret = XKVM_EXIT_FAILURE, r;
+	char *line = NULL;
+
+	if (!l->need_taps)
+		return 0;
+	l->reqs = launch_reqs(cfg, l->nics, l->n_nics);
+	l->classes = calloc(l->n_nics, sizeof(*l->classes));
+	line = strv_join(&l->conns, " ");
+	if (!l->reqs || !l->classes || !line) {
+		ret = nomem();
+		goto out;
+	}
+	/* Before the first OVSDB connection: it takes the self-pipe as
+	 * its interrupt fd, so a signal cuts an OVS wait short. */
+	if (!cfg->dry_run) {
+		r = cleanup_init();
+		if (r < 0) {
+			xkvm_error("cannot set up cleanup: %s", strerror(-r));
 			goto out;
 		}
 	}
-
-	if (need_taps) {
-		reqs = launch_reqs(&cfg, nics, n_nics);
-		classes = calloc(n_nics, sizeof(*classes));
-		line = strv_join(&conns, " ");
-		if (!reqs || !classes || !line)
-			goto nomem;
-		/* Before the first OVSDB connection: it takes the self-pipe as
-		 * its interrupt fd, so a signal cuts an OVS wait short. */
-		if (!cfg.dry_run) {
-			r = cleanup_init();
-			if (r < 0) {
-				xkvm_error("cannot set up cleanup: %s", strerror(-r));
-				goto out;
-			}
-		}
-		/* Every bridge is looked at before anything is created (without
-		 * the privilege, `sudo xkvm tap-control make-nics` does it). */
-		if ((cfg.dry_run || sudo_nics_privileged()) &&
-		    nics_classify(reqs, n_nics, classes) < 0)
-			goto out;
-		if (!cfg.dry_run) {
-			reap_leftovers(&cfg);
-			cleanup_check_signal();
-		}
-		xkvm_say("creating tap devices: %s", line);
-		if (cfg.dry_run) {
-			char vflag[64] = "";
-
-			for (int i = 0; i < cfg.verbosity - 1 && i < 60; i++) {
-				if (i == 0)
-					strcat(vflag, " -");
-				strcat(vflag, "v");
-			}
-			xkvm_say("sudo %s tap-control make-nics%s %s", argv[0], vflag, line);
-		}
-		if (launch_setup_bridge_taps(&cfg, reqs, classes, nics, n_nics, taps) < 0)
-			goto out;
-		free(line);
-		line = NULL;
+	/* Every bridge is looked at before anything is created (without
+	 * the privilege, `sudo xkvm tap-control make-nics` does it). */
+	if ((cfg->dry_run || sudo_nics_privileged()) &&
+	    nics_classify(l->reqs, l->n_nics, l->classes) < 0)
+		goto out;
+	if (!cfg->dry_run) {
+		reap_leftovers(cfg);
+		cleanup_check_signal();
 	}
+	xkvm_say("creating tap devices: %s", line);
+	if (cfg->dry_run) {
+		char vflag[64] = "";
 
-	{
-		struct qemu_plan plan = {
-			.qemu = &qemu, .enable_kvm = enable_kvm, .arch = &arch, .fw = &fw,
-			.nics = nics, .n_nics = n_nics, .taps = (const char *const *)taps,
-			.disks = disks, .n_disks = n_disks, .passthrough = &cfg.passthrough,
-		};
-
-		if (qemuargv_build(&plan, &cmd) < 0)
-			goto nomem;
+		for (int i = 0; i < cfg->verbosity - 1 && i < 60; i++) {
+			if (i == 0)
+				strcat(vflag, " -");
+			strcat(vflag, "v");
+		}
+		xkvm_say("sudo %s tap-control make-nics%s %s", argv0, vflag, line);
 	}
-	line = quote_cmd(&cmd);
+	if (launch_setup_bridge_taps(cfg, l->reqs, l->classes, l->nics, l->n_nics, l->taps) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(line);
+	return ret;
+}
+
+/* Builds and reports qemu's command line; unless --dry-run, copies the
+ * nvram template and runs qemu under supervision.  Returns the exit
+ * status: 0 for a dry run, else qemu's (or XKVM_EXIT_FAILURE); dies by a
+ * terminating signal received meanwhile, after the teardown. */
+static int launch_run(struct launch *l)
+{
+	struct qemu_plan plan = {
+		.qemu = &l->qemu, .enable_kvm = l->enable_kvm, .arch = &l->arch, .fw = &l->fw,
+		.nics = l->nics, .n_nics = l->n_nics, .taps = (const char *const *)l->taps,
+		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
+	};
+	int r, status, sig = 0;
+	char *line;
+
+	if (qemuargv_build(&plan, &l->cmd) < 0)
+		return nomem();
+	line = quote_cmd(&l->cmd);
 	if (!line)
-		goto nomem;
+		return nomem();
 	xkvm_say("%s", line);
-	if (cfg.dry_run) {
-		ret = 0;
-		goto out;
-	}
+	free(line);
+	if (l->cfg.dry_run)
+		return 0;
 
-	r = firmware_copy_nvram(&fw);
+	r = firmware_copy_nvram(&l->fw);
 	if (r < 0) {
-		xkvm_error("cannot copy '%s' to '%s': %s", fw.nvram_src, fw.nvram, strerror(-r));
-		goto out;
+		xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram,
+			   strerror(-r));
+		return XKVM_EXIT_FAILURE;
 	}
-	if (fw.copy)
-		xkvm_debug(1, "copied %s to %s", fw.nvram_src, fw.nvram);
+	if (l->fw.copy)
+		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
-	r = supervise_run(cmd.v, &status, &sig);
+	r = supervise_run(l->cmd.v, &status, &sig);
 	if (sig) {
 		/* qemu is gone: tear down, then die by the same signal. */
 		cleanup_die(sig);
 	}
 	if (r < 0) {
-		xkvm_error("cannot run '%s': %s", cmd.v[0], strerror(-r));
-		if (r == -ENOENT && arch.pkg && !strcmp(cmd.v[0], arch.qemu))
-			xkvm_say("install package %s", arch.pkg);
+		xkvm_error("cannot run '%s': %s", l->cmd.v[0], strerror(-r));
+		if (r == -ENOENT && l->arch.pkg && !strcmp(l->cmd.v[0], l->arch.qemu))
+			xkvm_say("install package %s", l->arch.pkg);
+		return XKVM_EXIT_FAILURE;
+	}
+	return status;
+}
+
+static void launch_release(struct launch *l)
+{
+	for (size_t i = 0; i < l->n_nics; i++)
+		netspec_release(&l->nics[i]);
+	for (size_t i = 0; l->taps && i < l->cfg.netdevs.n; i++)
+		free(l->taps[i]);
+	for (size_t i = 0; i < l->n_disks; i++)
+		diskspec_release(&l->disks[i]);
+	free(l->nics);
+	free(l->taps);
+	free(l->reqs);
+	free(l->classes);
+	free(l->disks);
+	strv_release(&l->qemu);
+	strv_release(&l->cmd);
+	strv_release(&l->conns);
+	devopts_release(&l->dev);
+	firmware_release(&l->fw);
+	arch_release(&l->arch);
+	cli_release(&l->cfg);
+}
+
+int launch_main(int argc, char **argv)
+{
+	struct launch l = { 0 };
+	char *err = NULL;
+	int ret, r;
+
+	r = cli_parse(argc, argv, &l.cfg, &err);
+	if (r < 0) {
+		ret = report(r, err, XKVM_EXIT_USAGE);
 		goto out;
 	}
-	ret = status;
-	goto out;
-nomem:
-	xkvm_error("out of memory");
-	ret = XKVM_EXIT_FAILURE;
+	if (l.cfg.help) {
+		cli_usage(stdout, argv[0]);
+		ret = fflush(stdout) == 0 && !ferror(stdout) ? 0 : XKVM_EXIT_FAILURE;
+		goto out;
+	}
+	xkvm_verbosity = l.cfg.verbosity;
+
+	ret = launch_qemu_command(&l);
+	if (ret)
+		goto out;
+	ret = launch_firmware(&l);
+	if (ret)
+		goto out;
+	ret = launch_disks(&l);
+	if (ret)
+		goto out;
+	ret = launch_parse_nics(&l);
+	if (ret)
+		goto out;
+	ret = launch_setup_nics(&l, argv[0]);
+	if (ret)
+		goto out;
+	ret = launch_run(&l);
 out:
 	/* A failure a signal caused (an interrupted OVS wait): tear down and
 	 * die by the signal, 128+N, not 1. */
 	cleanup_check_signal();
-	for (size_t i = 0; i < n_nics; i++)
-		netspec_release(&nics[i]);
-	for (size_t i = 0; taps && i < cfg.netdevs.n; i++)
-		free(taps[i]);
-	for (size_t i = 0; i < n_disks; i++)
-		diskspec_release(&disks[i]);
-	free(nics);
-	free(taps);
-	free(reqs);
-	free(classes);
-	free(disks);
-	free(line);
-	strv_release(&qemu);
-	strv_release(&cmd);
-	strv_release(&conns);
-	devopts_release(&dev);
-	firmware_release(&fw);
-	arch_release(&arch);
-	cli_release(&cfg);
+	launch_release(&l);
 	return ret;
 }

@@ -54,7 +54,8 @@ void xknl_close(struct xknl *nl);
 const char *xknl_strerror(const struct xknl *nl);
 
 /* Looks link 'name' up in the kernel.  Fills *out only on success.
- * Returns 0, -ENODEV when there is no such link, -ENAMETOOLONG, or -errno. */
+ * Returns 0, -ENODEV when there is no such link, -EINVAL for an empty name,
+ * -ENAMETOOLONG, or -errno. */
 int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out);
 
 /* Calls fn(link, arg) for every link in the namespace (one dump, taken
@@ -81,14 +82,16 @@ int xknl_group_del(struct xknl *nl, uint32_t group);
  * by the kernel from 'template' ("tapvm%d": no check-then-create race),
  * owned by 'owner' (TUNSETOWNER).  Stores the name the kernel chose in
  * 'name'.  If setting the owner or persistence fails, the tap vanishes with
- * the file descriptor.  Returns 0 or -errno. */
+ * the file descriptor.  Returns 0, -EINVAL for an empty or too long
+ * template, or -errno. */
 int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ]);
 
 /* Like xknl_tap_create() but NOT persistent yet: the tap lives only while
  * the O_CLOEXEC descriptor stored in *fd is open (caller closes it), so a
  * process killed before it tagged and configured the tap leaves nothing.
  * Make it outlive the descriptor with xknl_tap_persist().  On failure
- * nothing exists and *fd is untouched.  Returns 0 or -errno. */
+ * nothing exists and *fd is untouched.  Returns 0, -EINVAL for an empty or
+ * too long template, or -errno. */
 int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd);
 
 /* Makes the tap of 'fd' (from xknl_tap_open()) persistent: it stays when

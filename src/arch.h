@@ -14,8 +14,8 @@ struct arch_info {
 };
 
 /* Fills 'a' for the machine name 'machine' (uname -m): i?86, x86_64,
- * s390x, ppc64*, else qemu-system-MACHINE.  Returns 0 or -ENOMEM; release
- * with arch_release(). */
+ * s390x, ppc64*, else qemu-system-MACHINE.  Returns 0 (release with
+ * arch_release()) or -ENOMEM ('a' then holds nothing to free). */
 int arch_lookup(const char *machine, struct arch_info *a);
 
 /* Like arch_lookup() with uname(2)'s machine.  Returns 0 or -errno. */

@@ -41,7 +41,8 @@ struct xkvm_config {
  * be released with cli_release() in every case. */
 int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err);
 
-/* Prints the --help text to 'f'. */
+/* Writes the --help text to 'f' (the caller's stream; the caller checks
+ * it for write errors).  The only output of this module. */
 void cli_usage(FILE *f, const char *prog);
 
 /* Frees what 'cfg' holds and zeroes it.  Accepts NULL. */

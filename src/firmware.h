@@ -27,12 +27,14 @@ struct firmware {
  * present, else marked for copying from the template; a copy counts as
  * writable, made yet or not ('dry_run' changes nothing).  Changes nothing
  * on the host.  Returns 0, -EINVAL (bios with uefi), -ENOENT (no firmware
- * found), -ENOMEM.  Release with firmware_release(). */
+ * found), -ENOMEM; on failure 'fw' holds nothing to free.  On success
+ * release with firmware_release(). */
 int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_run,
 		     struct firmware *fw);
 
 /* Copies fw->nvram_src to fw->nvram when fw->copy (never overwrites an
- * existing file).  Returns 0 or -errno. */
+ * existing file: -EEXIST).  Returns 0 or -errno; a partial copy is removed
+ * again on failure. */
 int firmware_copy_nvram(const struct firmware *fw);
 
 /* Appends the -drive options to 'argv'.  Returns 0 or -ENOMEM. */

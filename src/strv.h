@@ -16,20 +16,25 @@ struct strv {
 /* Appends a copy of 's'.  Returns 0 or -ENOMEM (the vector is unchanged). */
 int strv_push(struct strv *sv, const char *s);
 
-/* Appends 's' itself; the vector takes ownership.  On -ENOMEM 's' is freed. */
+/* Appends 's' itself; the vector takes ownership.  Returns 0 or -ENOMEM,
+ * 's' freed then; a NULL 's' counts as -ENOMEM, so that
+ * strv_push_owned(sv, strdup(x)) needs no check of its own. */
 int strv_push_owned(struct strv *sv, char *s);
 
-/* Appends a printf-formatted string.  Returns 0, -ENOMEM or -EINVAL. */
+/* Appends a printf-formatted string.  Returns 0 or -ENOMEM (the vector is
+ * unchanged). */
 int strv_pushf(struct strv *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Appends copies of every entry of 'src'.  Returns 0 or -ENOMEM. */
+/* Appends copies of every entry of 'src'.  Returns 0 or -ENOMEM ('sv' may
+ * hold a prefix of them then; it still owns what it holds). */
 int strv_extend(struct strv *sv, const struct strv *src);
 
 /* Splits 's' at every 'sep' the way bash splits "$x" with IFS=SEP (one
  * non-blank separator): empty fields between separators are kept, one
  * trailing separator makes no empty field, an empty string gives none.
- * Appends the fields to 'sv'.  Returns 0 or -ENOMEM. */
+ * Appends the fields to 'sv'.  Returns 0 or -ENOMEM (the fields before the
+ * failure stay appended). */
 int strv_split(struct strv *sv, const char *s, char sep);
 
 /* Frees every entry and the array, and re-initializes 'sv'.  Accepts NULL. */

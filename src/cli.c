@@ -161,10 +161,14 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	optind = 0;	/* full re-initialization (glibc), for repeated calls */
 	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
 		if (c == '?') {
+			/* glibc sign-extends a short option byte over 0x7f. */
+			int opt = optopt < 0 ? (unsigned char)optopt : optopt;
+
 			/* A short option we know can only come back as '?' from
-			 * its long form given an argument it does not take. */
-			if (optopt > 0 && optopt < 256 && !strchr(short_options + 1, optopt))
-				return errmsg(err, "unknown option '-%c'", optopt);
+			 * its long form given an argument it does not take
+			 * (':' is no option, though short_options holds it). */
+			if (opt > 0 && opt < 256 && (opt == ':' || !strchr(short_options + 1, opt)))
+				return errmsg(err, "unknown option '-%c'", opt);
 			return errmsg(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
 		}
 		if (c == ':')

@@ -182,14 +182,11 @@ int netspec_classify(struct netspec *ns, struct devopts *d, char **err)
 		const char *tok = ns->tokens.v[i];
 		int r = devopts_accepts(d, ns->model, tok);
 
-		if (r < 0) {
-			if (r == -ENOEXEC && asprintf(err, "bad device model '%s'", ns->model) < 0)
-				*err = NULL;
-			else if (r != -ENOEXEC && asprintf(err, "cannot probe device model '%s': %s",
-							   ns->model, strerror(-r)) < 0)
-				*err = NULL;
-			return r;
-		}
+		if (r == -ENOEXEC)
+			return errmsg_code(err, r, "bad device model '%s'", ns->model);
+		if (r < 0)
+			return errmsg_code(err, r, "cannot probe device model '%s': %s",
+					   ns->model, strerror(-r));
 		if (r == 0 && !strncmp(tok, "vnet_hdr=", 9))
 			ns->sets_vnet_hdr = true;
 		if (strv_push(r ? &ns->devopts : &ns->netopts, tok) < 0)

@@ -306,7 +306,8 @@ static inline const char *fz_quote(const char *s)
 	return bad;
 }
 
-/* cli_parse on "xkvm" plus the words of 's' split at 'sep'. */
+/* cli_parse on argv[0] FZ_ARGV0 plus the words of 's' split at 'sep'. */
+#define FZ_ARGV0 "fz-argv0"
 static inline const char *fz_cli(const char *s, char sep)
 {
 	struct strv sv = STRV_INIT;
@@ -316,7 +317,7 @@ static inline const char *fz_cli(const char *s, char sep)
 	char **argv = NULL;
 	int r;
 
-	if (strv_push(&sv, "xkvm") < 0 || strv_split(&sv, s, sep) < 0)
+	if (strv_push(&sv, FZ_ARGV0) < 0 || strv_split(&sv, s, sep) < 0)
 		goto out;
 	/* getopt_long permutes argv: hand it a copy of the array */
 	argv = calloc(sv.n + 1, sizeof(*argv));
@@ -324,9 +325,11 @@ static inline const char *fz_cli(const char *s, char sep)
 		goto out;
 	memcpy(argv, sv.v, sv.n * sizeof(*argv));
 	r = cli_parse((int)sv.n, argv, &cfg, &err);
-	if (r < 0)
+	if (r < 0) {
 		bad = fz_message(r, err, false);
-	else if (fz_accepted[FZ_CLI]++, r != 0)
+		if (!bad && strstr(err, FZ_ARGV0))
+			bad = "cli_parse: message names argv[0]";
+	} else if (fz_accepted[FZ_CLI]++, r != 0)
 		bad = "cli_parse: positive return";
 	else if (err)
 		bad = "cli_parse: message on success";

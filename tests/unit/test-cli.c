@@ -127,6 +127,25 @@ int main(void)
 		cli_release(&cfg);
 	}
 	{
+		/* a byte over 0x7f in a group of short options is named, not
+		 * argv[0] (found while writing test-fuzz-parsers) */
+		char *argv[] = { "xkvm", "-\xffv", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown option '-\xff'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		/* so is ':' (found by test-fuzz-parsers) */
+		char *argv[] = { "xkvm", "-:v", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown option '-:'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
 		char *argv[] = { "xkvm", "--netdev", NULL };
 
 		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));

@@ -131,6 +131,7 @@ int main(void)
 	CHECK_STR("ERR: unknown token 'ovs-tags=1' in --netdev br0,ovs-tags=1", nic("br0,ovs-tags=1", 0, NULL));
 	CHECK_STR("ERR: empty model in --netdev user,model=", nic("user,model=", 0, NULL));
 	CHECK_STR("ERR: bad device model 'no-such-nic'", nic("user,model=no-such-nic,x=1", 0, NULL));
+	CHECK_STR("ERR: bad device model 'no?such'", nic("user,model=no\nsuch,x=1", 0, NULL));
 	/* no token to classify: no probe, no error (as the reference) */
 	CHECK_STR("no-such-nic,netdev=net00 type=user,id=net00", nic("user,model=no-such-nic", 0, NULL));
 

@@ -87,12 +87,15 @@ int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg);
 int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		 const char *owner, unsigned flags);
 
-/* Bridge lookups over the IDL's current contents. */
+/* Bridge lookups over the IDL's current contents.  The rows returned belong
+ * to the IDL and are valid until the next ovsdb_idl_run().
+ *
+ * The real Bridge named 'name', or NULL. */
 const struct ovsrec_bridge *xkovs_find_bridge(struct ovsdb_idl *idl, const char *name);
 /* The fake-bridge Port on 'br' with VLAN 'vlan', or NULL. */
 const struct ovsrec_port *xkovs_find_fake(const struct ovsrec_bridge *br, int64_t vlan);
 /* Resolves 'name' (real or fake) to its real bridge and VLAN (-1 if real).
- * Returns the real bridge or NULL. */
+ * Returns the real bridge, or NULL (*vlan untouched) when 'name' is neither. */
 const struct ovsrec_bridge *xkovs_resolve_bridge(struct ovsdb_idl *idl, const char *name,
 						 int *vlan);
 

@@ -459,8 +459,11 @@ static int launch_run(struct launch *l)
 	return status;
 }
 
+/* Frees what 'l' holds.  Accepts NULL. */
 static void launch_release(struct launch *l)
 {
+	if (!l)
+		return;
 	for (size_t i = 0; i < l->n_nics; i++)
 		netspec_release(&l->nics[i]);
 	for (size_t i = 0; l->taps && i < l->cfg.netdevs.n; i++)

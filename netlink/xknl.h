@@ -69,13 +69,14 @@ int xknl_link_foreach(struct xknl *nl,
 int xknl_link_change(struct xknl *nl, const struct xknl_change *c);
 
 /* Deletes the link with index 'ifindex' (> 0), else the one named 'name'.
- * Returns 0, -ENODEV when it does not exist, or -errno. */
+ * Returns 0, -ENODEV when it does not exist, -EINVAL when neither names a
+ * link (ifindex <= 0 and an empty or too long name), or -errno. */
 int xknl_link_del(struct xknl *nl, int ifindex, const char *name);
 
 /* Deletes every link in netdev group 'group' (!= 0) with one RTM_DELLINK:
  * one RCU grace period for the lot.  The caller verifies first that the
  * group holds only links it may delete.  Returns 0 or -errno (-ENODEV when
- * the group is empty). */
+ * the group is empty, -EINVAL for group 0, which holds every other link). */
 int xknl_group_del(struct xknl *nl, uint32_t group);
 
 /* Creates a persistent tap (IFF_TAP|IFF_NO_PI) through /dev/net/tun, named

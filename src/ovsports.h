@@ -13,8 +13,7 @@
 
 #include "nics.h"
 
-/* What an OVS bridge name stands for (strings owned by the module, valid
- * until ovsports_release()). */
+/* What an OVS bridge name stands for (plain data, the caller's). */
 struct ovsports_bridge {
 	bool netdev_dp;		/* datapath_type=netdev (userspace datapath) */
 };
@@ -30,8 +29,9 @@ void ovsports_configure(const struct nics_options *o);
 
 /* Looks 'name' up among the OVS bridges (real and fake).  Returns 1 and
  * fills *out when it is one; 0 when it is not, or when no Open vSwitch
- * runs here (no socket at the remote); prints and returns -errno when the
- * database cannot be asked (e.g. -ETIMEDOUT). */
+ * runs here (no socket at the DEFAULT remote; with an explicit --ovsdb
+ * remote a missing socket is an error); prints and returns -errno when the
+ * database cannot be asked (e.g. -ETIMEDOUT, -ENOENT). */
 int ovsports_lookup(const char *name, struct ovsports_bridge *out);
 
 /* Adds one port per i in idx[0..n) with tap name taps[i] on reqs[i].bridge,

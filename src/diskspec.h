@@ -31,14 +31,16 @@ enum diskspec_locking { LOCKING_UNKNOWN = -1, LOCKING_NO = 0, LOCKING_YES = 1 };
  * one.  Reads the file system (is a bare token a regular file?) and, when
  * the file exists and no fmt= is given, its header (diskfmt_probe()).
  * Returns 0, or -EINVAL with *err set (a one-line message naming the bad
- * token and the spec; caller frees), or another -errno with *err set. */
+ * token and the spec; caller frees), -ENOMEM with *err NULL, or another
+ * -errno with *err set.  On failure 'ds' holds nothing to free. */
 int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 		   struct diskspec *ds, char **err);
 
 /* Builds ds->drive and ds->device, probing the driver's options through
  * 'd'.  '*locking' is the cached file-locking answer, probed (virtio-blk
  * share-rw) and stored when LOCKING_UNKNOWN and a file.locking= token needs
- * it.  Returns 0 or -errno with *err set (caller frees). */
+ * it.  Returns 0, -ENOMEM with *err NULL, or another -errno with *err set
+ * (caller frees). */
 int diskspec_build(struct diskspec *ds, struct devopts *d, int *locking, char **err);
 
 /* Frees what 'ds' holds and zeroes it.  Accepts NULL. */

@@ -47,7 +47,9 @@ int netspec_parse(const char *spec, unsigned index, const char *def_model,
 		  struct netspec *ns, char **err);
 
 /* Splits ns->tokens into ns->devopts / ns->netopts with the isdevopt probe
- * 'd'.  Returns 0, or the probe's -errno with *err set (caller frees). */
+ * 'd'.  Returns 0, the probe's -errno with *err set (caller frees), or
+ * -ENOMEM with *err NULL.  On failure the tokens classified so far stay
+ * in 'ns' (netspec_release() frees them). */
 int netspec_classify(struct netspec *ns, struct devopts *d, char **err);
 
 /* Returns the -device argument "MODEL,netdev=netNN[,DEVOPTS][,mac=MAC]"

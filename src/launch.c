@@ -57,12 +57,25 @@ static int add_vnet_hdr_off(struct netspec *ns, const struct nics_nic *nic)
 	return strv_push(&ns->netopts, "vnet_hdr=off");
 }
 
+/* The NIC options the command line gives (owner: this process). */
+static struct nics_options launch_nics_options(const struct xkvm_config *cfg)
+{
+	struct nics_options opt = NICS_OPTIONS_INIT;
+
+	opt.ovsdb = cfg->ovsdb;
+	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
+	opt.ovs_wait = cfg->ovs_wait;
+	opt.ovn_wait = cfg->ovn_wait;
+	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
+	return opt;
+}
+
 /* Fills reqs[] from the NICs and hands the OVS options to nics.  Returns
  * the array (caller frees) or NULL on -ENOMEM (printed). */
 static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct netspec *nics,
 				    size_t n)
 {
-	struct nics_options opt = NICS_OPTIONS_INIT;
+	struct nics_options opt = launch_nics_options(cfg);
 	struct nics_req *reqs = calloc(n, sizeof(*reqs));
 
 	if (!reqs) {
@@ -70,11 +83,6 @@ static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct 
 		return NULL;
 	}
 	fill_reqs(nics, (const char *const *)cfg->netdevs.v, n, reqs);
-	opt.ovsdb = cfg->ovsdb;
-	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
-	opt.ovs_wait = cfg->ovs_wait;
-	opt.ovn_wait = cfg->ovn_wait;
-	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
 	nics_configure(&opt);
 	return reqs;
 }
@@ -97,13 +105,8 @@ static int launch_setup_bridge_taps(const struct xkvm_config *cfg, const struct 
 		if (sudo_nics_privileged()) {
 			ret = nics_make(reqs, n, &made);
 		} else {
-			struct nics_options opt = NICS_OPTIONS_INIT;
+			struct nics_options opt = launch_nics_options(cfg);
 
-			opt.ovsdb = cfg->ovsdb;
-			opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
-			opt.ovs_wait = cfg->ovs_wait;
-			opt.ovn_wait = cfg->ovn_wait;
-			opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
 			ret = sudo_nics_make(reqs, n, &opt, cfg->verbosity, &made);
 		}
 		if (ret < 0)

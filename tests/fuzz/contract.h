@@ -327,7 +327,7 @@ static inline const char *fz_cli(const char *s, char sep)
 	r = cli_parse((int)sv.n, argv, &cfg, &err);
 	if (r < 0) {
 		bad = fz_message(r, err, false);
-		if (!bad && strstr(err, FZ_ARGV0))
+		if (!bad && strstr(err, FZ_ARGV0) && !strstr(s, FZ_ARGV0))
 			bad = "cli_parse: message names argv[0]";
 	} else if (fz_accepted[FZ_CLI]++, r != 0)
 		bad = "cli_parse: positive return";

@@ -277,17 +277,13 @@ static bool has_ovs_tokens(const struct nics_req *r)
 	       (r->ovs_ext && r->ovs_ext[0]);
 }
 
-static int classify(const struct nics_req *r, struct bridge *b)
+/* Fills 'b' (zeroed) for the bridge 'name': an OVS bridge, else a Linux
+ * bridge.  Returns 0, or prints and returns -errno. */
+static int classify_bridge(const char *name, struct bridge *b)
 {
-	const char *name = r->bridge;
 	struct ovsports_bridge ob;
 	int ret;
 
-	memset(b, 0, sizeof(*b));
-	if (!strcmp(name, "user")) {
-		b->type = NICS_USER;
-		goto check_tokens;
-	}
 	/* The database first: a netdev-datapath bridge is a "tun" link to the
 	 * kernel, and a fake VLAN bridge may be no link at all. */
 	ret = ovsports_lookup(name, &ob);
@@ -312,7 +308,22 @@ static int classify(const struct nics_req *r, struct bridge *b)
 		return -EINVAL;
 	}
 	b->type = NICS_BRCTL;
-check_tokens:
+	return 0;
+}
+
+static int classify(const struct nics_req *r, struct bridge *b)
+{
+	const char *name = r->bridge;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (!strcmp(name, "user")) {
+		b->type = NICS_USER;
+	} else {
+		ret = classify_bridge(name, b);
+		if (ret < 0 || b->type == NICS_OVS)
+			return ret;
+	}
 	if (has_ovs_tokens(r)) {
 		if (r->spec)
 			xkvm_error("ovs-* options need an Open vSwitch bridge: '%s' is %s in --netdev %s",

@@ -500,7 +500,7 @@ int launch_main(int argc, char **argv)
 	}
 	if (l.cfg.help) {
 		cli_usage(stdout, argv[0]);
-		ret = fflush(stdout) == 0 && !ferror(stdout) ? 0 : XKVM_EXIT_FAILURE;
+		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 		goto out;
 	}
 	xkvm_verbosity = l.cfg.verbosity;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int xkvm_verbosity;
 
@@ -44,4 +45,19 @@ void xkvm_debug(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay("", fmt, ap);
 	va_end(ap);
+}
+
+int xkvm_flush_stdout(void)
+{
+	int err = 0;
+
+	if (fflush(stdout) == EOF)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;	/* an earlier write failed (vsay flushes too); its errno is gone */
+	if (err) {
+		xkvm_error("cannot write to stdout: %s", strerror(err));
+		return -err;
+	}
+	return 0;
 }

@@ -81,7 +81,7 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 		case OPT_OWNER:
 			v = strtol(optarg, &end, 10);
 			if (*end || end == optarg || v <= 0 || v > INT_MAX) {
@@ -132,21 +132,6 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 		}
 	}
 	return -1;
-}
-
-static int flush_stdout(void)
-{
-	int err = 0;
-
-	if (fflush(stdout) == EOF)
-		err = errno;
-	else if (ferror(stdout))
-		err = EIO;	/* an earlier write failed; its errno is gone */
-	if (err) {
-		xkvm_error("cannot write to stdout: %s", strerror(err));
-		return -err;
-	}
-	return 0;
 }
 
 static bool need_root(void)
@@ -271,7 +256,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	/* The caller learns the names only from stdout: keep the taps only
 	 * when it got them. */
-	if (flush_stdout() < 0) {
+	if (xkvm_flush_stdout() < 0) {
 		nics_teardown();
 		goto out;
 	}
@@ -337,7 +322,7 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 		return XKVM_EXIT_FAILURE;
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
 		   res.failed);
-	if (flush_stdout() < 0)
+	if (xkvm_flush_stdout() < 0)
 		return XKVM_EXIT_FAILURE;
 	return res.failed ? XKVM_EXIT_FAILURE : 0;
 }
@@ -352,7 +337,7 @@ static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (tapctl_list(o) < 0)
 		return XKVM_EXIT_FAILURE;
-	return flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+	return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 
 static const struct mode modes[] = {

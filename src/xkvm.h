@@ -18,4 +18,10 @@ void xkvm_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2
 /* Prints the raw line to stderr (no prefix), as the reference's error(). */
 void xkvm_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Flushes stdout and checks it for write errors (git's rule: a full disk or
+ * a closed pipe must not pass for success).  Returns 0, or prints
+ * "xkvm: cannot write to stdout: REASON" and returns -errno (-EIO when an
+ * earlier write failed). */
+int xkvm_flush_stdout(void);
+
 #endif

@@ -46,14 +46,19 @@ static const char short_options[] = ":hd:n:v";
 /* Parses a timeout in seconds (decimals allowed, 0 < t <= 3600) into ms. */
 static int parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 {
-	char *end;
-	double v;
+	char *end = NULL;
+	double v = 0;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0 && v <= 3600))
+	/* Decimal digits and a '.' only: no blanks, signs, hex or exponents. */
+	if (*arg && strspn(arg, "0123456789.") == strlen(arg)) {
+		errno = 0;
+		v = strtod(arg, &end);
+		if (errno || *end)
+			v = 0;
+	}
+	if (!(v > 0 && v <= 3600))
 		return errmsg(err, "invalid %s '%s': want seconds, more than 0 and at most 3600",
-			    opt, arg);
+			      opt, arg);
 	*ms = (int)(v * 1000 + 0.5);
 	if (*ms == 0)
 		*ms = 1;

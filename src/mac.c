@@ -71,9 +71,16 @@ int mac_random(char out[MAC_STRLEN])
 {
 	unsigned char r[3];
 	char tail[9];
+	ssize_t n;
 
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return errno ? -errno : -EIO;
+	/* 3 bytes never come short from a seeded pool; retry on a signal. */
+	do
+		n = getrandom(r, sizeof(r), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n != (ssize_t)sizeof(r))
+		return -EIO;
 	snprintf(tail, sizeof(tail), "%02x:%02x:%02x", r[0], r[1], r[2]);
 	return mac_pad(tail, 0, out);
 }

@@ -84,6 +84,52 @@ int main(void)
 		CHECK_INT(ACCEL_AUTO, cfg.accel);
 		cli_release(&cfg);
 	}
+	/* xkvm's own options: defaults, seconds with decimals, the waits */
+	{
+		char *argv[] = { "xkvm", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_INT(5000, cfg.ovs_timeout_ms);
+		CHECK_INT(10000, cfg.ovn_timeout_ms);
+		CHECK(cfg.ovs_wait && cfg.ovn_wait && cfg.reap);
+		CHECK(cfg.ovsdb == NULL);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--ovs-timeout=2.5", "--ovn-timeout", "30",
+				 "--ovs-no-wait", "--ovn-no-wait", "--skip-reap",
+				 "--ovsdb", "unix:/tmp/x.sock", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_INT(2500, cfg.ovs_timeout_ms);
+		CHECK_INT(30000, cfg.ovn_timeout_ms);
+		CHECK(!cfg.ovs_wait && !cfg.ovn_wait && !cfg.reap);
+		CHECK_STR("unix:/tmp/x.sock", cfg.ovsdb);
+		cli_release(&cfg);
+	}
+	{
+		/* --no stays the reference's abbreviation of --no-dowait */
+		char *argv[] = { "xkvm", "--no", NULL };
+
+		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
+		cli_release(&cfg);
+	}
+	{
+		static const char *bad[] = { "0", "-1", "0x10", " 5", "5 ", "1e3", "3601", "", "." };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *argv[] = { "xkvm", "--ovs-timeout", (char *)bad[i], NULL };
+			char want[128];
+
+			snprintf(want, sizeof(want), "invalid --ovs-timeout '%s': want seconds, "
+				 "more than 0 and at most 3600", bad[i]);
+			CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+			CHECK_STR(want, err);
+			free(err);
+			err = NULL;
+			cli_release(&cfg);
+		}
+	}
 	/* errors: one line naming the argument */
 	{
 		char *argv[] = { "xkvm", "--accel=fast", NULL };

@@ -303,6 +303,15 @@ static int classify_bridge(const char *name, struct bridge *b)
 		xkvm_error("cannot look up bridge '%s': %s", name, nl_reason(ret));
 		return ret;
 	}
+	if (ovsports_unreadable() && !strcmp(b->link.kind, "openvswitch")) {
+		b->type = NICS_OVS;	/* a kernel-datapath OVS bridge's own port */
+		return 0;
+	}
+	if (ovsports_unreadable() && strcmp(b->link.kind, "bridge")) {
+		xkvm_error("cannot tell whether '%s' is an Open vSwitch bridge: the database "
+			   "refused this user (run as root)", name);
+		return -EACCES;
+	}
 	if (strcmp(b->link.kind, "bridge")) {
 		xkvm_error("'%s' is not a bridge", name);
 		return -EINVAL;

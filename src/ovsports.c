@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "xkvm.h"
@@ -20,6 +21,7 @@ static struct {
 	bool configured;
 	struct xkovs *h;
 	bool absent;		/* no Open vSwitch at the remote */
+	bool unreadable;	/* its socket refused this unprivileged user */
 	struct listed_port *ports;
 	size_t n, alloc;
 	char *owner;		/* the tag the listed ports carry */
@@ -64,11 +66,24 @@ static int connect_db(void)
 		st.absent = true;	/* no socket: Linux bridges only */
 		return 0;
 	}
+	if ((ret == -EACCES || ret == -EPERM) && geteuid() != 0) {
+		/* An unprivileged dry run on an OVS host: the kernel still
+		 * tells kernel-datapath OVS bridges (nics.c). */
+		xkvm_debug(1, "%s: telling Open vSwitch bridges from the kernel only",
+			   xkovs_error(st.h));
+		st.absent = st.unreadable = true;
+		return 0;
+	}
 	if (ret < 0) {
 		xkvm_error("%s", xkovs_error(st.h));	/* names the remote */
 		return ret;
 	}
 	return 1;
+}
+
+bool ovsports_unreadable(void)
+{
+	return st.unreadable;
 }
 
 int ovsports_lookup(const char *name, struct ovsports_bridge *out)
@@ -277,5 +292,5 @@ void ovsports_release(void)
 	st.owner = NULL;
 	xkovs_free(st.h);
 	st.h = NULL;
-	st.absent = false;
+	st.absent = st.unreadable = false;
 }

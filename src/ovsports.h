@@ -34,6 +34,11 @@ void ovsports_configure(const struct nics_options *o);
  * database cannot be asked (e.g. -ETIMEDOUT, -ENOENT). */
 int ovsports_lookup(const char *name, struct ovsports_bridge *out);
 
+/* Returns true when the database socket exists but refused this
+ * unprivileged process (then lookups answer "not OVS" and the caller must
+ * tell OVS bridges some other way). */
+bool ovsports_unreadable(void);
+
 /* Adds one port per i in idx[0..n) with tap name taps[i] on reqs[i].bridge,
  * tagged with 'owner', in ONE transaction; waits for ovs-vswitchd and OVN
  * as configured.  Returns 0, or prints one line and returns -errno (the

@@ -36,6 +36,16 @@ as_nobody() {	# runs "$@" in the namespace as uid 65534 with the sudo stand-in f
 out=$(as_nobody "$XKVM" tap-control make-nics "$BR" 2>&1); rc=$?
 check_eq "tap-control as nobody refuses" "1 xkvm: must be root for make-nics" "$rc $out"
 
+# A dry run as nobody: the OVS database refuses it (the socket is root's),
+# Linux bridges still work, an OVS bridge is named as undecidable.
+out=$(as_nobody "$XKVM" --dry-run --accel=tcg -n "$BR" -n user 2>&1); rc=$?
+check_eq "dry run as nobody on a Linux bridge" 0 "$rc"
+check_cmd "  ... shows the qemu line" grep -q "ifname=dryruntap0" <<<"$out"
+out=$(as_nobody "$XKVM" --dry-run --accel=tcg -n "$OBR" 2>&1); rc=$?
+check_eq "dry run as nobody on an OVS bridge it cannot look up" \
+	"1 xkvm: cannot tell whether '$OBR' is an Open vSwitch bridge: the database refused this user (run as root)" \
+	"$rc $out"
+
 # A launch as nobody: taps through sudo, owned by nobody and tagged with the
 # launching xkvm's pid; an OVS port with its tag; all gone after qemu.
 rec=$T/rec/qemu

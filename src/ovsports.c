@@ -81,6 +81,29 @@ static int connect_db(void)
 	return 1;
 }
 
+int ovsports_open(const char *remote, int timeout_ms, bool need, struct xkovs **out)
+{
+	struct xkovs *h = xkovs_new(remote, timeout_ms);
+	int ret;
+
+	*out = NULL;
+	if (!h) {
+		xkvm_error("out of memory");
+		return -ENOMEM;
+	}
+	ret = xkovs_connect(h);
+	if (ret == 0) {
+		*out = h;
+		return 0;
+	}
+	if (ret == -ENOENT && !need && !remote)
+		ret = 0;	/* no socket at the default remote: no OVS here */
+	else
+		xkvm_error("%s", xkovs_error(h));	/* names the remote */
+	xkovs_free(h);
+	return ret;
+}
+
 bool ovsports_unreadable(void)
 {
 	return st.unreadable;

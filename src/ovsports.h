@@ -24,6 +24,13 @@ struct xkovs;
  * module, valid until ovsports_release()), or NULL. */
 struct xkovs *ovsports_db(void);
 
+/* Opens a connection of the caller's own (free with xkovs_free()) to
+ * 'remote' (NULL: the default) bounded by 'timeout_ms'.  Returns 0 with
+ * *out set; 0 with *out NULL when no socket exists at the default remote
+ * and 'need' is false (no Open vSwitch here); else prints one line and
+ * returns -errno. */
+int ovsports_open(const char *remote, int timeout_ms, bool need, struct xkovs **out);
+
 /* Sets the remote, timeouts and waits (see struct nics_options). */
 void ovsports_configure(const struct nics_options *o);
 

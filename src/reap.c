@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ovsports.h"
 #include "owner.h"
 #include "xknl.h"
 #include "xkovs.h"
@@ -146,23 +147,20 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		      struct reap_result *res)
 {
-	struct xkovs *own = db ? NULL : xkovs_new(ovsdb, timeout_ms);
-	struct xkovs *h = db ? db : own;
+	struct xkovs *own = NULL, *h = db;
 	struct xkovs_owned *owned = NULL;
 	struct xkovs_port *ports = NULL;
 	size_t n_owned = 0;
 	bool *done = NULL;
-	int ret = -ENOMEM;
+	int ret = 0;
 
-	if (!h)
-		goto out;
-	ret = xkovs_connect(h);
-	if (ret == -ENOENT && !ovsdb) {
-		ret = 0;	/* no Open vSwitch here */
-		goto out;
+	if (!h) {
+		ret = ovsports_open(ovsdb, timeout_ms, false, &own);
+		if (ret < 0 || !own)
+			return ret;	/* printed, or no Open vSwitch here */
+		h = own;
 	}
-	if (ret == 0)
-		ret = xkovs_list_owned(h, &owned, &n_owned);
+	ret = xkovs_list_owned(h, &owned, &n_owned);
 	if (ret < 0) {
 		xkvm_error("%s", xkovs_error(h));
 		goto out;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ovsports.h"
 #include "owner.h"
 #include "xknl.h"
 #include "xkovs.h"
@@ -13,30 +14,11 @@
 
 #define DEFAULT_TIMEOUT_MS 5000
 
-/* Connects to the database.  Returns 0 with *out set; 0 with *out NULL
- * when there is no Open vSwitch here and 'need' is false; else prints and
- * returns -errno. */
+/* Connects to the database (see ovsports_open()). */
 static int open_db(const struct tapctl_opts *o, bool need, struct xkovs **out)
 {
-	struct xkovs *h = xkovs_new(o->ovsdb, o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS);
-	int ret;
-
-	*out = NULL;
-	if (!h) {
-		xkvm_error("out of memory");
-		return -ENOMEM;
-	}
-	ret = xkovs_connect(h);
-	if (ret == 0) {
-		*out = h;
-		return 0;
-	}
-	if (ret == -ENOENT && !need && !o->ovsdb)
-		ret = 0;
-	else
-		xkvm_error("%s", xkovs_error(h));	/* names the remote */
-	xkovs_free(h);
-	return ret;
+	return ovsports_open(o->ovsdb, o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
+			     need, out);
 }
 
 int tapctl_ovs_cleanup(const char *const *items, size_t n, const struct tapctl_opts *o)

@@ -11,38 +11,6 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 
-int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ])
-{
-	struct ifreq ifr;
-	int fd = -1, ret = -EINVAL;
-
-	if (!template || !*template || strlen(template) >= IFNAMSIZ)
-		goto out;
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, template, strlen(template));
-	/* As `ip tuntap add mode tap`: no packet information header; qemu
-	 * turns vnet_hdr on itself when it attaches. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0 ||
-	    ioctl(fd, TUNSETPERSIST, 1L) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	memcpy(name, ifr.ifr_name, IFNAMSIZ);
-	name[IFNAMSIZ - 1] = '\0';
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);	/* the tap persists; on failure it goes away */
-	return ret;
-}
-
 int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd)
 {
 	struct ifreq ifr;
@@ -57,6 +25,8 @@ int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], i
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, template, strlen(template));
+	/* As `ip tuntap add mode tap`: no packet information header; qemu
+	 * turns vnet_hdr on itself when it attaches. */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (ioctl(tfd, TUNSETIFF, &ifr) < 0 ||
 	    ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
@@ -77,4 +47,15 @@ out:
 int xknl_tap_persist(int fd)
 {
 	return ioctl(fd, TUNSETPERSIST, 1L) < 0 ? -errno : 0;
+}
+
+int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ])
+{
+	int fd, ret = xknl_tap_open(template, owner, name, &fd);
+
+	if (ret < 0)
+		return ret;
+	ret = xknl_tap_persist(fd);
+	close(fd);	/* the tap persists; on failure it goes away */
+	return ret;
 }

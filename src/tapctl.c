@@ -40,6 +40,21 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xkvm tap-control %s\n%s", current->usage, current->help);
 }
 
+/* Parses whole seconds, 1..3600, into *ms; prints why not and returns
+ * -EINVAL. */
+static int parse_timeout(const char *opt, const char *arg, int *ms)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v <= 0 || v > 3600) {
+		xkvm_error("invalid %s '%s': want seconds, 1..3600", opt, arg);
+		return -EINVAL;
+	}
+	*ms = (int)v * 1000;
+	return 0;
+}
+
 /* Parses the options 'current' accepts into *o.  Returns -1 to go on, else
  * an exit status (help printed, or a usage error). */
 static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
@@ -94,12 +109,8 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			o->ovsdb = optarg;
 			break;
 		case OPT_OVS_TIMEOUT:
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v <= 0 || v > 3600) {
-				xkvm_error("invalid --ovs-timeout '%s': want seconds, 1..3600", optarg);
+			if (parse_timeout("--ovs-timeout", optarg, &o->timeout_ms) < 0)
 				return XKVM_EXIT_USAGE;
-			}
-			o->timeout_ms = (int)v * 1000;
 			break;
 		case OPT_FORCE:
 			o->force = true;
@@ -111,12 +122,8 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			o->ovs_no_wait = true;
 			break;
 		case OPT_OVN_TIMEOUT:
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v <= 0 || v > 3600) {
-				xkvm_error("invalid --ovn-timeout '%s': want seconds, 1..3600", optarg);
+			if (parse_timeout("--ovn-timeout", optarg, &o->ovn_timeout_ms) < 0)
 				return XKVM_EXIT_USAGE;
-			}
-			o->ovn_timeout_ms = (int)v * 1000;
 			break;
 		case OPT_OVN_NO_WAIT:
 			o->ovn_no_wait = true;

@@ -26,6 +26,23 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The tests and the demo run their own ovsdb-server, ovs-vswitchd and OVN
+# daemons in namespaces.  The packages' own services must not start on the
+# host (ovn-controller would create br-int in the host's Open vSwitch): a
+# policy-rc.d, only while we install and only if the host has none, tells
+# invoke-rc.d and deb-systemd-invoke to leave Open vSwitch and OVN alone.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 1' HUP INT TERM
+	cat >"$policy" <<'POLICY'
+#!/bin/sh
+# Written by xkvm's tools/install-deps.sh for the length of one apt-get run.
+case "$1" in openvswitch*|ovs*|ovn*) exit 101;; esac
+exit 0
+POLICY
+	chmod 755 "$policy"
+fi	# else the host's own policy decides
 # An old or absent package list finds nothing: refresh it once first.
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -142,5 +142,11 @@ if [ ! -f "$out/initrd.img" ] || [ "$init_src" -nt "$out/initrd.img" ] ||
 	[ -n "$tmp" ] || tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-guest.XXXXXX")
 	build_initrd
 fi
+# Root building in a user's tree (make demo re-runs itself with sudo): the
+# guest belongs to whoever owns the tree, so their `make clean` can remove it.
+parent_owner=$(stat -c %u:%g "$out/..")
+if [ "$(id -u)" = 0 ] && [ "$parent_owner" != 0:0 ]; then
+	chown -R "$parent_owner" "$out"
+fi
 printf 'XK_GUEST_KERNEL=%s\n' "$out/vmlinuz"
 printf 'XK_GUEST_INITRD=%s\n' "$out/initrd.img"

@@ -22,6 +22,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+if ! $unit_only && [ "$(id -u)" != 0 ]; then
+	echo "tests/run.sh: the integration tests need root (network namespaces, taps, a private" \
+		"Open vSwitch): run 'sudo make check', or 'make unit' for the unit tests alone" >&2
+	exit 2
+fi
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 export XKVM_REFERENCE=${XKVM_REFERENCE:-$(cd .. && pwd)/shared/reference/xkvm}

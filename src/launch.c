@@ -350,8 +350,7 @@ static int launch_parse_nics(struct launch *l)
 			return nomem();
 		if (!ns->user)
 			l->need_taps = true;
-		else if (ns->ovs_tag >= 0 || ns->ovs_trunks || ns->ovs_iface_id ||
-			 ns->ovs_vm_id || ns->ovs_ext.n) {
+		else if (netspec_has_ovs_tokens(ns)) {
 			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
 				   cfg->netdevs.v[i]);
 			return XKVM_EXIT_FAILURE;

@@ -237,6 +237,12 @@ char *netspec_netdev_arg(const struct netspec *ns, const char *tap)
 	return buf;
 }
 
+bool netspec_has_ovs_tokens(const struct netspec *ns)
+{
+	return ns->ovs_tag >= 0 || ns->ovs_trunks || ns->ovs_iface_id || ns->ovs_vm_id ||
+	       ns->ovs_ext.n;
+}
+
 void netspec_release(struct netspec *ns)
 {
 	if (!ns)

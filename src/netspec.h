@@ -65,6 +65,9 @@ char *netspec_netdev_arg(const struct netspec *ns, const char *tap);
  * bytes, not "." or "..", no '/', ':' or whitespace. */
 bool netspec_valid_ifname(const char *name);
 
+/* Returns true when the spec has any ovs-* token (they need an OVS bridge). */
+bool netspec_has_ovs_tokens(const struct netspec *ns);
+
 /* Frees what 'ns' holds and zeroes it.  Accepts NULL. */
 void netspec_release(struct netspec *ns);
 

@@ -43,8 +43,7 @@ static const struct option options[] = {
 /* Leading ':' reports a missing argument as ':' (no getopt messages). */
 static const char short_options[] = ":hd:n:v";
 
-/* Parses a timeout in seconds (decimals allowed, 0 < t <= 3600) into ms. */
-static int parse_seconds(const char *opt, const char *arg, int *ms, char **err)
+int cli_parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 {
 	char *end = NULL;
 	double v = 0;
@@ -109,12 +108,12 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
 		return str_set(&cfg->ovsdb, arg);
 	case OPT_OVS_TIMEOUT:
-		return parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
+		return cli_parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
 	case OPT_OVS_NO_WAIT:
 		cfg->ovs_wait = false;
 		return 0;
 	case OPT_OVN_TIMEOUT:
-		return parse_seconds("--ovn-timeout", arg, &cfg->ovn_timeout_ms, err);
+		return cli_parse_seconds("--ovn-timeout", arg, &cfg->ovn_timeout_ms, err);
 	case OPT_OVN_NO_WAIT:
 		cfg->ovn_wait = false;
 		return 0;

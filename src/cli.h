@@ -41,6 +41,12 @@ struct xkvm_config {
  * be released with cli_release() in every case. */
 int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err);
 
+/* Parses the timeout 'arg' of option 'opt': seconds, decimal digits and
+ * one '.' (no blanks, signs, hex or exponents), more than 0 and at most
+ * 3600, into *ms (at least 1).  Returns 0, or -EINVAL with *err set to a
+ * one-line message naming the option and the value (caller frees). */
+int cli_parse_seconds(const char *opt, const char *arg, int *ms, char **err);
+
 /* Writes the --help text to 'f' (the caller's stream; the caller checks
  * it for write errors).  The only output of this module. */
 void cli_usage(FILE *f, const char *prog);

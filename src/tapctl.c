@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "netspec.h"
 #include "nics.h"
 #include "owner.h"
@@ -40,19 +41,16 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xkvm tap-control %s\n%s", current->usage, current->help);
 }
 
-/* Parses whole seconds, 1..3600, into *ms; prints why not and returns
- * -EINVAL. */
+/* cli_parse_seconds(), printing its message.  Returns 0 or -EINVAL. */
 static int parse_timeout(const char *opt, const char *arg, int *ms)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	char *err = NULL;
+	int ret = cli_parse_seconds(opt, arg, ms, &err);
 
-	if (*end || end == arg || v <= 0 || v > 3600) {
-		xkvm_error("invalid %s '%s': want seconds, 1..3600", opt, arg);
-		return -EINVAL;
-	}
-	*ms = (int)v * 1000;
-	return 0;
+	if (ret < 0)
+		xkvm_error("%s", err ? err : "out of memory");
+	free(err);
+	return ret;
 }
 
 /* Parses the options 'current' accepts into *o.  Returns -1 to go on, else
@@ -347,6 +345,10 @@ static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
 	return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 
+#define OVSDB_OPTIONS_HELP \
+	"           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n" \
+	"           --ovs-timeout S bound of every OVSDB wait (default 5)\n"
+
 static const struct mode modes[] = {
 	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB | O_DATAPATH | O_WAITS,
 	  "make-nics [options] bridge [bridge [..]]",
@@ -358,8 +360,7 @@ static const struct mode modes[] = {
 	  "           --owner-pid PID the process the taps belong to (default: the\n"
 	  "                           caller, past sudo); when it is gone, 'gc' and\n"
 	  "                           the next launch remove them.  1 keeps them.\n"
-	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
-	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n"
+	  OVSDB_OPTIONS_HELP
 	  "           --with-datapath print 'tapname:ovs:DATAPATH' for OVS bridges\n"
 	  "           --ovs-no-wait   do not wait for ovs-vswitchd to apply the ports\n"
 	  "           --ovn-timeout S bound of the wait for OVN bindings (default 10)\n"
@@ -376,16 +377,19 @@ static const struct mode modes[] = {
 	  "   any other port unless --force.\n"
 	  "\n   options:\n"
 	  "           --force         remove ports xkvm did not make too\n"
-	  "           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n"
-	  "           --ovs-timeout S bound of every OVSDB wait (default 5)\n" },
+	  OVSDB_OPTIONS_HELP },
 	{ "gc", cmd_gc, O_OVSDB, "gc [options]",
 	  "\n   remove every tap and OVS port xkvm made whose owner process is gone\n"
 	  "   (another boot, or no process with its pid and start time); prints\n"
-	  "   what it removed.  Live owners' and untagged ones are never touched.\n" },
+	  "   what it removed.  Live owners' and untagged ones are never touched.\n"
+	  "\n   options:\n"
+	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",
 	  "\n   list the taps and OVS ports xkvm made, one JSON object a line:\n"
 	  "   kind, name, bridge, owner pid, uid, whether the owner lives, and for\n"
-	  "   OVS ports with an iface-id their OVN binding (ovn-installed).\n" },
+	  "   OVS ports with an iface-id their OVN binding (ovn-installed).\n"
+	  "\n   options:\n"
+	  OVSDB_OPTIONS_HELP },
 };
 
 #define N_MODES (sizeof(modes) / sizeof(modes[0]))
@@ -402,6 +406,16 @@ static void bad_mode(void)
 	xkvm_error("tap mode must be %s%s", N_MODES == 2 ? "either " : "one of ", list);
 }
 
+/* 'tap-control --help': every mode's usage line. */
+static int overview(void)
+{
+	printf("Usage: xkvm tap-control MODE ...\n\n   modes:\n");
+	for (size_t i = 0; i < N_MODES; i++)
+		printf("      %s\n", modes[i].usage);
+	printf("\n   'xkvm tap-control MODE --help' describes each.\n");
+	return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+}
+
 int tapctl_main(int argc, char **argv)
 {
 	struct tapctl_opts o = { 0 };
@@ -411,6 +425,8 @@ int tapctl_main(int argc, char **argv)
 		xkvm_error("must give mode to tap-control");
 		return XKVM_EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return overview();
 	for (size_t i = 0; i < N_MODES; i++) {
 		if (strcmp(argv[1], modes[i].name))
 			continue;

@@ -21,6 +21,10 @@ for p in $pkgs; do
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null; then
+		echo "install-deps: missing packages:$missing: installing them through sudo" >&2
+		exec sudo "$0" "$what"
+	fi
 	echo "install-deps: missing packages:$missing (run as root, or apt-get install them)" >&2
 	exit 1
 fi

@@ -50,16 +50,38 @@ static void quiet_ovs(void)
 #define FD_BITS (8 * sizeof(unsigned long))
 #define FD_MAX (sizeof(((struct xkovs_call *)0)->fds) * 8)
 
-/* Records the open descriptors below FD_MAX in 'set', or, with 'before'
- * given, makes every descriptor open now but not in 'before'
- * close-on-exec: OVS opens its sockets and pipes without O_CLOEXEC. */
+/* One descriptor of scan_fds(): records it in 'set' when it lacks
+ * FD_CLOEXEC, or, with 'before', makes it close-on-exec unless 'before'
+ * holds it. */
+static void visit_fd(int fd, unsigned long *set, const unsigned long *before)
+{
+	unsigned long bit = 1UL << (fd % FD_BITS);
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl < 0 || (fl & FD_CLOEXEC))
+		return;
+	if (!before)
+		set[fd / FD_BITS] |= bit;
+	else if (!(before[fd / FD_BITS] & bit))
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+/* Records in 'set' the descriptors below FD_MAX that lack FD_CLOEXEC (the
+ * caller's, inheritable on purpose), or, with 'before' given, makes every
+ * other one close-on-exec: OVS opens its sockets and pipes without
+ * O_CLOEXEC, and a reconnection may reopen one under a number the call
+ * began with (as a close-on-exec descriptor, so not in 'before').  Without
+ * /proc, every number below FD_MAX is tried. */
 static void scan_fds(unsigned long *set, const unsigned long *before)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 
-	if (!d)
+	if (!d) {
+		for (int fd = 0; fd < (int)FD_MAX; fd++)
+			visit_fd(fd, set, before);
 		return;
+	}
 	while ((e = readdir(d))) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
@@ -68,14 +90,7 @@ static void scan_fds(unsigned long *set, const unsigned long *before)
 			continue;
 		if ((size_t)fd >= FD_MAX)
 			continue;	/* untracked: cannot tell new from old */
-		if (!before) {
-			set[fd / FD_BITS] |= 1UL << (fd % FD_BITS);
-		} else if (!(before[fd / FD_BITS] & (1UL << (fd % FD_BITS)))) {
-			int fl = fcntl((int)fd, F_GETFD);
-
-			if (fl >= 0 && !(fl & FD_CLOEXEC))
-				fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
-		}
+		visit_fd((int)fd, set, before);
 	}
 	closedir(d);
 }

@@ -23,8 +23,9 @@ struct xkovs {
 };
 
 /* The state a public call saves on entry and restores on exit: SIGPIPE
- * blocked, and the descriptors open before, so that the ones OVS opens
- * during the call can be made close-on-exec. */
+ * blocked, and the inheritable descriptors open before (the caller's), so
+ * that every other one left inheritable at the end, which OVS opened
+ * during the call, can be made close-on-exec. */
 struct xkovs_call {
 	sigset_t oldmask;
 	bool pipe_pending;	/* SIGPIPE was pending before the call */

@@ -16,9 +16,13 @@
  *                                                   (the command alone)
  *   -S MS      sleeps MS ms between connecting and the command, printing
  *              "connected" to stderr first (so a test can stop a daemon)
+ *   -F         prints "inheritable: N" to stderr at the end: how many more
+ *              descriptors lack FD_CLOEXEC than at the start (want 0)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
  * 2 usage, 3 no OVS on this host (no database socket). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +102,24 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* How many open descriptors lack FD_CLOEXEC. */
+static int inheritable_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] != '.' && fd != dirfd(d) && !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 static int cmd_ports(struct xkovs *h, int add, char **argv, int argc,
@@ -191,11 +213,11 @@ int main(int argc, char **argv)
 {
 	const char *remote = NULL, *owner = "ovs-client";
 	unsigned flags = 0;
-	int timeout = 0, timing = 0, pause_ms = 0, opt, ret;
+	int timeout = 0, timing = 0, pause_ms = 0, fds = 0, fds0 = inheritable_fds(), opt, ret;
 	struct xkovs *h;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:F")) != -1) {
 		switch (opt) {
 		case 'r': remote = optarg; break;
 		case 't': timeout = atoi(optarg); break;
@@ -205,6 +227,7 @@ int main(int argc, char **argv)
 		case 'f': flags |= XKOVS_FORCE; break;
 		case 'T': timing = 1; break;
 		case 'S': pause_ms = atoi(optarg); break;
+		case 'F': fds = 1; break;
 		default: return usage();
 		}
 	}
@@ -233,6 +256,8 @@ int main(int argc, char **argv)
 		if (timing)
 			fprintf(stderr, "time: %.1f ms\n", t1 - t0);
 	}
+	if (fds)
+		fprintf(stderr, "inheritable: %d\n", inheritable_fds() - fds0);
 	xkovs_free(h);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "ovs-client: cannot write output\n");

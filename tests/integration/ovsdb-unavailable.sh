@@ -71,6 +71,22 @@ else
 fi
 check_eq "nothing left" "" "$(ovs_vsctl list-ports "$br")"
 
+# ovsdb-server restarted under a connected client: the call reconnects (the
+# new socket may take the old one's number) and still leaves no descriptor
+# for qemu to inherit.
+ovs_client -F -S 300 -t 5000 -o me add-ports "$br:$tap" >"$err.out" 2>"$err" &
+pid=$!
+for i in $(seq 100); do grep -q connected "$err" && break; sleep 0.02; done
+check_cmd "restarted server: restarted" ovs_restart_server
+wait "$pid"
+check_eq "restarted server: the add worked after reconnecting" \
+	"0 $tap $(ovs_vsctl get Interface $tap ofport)" "$? $(cat "$err.out")"
+check_eq "restarted server: no new inheritable descriptor" \
+	"inheritable: 0" "$(grep inheritable "$err")"
+check_cmd "restarted server: removal" ovs_client -o me del-ports "$br:$tap"
+server=$(ovs_pid server)
+rm -f "$err.out"
+
 # ovs-vswitchd stopped: the commit works, the wait for cur_cfg cannot.
 ovs_stop_vswitchd
 start=$(now_ms)

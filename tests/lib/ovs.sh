@@ -17,6 +17,8 @@
 #   ovs_pid server|vswitchd           prints the daemon's pid (from its pidfile)
 #   ovs_stop_vswitchd   stops ovs-vswitchd (the database keeps running)
 #   ovs_start_vswitchd  starts it again
+#   ovs_restart_server  stops ovsdb-server and starts it again on the same
+#                       database and socket (clients must reconnect)
 #   ovs_stop_all DIR    stops both daemons of DIR (kill by pidfile pids only)
 #   tapvm_links, tapvm_ports, owned_ifaces   the tapvm* links in OVS_NS, the
 #                       tapvm* Ports and the Interfaces with an xkvm-owner tag
@@ -87,6 +89,18 @@ ovs_stop_vswitchd() {
 	rm -f "$OVS_DIR/ovs-vswitchd.pid"
 }
 
+_ovs_start_server() {
+	ovs_in_ns ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
+		--pidfile="$OVS_DIR/ovsdb-server.pid" --unixctl="$OVS_DIR/ovsdb-server.ctl" \
+		-vconsole:off --log-file="$OVS_DIR/ovsdb-server.log" --detach
+}
+
+ovs_restart_server() {
+	_ovs_kill "$OVS_DIR/ovsdb-server.pid"
+	rm -f "$OVS_DIR/ovsdb-server.pid"
+	_ovs_start_server
+}
+
 ovs_start() {
 	local ns=$1 dir
 	need_root
@@ -99,10 +113,7 @@ ovs_start() {
 	ovs_use "$dir" "$ns"
 	ovsdb-tool create "$dir/conf.db" "$OVS_SCHEMA" ||
 		{ echo "ovs_start: ovsdb-tool create failed" >&2; exit 2; }
-	ovs_in_ns ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
-		--pidfile="$dir/ovsdb-server.pid" --unixctl="$dir/ovsdb-server.ctl" \
-		-vconsole:off --log-file="$dir/ovsdb-server.log" --detach ||
-		{ echo "ovs_start: ovsdb-server failed" >&2; exit 2; }
+	_ovs_start_server || { echo "ovs_start: ovsdb-server failed" >&2; exit 2; }
 	ovs_vsctl --no-wait init ||
 		{ echo "ovs_start: ovs-vsctl init failed" >&2; exit 2; }
 	ovs_start_vswitchd ||

@@ -1,5 +1,6 @@
 /* xkvm: launch qemu with tap NICs on Linux and Open vSwitch bridges.
  * The entry point only dispatches: `xkvm tap-control MODE ...` or a launch. */
+#include <signal.h>
 #include <string.h>
 
 #include "launch.h"
@@ -7,6 +8,10 @@
 
 int main(int argc, char **argv)
 {
+	/* xkvm waits for every child it starts (sudo, qemu, qemu's device
+	 * probes): an inherited SIGCHLD=SIG_IGN would have the kernel reap
+	 * them first, and waitpid() fail with ECHILD. */
+	signal(SIGCHLD, SIG_DFL);
 	if (argc > 1 && !strcmp(argv[1], "tap-control"))
 		return tapctl_main(argc - 1, argv + 1);
 	return launch_main(argc, argv);

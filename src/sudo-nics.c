@@ -18,10 +18,14 @@
 
 extern char **environ;
 
-/* What to undo: the taps, and "BRIDGE:TAP" for the OVS ones. */
+/* What to undo: the taps, and "BRIDGE:TAP" for the OVS ones; how to:
+ * xkvm's path (read once: the file may be replaced while qemu runs) and
+ * the OVSDB options make-nics had. */
 static struct {
 	struct strv taps;
 	struct strv ovs;
+	struct strv ovs_opts;
+	char *self;
 	bool hooked;
 } st;
 
@@ -120,30 +124,33 @@ static int self_path(char **path)
 	return *path ? 0 : -ENOMEM;
 }
 
-/* sudo SELF tap-control MODE ARGS... */
-static int sudo_tapctl(const char *mode, const struct strv *args, char **out)
+/* sudo SELF tap-control MODE OPTS... -- ITEMS... (a bridge may begin
+ * with '-'). */
+static int sudo_tapctl(const char *mode, const struct strv *opts, const struct strv *items,
+		       char **out)
 {
 	struct strv argv = STRV_INIT;
-	char *self = NULL;
-	int ret;
+	int ret = st.self ? 0 : -ENOENT;
 
-	ret = self_path(&self);
 	if (ret == 0)
 		ret = strv_push(&argv, "sudo");
 	if (ret == 0)
-		ret = strv_push(&argv, self);
+		ret = strv_push(&argv, st.self);
 	if (ret == 0)
 		ret = strv_push(&argv, "tap-control");
 	if (ret == 0)
 		ret = strv_push(&argv, mode);
+	if (ret == 0 && opts)
+		ret = strv_extend(&argv, opts);
 	if (ret == 0)
-		ret = strv_extend(&argv, args);
+		ret = strv_push(&argv, "--");
+	if (ret == 0)
+		ret = strv_extend(&argv, items);
 	if (ret == 0) {
-		xkvm_debug(1, "running sudo %s tap-control %s", self, mode);
+		xkvm_debug(1, "running sudo %s tap-control %s", st.self, mode);
 		ret = run(argv.v, out);
 	}
 	strv_release(&argv);
-	free(self);
 	return ret;
 }
 
@@ -153,19 +160,22 @@ static void teardown(void *arg)
 
 	(void)arg;
 	if (st.ovs.n) {
-		ret = sudo_tapctl("ovs-cleanup", &st.ovs, NULL);
+		ret = sudo_tapctl("ovs-cleanup", &st.ovs_opts, &st.ovs, NULL);
 		if (ret != 0)
 			xkvm_error("failed removal of Open vSwitch ports (sudo tap-control ovs-cleanup: %s)",
 				   ret < 0 ? strerror(-ret) : "failed");
 	}
 	if (st.taps.n) {
-		ret = sudo_tapctl("del-nics", &st.taps, NULL);
+		ret = sudo_tapctl("del-nics", NULL, &st.taps, NULL);
 		if (ret != 0)
 			xkvm_error("failed removal of taps (sudo tap-control del-nics: %s)",
 				   ret < 0 ? strerror(-ret) : "failed");
 	}
 	strv_release(&st.ovs);
 	strv_release(&st.taps);
+	strv_release(&st.ovs_opts);
+	free(st.self);
+	st.self = NULL;
 	st.hooked = false;
 }
 
@@ -237,9 +247,9 @@ static int parse_output(char *text, const struct nics_req *reqs, size_t count,
 int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_options *o,
 		   int verbosity, struct nics_nic **out)
 {
-	struct strv args = STRV_INIT;
+	struct strv args = STRV_INIT, specs = STRV_INIT;
 	struct nics_nic *nics = calloc(count ? count : 1, sizeof(*nics));
-	char *text = NULL;
+	char *text = NULL, *copy = NULL;
 	int ret = -ENOMEM;
 
 	if (!nics)
@@ -249,23 +259,35 @@ int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_
 			goto nomem;
 		st.hooked = true;
 	}
+	if (!st.self) {
+		ret = self_path(&st.self);
+		if (ret < 0) {
+			xkvm_error("cannot find xkvm's own path (/proc/self/exe): %s",
+				   strerror(-ret));
+			goto out;
+		}
+	}
+	/* ovs-cleanup at teardown must reach the same database. */
+	strv_release(&st.ovs_opts);
+	if ((o->ovsdb && strv_pushf(&st.ovs_opts, "--ovsdb=%s", o->ovsdb) < 0) ||
+	    strv_pushf(&st.ovs_opts, "--ovs-timeout=%d.%03d", o->ovs_timeout_ms / 1000,
+		       o->ovs_timeout_ms % 1000) < 0)
+		goto nomem;
 	if (strv_pushf(&args, "--owner-pid=%d", (int)getpid()) < 0 ||
-	    strv_push(&args, "--with-datapath") < 0)
+	    strv_push(&args, "--with-datapath") < 0 || strv_extend(&args, &st.ovs_opts) < 0)
 		goto nomem;
 	for (int i = 0; i < verbosity - 1; i++)
 		if (strv_push(&args, "-v") < 0)
 			goto nomem;
-	if (o->ovsdb && strv_pushf(&args, "--ovsdb=%s", o->ovsdb) < 0)
-		goto nomem;
-	if (strv_pushf(&args, "--ovs-timeout=%d", (o->ovs_timeout_ms + 999) / 1000) < 0 ||
-	    strv_pushf(&args, "--ovn-timeout=%d", (o->ovn_timeout_ms + 999) / 1000) < 0 ||
+	if (strv_pushf(&args, "--ovn-timeout=%d.%03d", o->ovn_timeout_ms / 1000,
+		       o->ovn_timeout_ms % 1000) < 0 ||
 	    (!o->ovs_wait && strv_push(&args, "--ovs-no-wait") < 0) ||
 	    (!o->ovn_wait && strv_push(&args, "--ovn-no-wait") < 0))
 		goto nomem;
 	for (size_t i = 0; i < count; i++)
-		if (push_spec(&args, &reqs[i]) < 0)
+		if (push_spec(&specs, &reqs[i]) < 0)
 			goto nomem;
-	ret = sudo_tapctl("make-nics", &args, &text);
+	ret = sudo_tapctl("make-nics", &args, &specs, &text);
 	if (ret < 0) {
 		xkvm_error("cannot run sudo: %s", strerror(-ret));
 		goto out;
@@ -276,9 +298,12 @@ int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_
 		ret = -EIO;
 		goto out;
 	}
+	copy = strdup(text);	/* parse_output() cuts 'text' up */
+	if (!copy)
+		goto nomem;
 	ret = parse_output(text, reqs, count, nics);
 	if (ret == -EPROTO)
-		xkvm_error("unexpected output from sudo tap-control make-nics: '%s'", text);
+		xkvm_error("unexpected output from sudo tap-control make-nics: '%s'", copy);
 	else if (ret < 0)
 		goto nomem;
 	if (ret < 0)
@@ -293,7 +318,9 @@ out:
 	if (ret < 0)
 		teardown(NULL);	/* whatever was parsed already */
 	strv_release(&args);
+	strv_release(&specs);
 	free(text);
+	free(copy);
 	free(nics);
 	return ret;
 }

@@ -96,6 +96,23 @@ check_eq "  ... with exit 1" 1 "$rc"
 check_cmd "  ... naming the logical port" grep -q "logical port 'nosuchlp' was not bound on this chassis within 1 s" <<<"$out"
 check_eq "nothing left after the OVN timeout" "" "$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')$(ovs_vsctl list-ports "$OBR")"
 
+# --ovsdb reaches the teardown too: with OVS_RUNDIR pointing elsewhere only
+# the explicit remote finds the database (ovs-cleanup once used the default
+# and left the port).
+out=$(as_nobody env OVS_RUNDIR="$T/none" FAKE_QEMU_EXIT=0 "$XKVM" --accel=tcg \
+	--kvm "$FAKE_QEMU" --ovsdb "unix:$OVS_DIR/db.sock" -n "$OBR" -n "$BR" 2>&1); rc=$?
+check_eq "--ovsdb through sudo: exit 0, no error" "0 " "$rc $(grep xkvm: <<<"$out")"
+check_eq "--ovsdb through sudo: nothing left" "" \
+	"$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')$(ovs_vsctl list-ports "$OBR")"
+
+# An inherited SIGCHLD=SIG_IGN would let the kernel reap sudo before xkvm
+# reads make-nics' answer.
+out=$(as_nobody env --ignore-signal=CHLD FAKE_QEMU_EXIT=0 "$XKVM" --accel=tcg \
+	--kvm "$FAKE_QEMU" -n "$OBR" -n "$BR" 2>&1); rc=$?
+check_eq "SIGCHLD ignored by the caller: exit 0, no error" "0 " "$rc $(grep xkvm: <<<"$out")"
+check_eq "SIGCHLD ignored by the caller: nothing left" "" \
+	"$(ip -n "$NS" -o link show | grep -o 'tapvm[0-9]*')$(ovs_vsctl list-ports "$OBR")"
+
 # Programs run: xkvm, sudo, xkvm (tap-control), qemu only.  strace runs as
 # root and starts xkvm as nobody (-u), so the setuid stand-in still works.
 ovs_in_ns env PATH="$T/bin:$PATH" ASAN_OPTIONS=detect_leaks=0 FAKE_QEMU_EXIT=0 \

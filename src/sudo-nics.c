@@ -206,6 +206,29 @@ static int push_spec(struct strv *args, const struct nics_req *r)
 	return ret;
 }
 
+/* A copy of 'text' on one line: each newline written as "\n", the last
+ * one dropped.  Caller frees; NULL when out of memory. */
+static char *one_line(const char *text)
+{
+	size_t len = strlen(text);
+	char *s = malloc(2 * len + 1), *p = s;
+
+	if (!s)
+		return NULL;
+	if (len && text[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else {
+			*p++ = text[i];
+		}
+	}
+	*p = '\0';
+	return s;
+}
+
 /* Parses make-nics --with-datapath output: one line a request, "skip" or
  * "TAP:TYPE" or "TAP:ovs:DATAPATH". */
 static int parse_output(char *text, const struct nics_req *reqs, size_t count,
@@ -298,7 +321,7 @@ int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_
 		ret = -EIO;
 		goto out;
 	}
-	copy = strdup(text);	/* parse_output() cuts 'text' up */
+	copy = one_line(text);	/* parse_output() cuts 'text' up */
 	if (!copy)
 		goto nomem;
 	ret = parse_output(text, reqs, count, nics);

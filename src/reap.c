@@ -218,8 +218,8 @@ int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	 * so a tap is never removed while its port stays (the port's name
 	 * would be free in the kernel and taken in the database). */
 	ret = xknl_link_foreach(nl, collect_tap, &s);
-	if (ret == 0)
-		ret = s.err;
+	if (ret >= 0 && s.err)
+		ret = s.err;	/* collect_tap() stopped the walk (1) on ENOMEM */
 	if (ret < 0) {
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;

@@ -440,6 +440,10 @@ int tapctl_main(int argc, char **argv)
 			return XKVM_EXIT_FAILURE;
 		}
 		ret = modes[i].run(argc - 1, argv + 1, &o);
+		/* A terminating signal during del-nics, ovs-cleanup, gc or list
+		 * (make-nics dies by it, removing its taps) lets the bounded
+		 * work finish with its own status: they are the teardown of an
+		 * unprivileged launch, which a second ^C must not cut short. */
 		cleanup_run();
 		return ret;
 	}

@@ -237,6 +237,12 @@ int ovsports_add(const struct nics_req *reqs, const char (*taps)[16],
 	if (n == 0)
 		return 0;
 	ret = connect_db();
+	if (ret == 0 && st.unreadable) {
+		/* Bridges told from the kernel (CAP_NET_ADMIN without root). */
+		xkvm_error("cannot add ports to '%s': the Open vSwitch database refused this user "
+			   "(run as root)", reqs[idx[0]].bridge);
+		return -EACCES;
+	}
 	if (ret <= 0) {
 		if (ret == 0) {
 			xkvm_error("no Open vSwitch database at the configured remote");

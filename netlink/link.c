@@ -16,6 +16,7 @@
 struct xknl {
 	struct nl_sock *sk;
 	int last_nle;	/* libnl's code for the last failure, 0 after success */
+	int kernel_err;	/* the kernel's -errno for the last request, 0 if none */
 };
 
 /* libnl folds the kernel's errno into NLE_* codes; unfold the ones that
@@ -47,11 +48,34 @@ static int nle_to_errno(int nle)
 	}
 }
 
-/* Records libnl's code and returns the errno equivalent. */
+/* Records libnl's code and returns the errno: the kernel's own when it
+ * answered with one (libnl folds those it does not list, e.g. EXFULL or
+ * ELOOP, into "Unspecific failure"), else libnl's code unfolded. */
 static int fail(struct xknl *nl, int nle)
 {
+	if (nl->kernel_err < 0)
+		return nl->kernel_err;	/* xknl_strerror(): NULL, strerror() says it */
 	nl->last_nle = nle < 0 ? -nle : nle;
 	return nle_to_errno(nle);
+}
+
+/* Forgets the last failure before a new request. */
+static void begin(struct xknl *nl)
+{
+	nl->last_nle = 0;
+	nl->kernel_err = 0;
+}
+
+/* libnl's error callback: keeps the kernel's errno, then stops as libnl's
+ * default does (the request fails with the folded NLE_* code). */
+static int on_kernel_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct xknl *nl = arg;
+
+	(void)who;
+	if (e->error < 0)
+		nl->kernel_err = e->error;
+	return NL_STOP;
 }
 
 int xknl_open(struct xknl **out)
@@ -66,6 +90,11 @@ int xknl_open(struct xknl **out)
 	if (!nl->sk)
 		goto out;
 	err = nl_connect(nl->sk, NETLINK_ROUTE);
+	if (err < 0) {
+		ret = nle_to_errno(err);
+		goto out;
+	}
+	err = nl_socket_modify_err_cb(nl->sk, NL_CB_CUSTOM, on_kernel_error, nl);
 	if (err < 0) {
 		ret = nle_to_errno(err);
 		goto out;
@@ -118,7 +147,7 @@ int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out)
 	struct rtnl_link *l = NULL;
 	int ret, err;
 
-	nl->last_nle = 0;
+	begin(nl);
 	if (!name || !*name)
 		return -EINVAL;
 	if (strlen(name) >= XKNL_IFNAMSIZ)
@@ -144,7 +173,7 @@ int xknl_link_foreach(struct xknl *nl,
 	struct xknl_link link;
 	int ret, err;
 
-	nl->last_nle = 0;
+	begin(nl);
 	/* A link added or removed during the dump (other xkvm processes at
 	 * work) makes the kernel flag it inconsistent: dump again. */
 	for (int tries = 0; tries < 16; tries++) {
@@ -175,7 +204,7 @@ int xknl_link_change(struct xknl *nl, const struct xknl_change *c)
 	struct rtnl_link *orig = NULL, *chg = NULL;
 	int ret = -ENOMEM, err;
 
-	nl->last_nle = 0;
+	begin(nl);
 	if (c->ifindex <= 0 || (c->alias && strlen(c->alias) >= XKNL_ALIASSIZ))
 		return -EINVAL;
 	orig = rtnl_link_alloc();
@@ -208,7 +237,7 @@ int xknl_link_del(struct xknl *nl, int ifindex, const char *name)
 	struct rtnl_link *l = NULL;
 	int ret = -ENOMEM, err;
 
-	nl->last_nle = 0;
+	begin(nl);
 	if (ifindex <= 0 && (!name || !*name || strlen(name) >= XKNL_IFNAMSIZ))
 		return -EINVAL;
 	l = rtnl_link_alloc();
@@ -234,7 +263,7 @@ int xknl_group_del(struct xknl *nl, uint32_t group)
 	struct nl_msg *msg = NULL;
 	int ret = -ENOMEM, err;
 
-	nl->last_nle = 0;
+	begin(nl);
 	if (group == 0)
 		return -EINVAL;	/* the default group: everything */
 	msg = nlmsg_alloc_simple(RTM_DELLINK, 0);

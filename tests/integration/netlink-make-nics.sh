@@ -129,6 +129,19 @@ case "$msg" in "xkvm: failed to add tap 'tapvm1' to '$big': "*) ok "late failure
 	*) fail "late failure: message '$msg'";; esac
 check_eq "late failure removed both taps" "" "$(taps)"
 
+# The kernel's own errno reaches the caller: libnl folds the ones it does
+# not list (ELOOP, EXFULL, ...) into "Unspecific failure" (was: -EIO).
+probe=$XKVM_BUILD/tests/xknl-probe
+fresh=xe$(rand_hex 3)	# a bridge that never had ports (so a valid MAC)
+ip -n "$ns" link add "$fresh" type bridge || exit 2
+check_eq "a bridge enslaved to a bridge: the kernel's ELOOP" "-ELOOP -" \
+	"$(in_ns "$probe" set-master "$fresh" "$br")"
+check_eq "a link that does not exist: ENODEV" "-ENODEV" \
+	"$(in_ns "$probe" get nosuch0 | cut -d' ' -f1)"
+check_eq "deleting a link that does not exist: the kernel's ENODEV" "-ENODEV -" \
+	"$(in_ns "$probe" del nosuch0)"
+ip -n "$ns" link del "$fresh"
+
 # -v prints what it creates on stderr, stdout stays the answer
 out=$(xk tap-control make-nics -v "$br" 2>"$dir/err")
 check_eq "-v: stdout" "tapvm0:brctl" "$out"

@@ -14,6 +14,7 @@ struct add_item {
 	int64_t *trunks;
 	size_t n_trunks;
 	struct uuid iface;	/* the Interface's temporary uuid in the txn */
+	bool adopted;		/* already there with our owner: 'iface' is its real uuid */
 };
 
 struct add_ctx {
@@ -142,6 +143,28 @@ static void set_external_ids(const struct ovsrec_interface *iface,
 	smap_destroy(&ids);
 }
 
+/* The Interface 'name' when it is ours already: carries 'owner' and is the
+ * only Interface of a Port of the same name on bridge 'br'.  That is a
+ * commit of this very call whose reply a reconnection lost (the retry sees
+ * it applied), as owner strings are unique to a process.  NULL otherwise. */
+static const struct ovsrec_interface *ours_already(const struct ovsrec_bridge *br,
+						   const char *name, const char *owner)
+{
+	for (size_t i = 0; i < br->n_ports; i++) {
+		const struct ovsrec_port *port = br->ports[i];
+		const struct ovsrec_interface *iface;
+		const char *tag;
+
+		if (strcmp(port->name, name) || port->n_interfaces != 1)
+			continue;
+		iface = port->interfaces[0];
+		tag = smap_get(&iface->external_ids, XKOVS_OWNER_KEY);
+		if (!strcmp(iface->name, name) && tag && !strcmp(tag, owner))
+			return iface;
+	}
+	return NULL;
+}
+
 static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 {
 	struct add_ctx *a = aux;
@@ -176,7 +199,15 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 					 "cannot have VLAN tag %d", p->name, p->bridge, vlan, p->tag);
 			goto out;
 		}
+		a->items[i].adopted = false;
 		if (sset_contains(&ports, p->name) || sset_contains(&ifaces, p->name)) {
+			const struct ovsrec_interface *mine = ours_already(br, p->name, a->owner);
+
+			if (mine) {
+				a->items[i].iface = mine->header_.uuid;
+				a->items[i].adopted = true;
+				continue;
+			}
 			ret = xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of that "
 					 "name already exists", p->name, p->bridge,
 					 sset_contains(&ports, p->name) ? "port" : "interface");
@@ -215,7 +246,8 @@ static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_
 	int ret = 0;
 
 	for (i = 0; i < a->n; i++) {
-		const struct uuid *u = ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
+		const struct uuid *u = a->items[i].adopted ? &a->items[i].iface
+				       : ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
 		const struct ovsrec_interface *iface =
 			u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
 		struct xkovs_port *p = &a->ports[i];

@@ -117,8 +117,10 @@ struct xkovs_port {
  * next_cfg the transaction incremented), fills each port's 'ofport', and
  * fails when an Interface got none.  On any failure after the commit it
  * removes everything it added (best effort, without waiting).
- * Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge), -EEXIST
- * (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
+ * A port that exists already on its bridge with this owner's tag (a commit
+ * whose reply a reconnection lost, seen applied by the retry) is taken as
+ * added.  Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge),
+ * -EEXIST (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
  * transaction error), or another -errno.  The removal after a failure has
  * its own timeout; a commit that timed out is not undone (the server may
  * still apply it: the owner tag lets a reaper find such ports). */

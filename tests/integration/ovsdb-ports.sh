@@ -73,6 +73,16 @@ check_eq "a fake bridge's port cannot have another tag" \
 	"ovs-client: port '${t}f' on fake bridge '$fake' (VLAN 30) cannot have VLAN tag 31 [EINVAL]" "$out"
 check_eq "nothing added by the refused calls" 1 "$(txn_count 'add ports')"
 
+# Ours already, on that bridge (what a retry sees after a reconnection lost
+# the reply of a commit the server applied): adopted, not refused.
+out=$(ovs_client -o me add-ports "$b1:${t}a" 2>&1)
+check_eq "our own port on the same bridge is adopted" "${t}a $(ovs_vsctl get Interface ${t}a ofport)" "$out"
+out=$(ovs_client -o other add-ports "$b1:${t}a" 2>&1)
+check_eq "another owner's is refused" \
+	"ovs-client: cannot add port '${t}a' to '$b1': a port of that name already exists [EEXIST]" "$out"
+check_eq "adopting changed nothing" \
+	"$(printf '%s\n' "$b1 ${t}a me" "$b2 ${t}b me" "$fake ${t}c me")" "$(ovs_client list-owned)"
+
 # ovs-vswitchd cannot open a device that does not exist: clear error, and
 # the whole batch is removed again.
 out=$(ovs_client -o me add-ports "$b1:${t}f" "$b1:nodev$r" 2>&1)

@@ -7,8 +7,9 @@
  * Every call that talks to the server is bounded: each of its phases
  * (connecting; a commit and, when waited for, ovs-vswitchd's apply of
  * it; removing again after a failure) gets the handle's timeout, so
- * xkovs_add_ports() may take up to three of them.  Calls return 0 or -errno; on failure a one-line message (lowercase, subjects
- * quoted, OVSDB's own text kept) is left in the handle for xkovs_error().
+ * xkovs_add_ports() may take up to three of them.  Calls return 0 or
+ * -errno; on failure a one-line message (lowercase, subjects quoted,
+ * OVSDB's own text kept) is left in the handle for xkovs_error().
  * Messages already name the remote, bridge or port concerned.
  * Nothing here prints, exits, or leaves signal handlers behind: the first
  * xkovs_new() silences OVS's logging and undoes the handlers OVS's

@@ -15,8 +15,11 @@ int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], i
 {
 	struct ifreq ifr;
 	int tfd = -1, ret = -EINVAL;
+	const char *pct = template ? strchr(template, '%') : NULL;
 
-	if (!template || !*template || strlen(template) >= IFNAMSIZ)
+	/* One "%d": without it TUNSETIFF would attach to an existing tap of
+	 * that name (and TUNSETOWNER take it over) instead of making one. */
+	if (!pct || pct[1] != 'd' || strchr(pct + 2, '%') || strlen(template) >= IFNAMSIZ)
 		goto out;
 	tfd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (tfd < 0) {

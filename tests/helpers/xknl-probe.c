@@ -3,18 +3,21 @@
  *   xknl-probe set-master LINK MASTER   xknl_link_change() with master
  *   xknl-probe get LINK                 xknl_link_get()
  *   xknl-probe del LINK                 xknl_link_del() by name
+ *   xknl-probe tap TEMPLATE             xknl_tap_create(), printing "0 NAME"
  *
  * Prints "0" on success, else "-ERRNO_NAME libnl-text" where libnl-text is
  * xknl_strerror() or "-" when it has none.  Exit: 0 printed, 2 usage. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xknl.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: xknl-probe set-master LINK MASTER | get LINK | del LINK\n");
+	fprintf(stderr, "usage: xknl-probe set-master LINK MASTER | get LINK | del LINK"
+		" | tap TEMPLATE\n");
 	return 2;
 }
 
@@ -23,6 +26,7 @@ int main(int argc, char **argv)
 	struct xknl *nl = NULL;
 	struct xknl_link l, m;
 	struct xknl_change c;
+	char name[XKNL_IFNAMSIZ] = "";
 	const char *why;
 	int ret;
 
@@ -43,13 +47,15 @@ int main(int argc, char **argv)
 		ret = xknl_link_get(nl, argv[2], &l);
 	} else if (ret == 0 && !strcmp(argv[1], "del") && argc == 3) {
 		ret = xknl_link_del(nl, 0, argv[2]);
+	} else if (ret == 0 && !strcmp(argv[1], "tap") && argc == 3) {
+		ret = xknl_tap_create(argv[2], getuid(), name);
 	} else if (ret == 0) {
 		xknl_close(nl);
 		return usage();
 	}
 	why = xknl_strerror(nl);
 	if (ret == 0)
-		printf("0\n");
+		printf(*name ? "0 %s\n" : "0\n", name);
 	else
 		printf("-%s %s\n", strerrorname_np(-ret), why ? why : "-");
 	xknl_close(nl);

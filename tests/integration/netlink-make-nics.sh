@@ -141,6 +141,13 @@ check_eq "a link that does not exist: ENODEV" "-ENODEV" \
 check_eq "deleting a link that does not exist: the kernel's ENODEV" "-ENODEV -" \
 	"$(in_ns "$probe" del nosuch0)"
 ip -n "$ns" link del "$fresh"
+# A tap template needs one %d: a fixed name would attach to (and take
+# over) an existing tap of that name.
+ip -n "$ns" tuntap add mode tap name xfixed0 || exit 2
+check_eq "a tap template without %d is refused" "-EINVAL -" "$(in_ns "$probe" tap xfixed0)"
+check_eq "  ... one with two is too" "-EINVAL -" "$(in_ns "$probe" tap 'x%d%d')"
+check_eq "  ... with one the kernel picks the name" "0 xfixed1" "$(in_ns "$probe" tap 'xfixed%d')"
+ip -n "$ns" link del xfixed0 && ip -n "$ns" link del xfixed1
 
 # -v prints what it creates on stderr, stdout stays the answer
 out=$(xk tap-control make-nics -v "$br" 2>"$dir/err")

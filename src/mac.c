@@ -24,18 +24,18 @@ static int parse_octets(const char *s, unsigned char oct[6])
 	if (*s == ':')
 		s++;
 	for (;;) {
-		int hi = hexval(s[0]), lo;
+		/* Hex digits worth at most ff: the reference's printf %02x of
+		 * 0x005 gives 05, so leading zeros are fine; 100 is not. */
+		int v = 0, d;
 
-		if (hi < 0 || n == 6)
+		if (hexval(*s) < 0 || n == 6)
 			return -EINVAL;
-		lo = hexval(s[1]);
-		if (lo >= 0) {
-			oct[n++] = (unsigned char)(hi * 16 + lo);
-			s += 2;
-		} else {
-			oct[n++] = (unsigned char)hi;
-			s += 1;
+		for (; (d = hexval(*s)) >= 0; s++) {
+			v = v * 16 + d;
+			if (v > 0xff)
+				return -EINVAL;
 		}
+		oct[n++] = (unsigned char)v;
 		if (*s == '\0')
 			return n;
 		if (*s != ':')

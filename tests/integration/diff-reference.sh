@@ -70,7 +70,13 @@ same_as() {
 	run ours "$o" "$@" || { fail "$d: xkvm failed: $*"; sed 's/^/    | /' "$o"; return; }
 	run ref "$r" $refargs || { fail "$d: reference failed: $refargs"; sed 's/^/    | /' "$r"; return; }
 	a=$(qemu_line "$o" | normalize) b=$(qemu_line "$r" | normalize)
+	[ -n "$a" ] || { fail "$d: no qemu line from xkvm"; return; }
 	check_eq "$d" "$b" "$a"
+}
+# check_qline DESC WANT GOT: check_eq of two qemu lines, GOT not empty.
+check_qline() {
+	[ -n "$3" ] || { fail "$1: no qemu line"; return; }
+	check_eq "$@"
 }
 # bad DESC WORD ARGS...: xkvm exits 2 with one line naming WORD, nothing created.
 bad() {
@@ -104,6 +110,7 @@ same "mac partial one octet" -n user,mac=05
 same "mac partial leading colon" -n user,mac=:05
 same "mac partial three octets" -n user,mac=ab:cd:ef
 same "mac single digits" -n user,mac=1:2:3
+same "mac octets with leading zeros" -n user,mac=005 -n user,mac=0a0:0000ff
 same "mac full" -n user,mac=52:54:00:aa:bb:cc
 same "mac full upper case" -n user,mac=52:54:00:AA:BB:CC
 same "macaddr=" -n "$BR0",macaddr=:07
@@ -206,18 +213,18 @@ n=$((n + 1))
 run ours "$T/out.$n.x" --uefi-nvram "$T/new.fd" -n user
 check_eq "dry-run does not create the nvram file" "absent" "$([ -e "$T/new.fd" ] && echo present || echo absent)"
 run ref "$T/out.$n.r" --uefi-nvram "$T/new.fd" -n user
-check_eq "--uefi-nvram absent file" "$(qemu_line "$T/out.$n.r" | normalize)" "$(qemu_line "$T/out.$n.x" | normalize)"
+check_qline "--uefi-nvram absent file" "$(qemu_line "$T/out.$n.r" | normalize)" "$(qemu_line "$T/out.$n.x" | normalize)"
 
 # --accel
 same_as "--accel=kvm" "-n user" --accel=kvm -n user
 n=$((n + 1))
 run ours "$T/out.$n.x" --accel=tcg -n user
 run ref "$T/out.$n.r" -n user
-check_eq "--accel=tcg omits -enable-kvm" "$(qemu_line "$T/out.$n.r" | sed 's/ -enable-kvm//')" "$(qemu_line "$T/out.$n.x")"
+check_qline "--accel=tcg omits -enable-kvm" "$(qemu_line "$T/out.$n.r" | sed 's/ -enable-kvm//')" "$(qemu_line "$T/out.$n.x")"
 run ours "$T/out.$n.a" --accel auto -n user
 if (exec 3<>/dev/kvm) 2>/dev/null; then want=$(qemu_line "$T/out.$n.r"); else
 	want=$(qemu_line "$T/out.$n.r" | sed 's/ -enable-kvm//'); fi
-check_eq "--accel auto follows /dev/kvm" "$want" "$(qemu_line "$T/out.$n.a")"
+check_qline "--accel auto follows /dev/kvm" "$want" "$(qemu_line "$T/out.$n.a")"
 
 # dry run output: tap creation report and dryruntap placeholders
 n=$((n + 1))

@@ -28,6 +28,10 @@ int main(void)
 	CHECK_STR("52:01:02:03:04:05", pad("1:2:3:4:5", 0));
 	CHECK_STR("aa:bb:cc:dd:ee:ff", pad("aa:bb:cc:dd:ee:ff", 0));
 	CHECK_STR("aa:bb:cc:dd:ee:ff", pad(":aa:bb:cc:dd:ee:ff", 0));
+	/* leading zeros, as the reference's printf %02x 0x005 */
+	CHECK_STR("52:54:00:12:34:05", pad("005", 0));
+	CHECK_STR("52:54:00:12:a0:ff", pad("0a0:0000ff", 0));
+	CHECK_STR("52:54:00:12:34:05", pad("52:54:00:12:34:005", 0));
 	/* empty: the NIC index as the last octet, %02x */
 	CHECK_STR("52:54:00:12:34:00", pad("", 0));
 	CHECK_STR("52:54:00:12:34:0a", pad("", 10));
@@ -37,6 +41,7 @@ int main(void)
 	CHECK_STR("EINVAL", pad("zz:zz", 0));
 	CHECK_STR("EINVAL", pad("1:2:3:4:5:6:7", 0));
 	CHECK_STR("EINVAL", pad("100", 0));
+	CHECK_STR("EINVAL", pad("0100", 0));
 	CHECK_STR("EINVAL", pad("12::34", 0));
 	CHECK_STR("EINVAL", pad("12:", 0));
 	CHECK_STR("EINVAL", pad(":", 0));

@@ -137,7 +137,7 @@ shown "ovs-vsctl show" ovs_vsctl show
 mkfifo "$dir/in"
 ip netns exec "$ns" timeout 60 busybox nc -l -p 5000 0<>"$dir/in" >"$dir/rx" 2>/dev/null &
 listener=$!
-when_finished "kill $listener"
+kill_at_exit $listener
 say "a TCP listener (busybox nc) waits on 10.0.1.1:5000 for the guest's data"
 
 # ---- 3 --------------------------------------------------------------------

@@ -1,6 +1,8 @@
 /* fake-sudo: a sudo stand-in for tests only (installed setuid root into a
- * test's temporary directory): records the caller as SUDO_UID/SUDO_GID,
- * becomes root and runs the command, as `sudo CMD...` with NOPASSWD does. */
+ * test's temporary directory, executable by group 65534 alone): records the
+ * caller as SUDO_UID/SUDO_GID, becomes root and runs the command, as
+ * `sudo CMD...` with NOPASSWD does.  Only uid 65534 (the tests' unprivileged
+ * user) and root may use it: nobody else on the machine gets root by it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -11,6 +13,10 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: sudo CMD [ARG...]\n");
+		return 1;
+	}
+	if (getuid() != 65534 && getuid() != 0) {
+		fprintf(stderr, "fake-sudo: only for uid 65534\n");
 		return 1;
 	}
 	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());

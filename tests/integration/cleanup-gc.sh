@@ -53,7 +53,7 @@ check_eq "the port carries B's tag" "$(ip -n "$NS" -o link show "$(echo "$b_port
 # Untagged, and tagged for a live process that is not xkvm.
 sleep 300 &
 live=$!
-when_finished "kill -9 $live"
+kill_at_exit -9 $live
 live_tag="xkvm:pid=$live,start=$(awk '{print $22}' "/proc/$live/stat"),uid=0,pidns=$pidns,boot=$boot"
 u=xu$(rand_hex 3) f=xf$(rand_hex 3)
 for t in $u $f; do

@@ -120,7 +120,7 @@ cl_launch "$d" -v "${CL_NICS[@]}"
 if cl_wait_file "$d/qemu"; then
 	server=$(ovs_pid server)
 	kill -STOP "$server"
-	when_finished "kill -CONT $server"
+	kill_at_exit -CONT $server
 	kill -TERM "$CL_PID"
 	sleep 0.5
 	kill -INT "$CL_PID"

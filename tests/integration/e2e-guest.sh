@@ -49,7 +49,7 @@ listen() {
 	ip netns exec "$ns" timeout 100 busybox nc -l -p "$2" 0<>"$dir/$1.in" \
 		>"$dir/$1.rx" 2>"$dir/$1.err" &
 	listener=$!
-	when_finished "kill $listener"
+	kill_at_exit $listener
 }
 
 # netdev_opts NAME IFNAME: the -netdev value of the tap IFNAME in NAME's qemu line

@@ -53,7 +53,7 @@ boot_guest() {
 		tr -d '\r' <"$dir/$name.raw" >"$dir/$name.console"
 	) &
 	guest_pid=$!
-	when_finished "kill $guest_pid"
+	kill_at_exit $guest_pid
 }
 
 # verdict NAME KEY: the fields of NAME's "XK-RESULT KEY=..." line
@@ -68,7 +68,7 @@ mkfifo "$dir/host.in"
 # stdin that never ends: busybox nc must not half-close before the guest sends
 ip netns exec "$ns" timeout 85 busybox nc -l -p 5000 0<>"$dir/host.in" >"$dir/host.rx" 2>"$dir/host.err" &
 listener=$!
-when_finished "kill $listener"
+kill_at_exit $listener
 new_tap tap
 mac=$(rand_mac)
 boot_guest one "$tap" "$mac" "xk.ip0=10.0.0.2/24 xk.ping0=10.0.0.1 xk.nc=10.0.0.1:5000 xk.ncbytes=$bytes"

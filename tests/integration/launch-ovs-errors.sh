@@ -58,7 +58,7 @@ check_clean "dead socket"
 # --- ovsdb-server not answering ---------------------------------------------
 server=$(ovs_pid server)
 kill -STOP "$server"
-when_finished "kill -CONT $server"
+kill_at_exit -CONT $server
 start=$(now_ms)
 xk --ovs-timeout 1 --netdev "$lbr" --netdev "$br1" 2>"$dir/err"
 check_eq "server stopped: exit 1" 1 "$?"

@@ -14,7 +14,7 @@ caught=false
 for attempt in 1 2 3; do
 	ip netns exec "$ns" "$XKVM" tap-control make-nics "${args[@]}" >/dev/null 2>&1 &
 	pid=$!
-	when_finished "kill -9 $pid"
+	kill_at_exit -9 $pid
 	# wait until some taps exist, then interrupt
 	for ((w = 0; w < 2000; w++)); do [ "$(ntaps)" -gt 0 ] && break; sleep 0.005; done
 	seen=$(ntaps)

@@ -84,7 +84,7 @@ env OVS_RUNDIR="$OVN_CH1_DIR" ip netns exec "$ns" \
 	env FAKE_QEMU_RECORD="$dir/qemu.rec" timeout --kill-after=5 40 "$XKVM" --accel=tcg --kvm "$FAKE" -n br-int,ovs-iface-id=ghost3 -- -m 64 \
 	</dev/null >"$dir/out" 2>&1 &
 xpid=$!
-when_finished "kill $xpid"
+kill_at_exit $xpid
 rm -f "$dir/qemu.rec"
 # until the port is in the database (xkvm is then waiting for OVN)
 ovn_wait_for 10 eval '[ -n "$(ovn_iface 1 ghost3)" ]' || fail "signal: the port never appeared"
@@ -108,7 +108,7 @@ env OVS_RUNDIR="$OVN_CH1_DIR" ip netns exec "$ns" \
 	-n br-int,ovs-iface-id=late,mac=52:54:00:0b:00:02,ovs-vm-id=vm-late -- -m 64 \
 	</dev/null >"$dir/out" 2>&1 &
 xpid=$!
-when_finished "kill $xpid"
+kill_at_exit $xpid
 t0=$(ovn_now_ms)
 check_cmd "no wait: qemu started" ovn_wait_for 10 test -s "$dir/qemu.rec"
 echo "# timing: --ovn-no-wait: qemu started $(( $(ovn_now_ms) - t0 )) ms after the launch"

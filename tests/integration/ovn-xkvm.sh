@@ -73,7 +73,7 @@ launch() {
 		tr -d '\r' <"$dir/$name.raw" >"$dir/$name.console"
 	) &
 	launch_pid=$!
-	when_finished "kill $launch_pid"
+	kill_at_exit $launch_pid
 }
 verdict() { sed -n "s/^XK-RESULT $2=//p" "$dir/$1.console" | head -n 1; }
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }

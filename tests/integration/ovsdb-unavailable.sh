@@ -29,7 +29,7 @@ check_eq "running: detected" "$br $br -1 netdev" "$(ovs_client is-bridge "$br")"
 # ovsdb-server stopped: every call ends with a timeout within the timeout.
 server=$(ovs_pid server)
 kill -STOP "$server"
-when_finished "kill -CONT $server"
+kill_at_exit -CONT $server
 start=$(now_ms)
 out=$(ovs_client -t 1000 is-bridge "$br" 2>&1)
 check_eq "stopped server: exit 1" 1 "$?"

@@ -17,8 +17,10 @@ when_finished "rm -rf $T"
 chmod 755 "$T"
 mkdir -p "$T/bin" "$T/rec"
 chmod 777 "$T/rec"
-install -o root -m 4755 "$B/tests/fake-sudo" "$T/bin/sudo" ||
+install -o root -g $NOBODY -m 4750 "$B/tests/fake-sudo" "$T/bin/sudo" ||
 	{ echo "cannot install the sudo stand-in" >&2; exit 2; }
+out=$(setpriv --reuid=4242 --regid=$NOBODY --clear-groups "$T/bin/sudo" id -u 2>&1)
+check_eq "the setuid stand-in serves uid $NOBODY alone" "1 fake-sudo: only for uid $NOBODY" "$? $out"
 
 netns_new NS
 ovs_start "$NS"

@@ -27,10 +27,10 @@ for mode in pidfd sigchld; do
 	FAKE_QEMU_RECORD=$d/qi FAKE_QEMU_IGNORE=TERM "$PROBE" "${opt[@]}" -t 500 \
 		-m "$d/mi" -p "$d/qi" -- "$QEMU" &
 	pp=$!
-	when_finished "kill -9 $pp"
+	kill_at_exit -9 $pp
 	wait_for "$d/qi" || fail "$mode: fake qemu did not start"
 	qpid=$(head -n1 "$d/qi")
-	when_finished "kill -9 $qpid"
+	kill_at_exit -9 $qpid
 	start=$(date +%s%N)
 	kill -TERM "$pp"
 	sleep 0.2
@@ -62,10 +62,10 @@ hook qemu=unknown" "$(cat "$T/mpath")"
 # xkvm SIGKILLed: no hook can run, but qemu must not outlive it.
 FAKE_QEMU_RECORD=$T/qk "$PROBE" -m "$T/mk" -p "$T/qk" -- "$QEMU" &
 pp=$!
-when_finished "kill -9 $pp"
+kill_at_exit -9 $pp
 wait_for "$T/qk" || fail "pdeathsig: fake qemu did not start"
 qpid=$(head -n1 "$T/qk")
-when_finished "kill -9 $qpid"
+kill_at_exit -9 $qpid
 kill -KILL "$pp"
 wait "$pp"
 check_eq "pdeathsig: probe died of SIGKILL" 137 $?

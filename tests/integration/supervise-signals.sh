@@ -25,7 +25,7 @@ wait_exec() {
 # around fork: none of that may leak into qemu).
 sleep 300 &
 bpid=$!
-when_finished "kill -9 $bpid"
+kill_at_exit -9 $bpid
 wait_exec "$bpid" sleep
 baseline=$(sigstate "$bpid")
 kill -9 "$bpid"
@@ -40,13 +40,13 @@ one_case() {
 	FAKE_QEMU_RECORD=$d/qemu "$PROBE" -m "$d/marker" -p "$d/qemu" "$@" \
 		-- "$QEMU" -name "$name" &
 	pp=$!
-	when_finished "kill -9 $pp"
+	kill_at_exit -9 $pp
 	if ! wait_for "$d/qemu"; then
 		fail "$name: fake qemu did not start"
 		return
 	fi
 	qpid=$(head -n1 "$d/qemu")
-	when_finished "kill -9 $qpid"
+	kill_at_exit -9 $qpid
 	check_eq "$name: qemu got its argv" "-name $name" "$(tail -n +2 "$d/qemu" | tr '\n' ' ' | sed 's/ $//')"
 	if wait_exec "$qpid" sleep; then
 		check_eq "$name: qemu's signal mask and ignores are the defaults" \
@@ -86,7 +86,7 @@ for sig in INT TERM HUP QUIT; do
 	FAKE_QEMU_RECORD=$d/qemu "$PROBE" -m "$d/marker" -s 8000 -r "$d/ready" \
 		-- "$QEMU" &
 	pp=$!
-	when_finished "kill -9 $pp"
+	kill_at_exit -9 $pp
 	wait_for "$d/ready" || fail "setup-$sig: probe never got ready"
 	kill -s "$sig" "$pp"
 	wait "$pp"

@@ -48,7 +48,7 @@ cl_launch() {
 		OVS_DBDIR="$OVS_DIR" OVS_LOGDIR="$OVS_DIR" \
 		"$XKVM" --kvm "$CL_QEMU" --accel=tcg "$@" >"$d/out" 2>"$d/err" &
 	CL_PID=$!
-	when_finished "kill -9 $CL_PID"
+	kill_at_exit -9 $CL_PID
 }
 
 cl_taps() {

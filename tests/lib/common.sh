@@ -26,6 +26,22 @@ _run_finish() {
 }
 trap _run_finish EXIT
 
+# pid_start PID: the process's start time (clock ticks after boot); empty
+# when there is no such process.
+pid_start() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+
+# kill_at_exit [-SIG] PID: at exit, sends SIG (default TERM) to PID only if
+# it is still the process it is now (same start time): a pid the kernel has
+# given to another process since is left alone.
+kill_at_exit() {
+	local sig=-TERM start
+	case "$1" in -*) sig=$1; shift;; esac
+	start=$(pid_start "$1")
+	[ -n "$start" ] && when_finished "_kill_same $sig $1 $start"
+	return 0
+}
+_kill_same() { [ "$(pid_start "$2")" = "$3" ] && kill "$1" "$2"; }
+
 rand_hex() { od -An -N"${1:-3}" -tx1 /dev/urandom | tr -d ' \n'; }
 
 # netns_new VAR: creates a namespace with loopback up and stores its name.

@@ -55,11 +55,14 @@ ovs_pid() {
 	cat "$f" 2>/dev/null
 }
 
-# _ovs_kill PIDFILE: ends the daemon of PIDFILE, which we started.
+# _ovs_kill PIDFILE: ends the daemon of PIDFILE, which we started: only a
+# process whose command line names that pidfile (a stale pidfile's pid may
+# belong to another process by now).
 _ovs_kill() {
 	local pid i
 	pid=$(cat "$1" 2>/dev/null) || return 0
 	[ -n "$pid" ] || return 0
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "--pidfile=$1" || return 0
 	kill -CONT "$pid" 2>/dev/null	# a test may have stopped it
 	kill -TERM "$pid" 2>/dev/null || return 0
 	for i in $(seq 50); do

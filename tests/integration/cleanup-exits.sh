@@ -24,7 +24,7 @@ run_case() {
 	check_eq "$name: exit status" "$want" "$rc"
 	[ "$rc" = "$want" ] || sed 's/^/  | /' "$d/err"
 	check_eq "$name: no tap left" "" "$(cl_taps)"
-	check_eq "$name: no port left" "" "$(cl_ports | grep -vx tapvm7)"
+	check_eq "$name: no port left" "" "$(cl_ports | grep -vx "${FOREIGN_PORT:-}")"
 	check_fails "$name: no qemu" cl_qemu_alive "$d"
 }
 
@@ -48,7 +48,7 @@ run_case missing-bridge 1 -- --kvm "$CL_QEMU" "${CL_NICS[@]}" --netdev "nb$(rand
 # pick for the 4th OVS NIC already sits in the database (no such device).
 # Every tap exists by then, and goes; the foreign port stays.
 ovs_vsctl --no-wait add-port "$OB" tapvm7 || exit 2
-run_case port-refused 1 FAKE_QEMU_SLEEP=1 -- --kvm "$CL_QEMU" "${CL_NICS[@]}"
+FOREIGN_PORT=tapvm7 run_case port-refused 1 FAKE_QEMU_SLEEP=1 -- --kvm "$CL_QEMU" "${CL_NICS[@]}"
 check_eq "port-refused: nothing but the foreign port" "tapvm7" "$(cl_ports)"
 ovs_vsctl del-port "$OB" tapvm7
 done_testing

@@ -9,6 +9,21 @@
 cl_setup
 cl_nics 16
 
+# delivered PID SIG: waits (up to 5 s) until SIG is no longer pending for
+# PID, i.e. its handler has taken it.  Signals pending together are
+# delivered lowest number first: a second signal must wait for this.
+delivered() {
+	local bit=$((1 << ($(kill -l "$2") - 1))) w pnd shd
+	for ((w = 0; w < 500; w++)); do
+		pnd=$(awk '/^SigPnd:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 0
+		shd=$(awk '/^ShdPnd:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+		[ -z "$pnd" ] && return 0
+		(( (0x$pnd | 0x$shd) & bit )) || return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 ntaps() { ip -n "$NS" -o link show type tun 2>/dev/null | grep -c ': tapvm'; }
 
 # land NAME SIG MIN: starts a launch, sends SIG as soon as at least MIN taps
@@ -25,11 +40,16 @@ land() {
 			[ -s "$d/qemu" ] && break
 			kill -0 "$CL_PID" 2>/dev/null || break
 		done
-		[ "$min" -ge 32 ] && sleep 0.3	# the transaction is in, the wait goes on
+		if [ "$min" -ge 32 ]; then	# the transaction is in, the wait goes on
+			for ((w = 0; w < 250; w++)); do
+				[ "$(cl_ports | grep -c .)" -ge 16 ] && break
+				sleep 0.02
+			done
+		fi
 		kill -s "$sig" "$CL_PID"
 		wait "$CL_PID"
 		rc=$?
-		if grep -q fake-qemu "$d/out"; then
+		if [ -s "$d/qemu" ]; then	# qemu started
 			LANDED_IN=late
 		elif grep -q '^added tapvm' "$d/err"; then
 			LANDED_IN=ovs-done
@@ -102,7 +122,8 @@ d=$CLT/second
 FAKE_QEMU_IGNORE="TERM" cl_launch "$d" "${CL_NICS[@]}"
 if cl_wait_file "$d/qemu"; then
 	kill -TERM "$CL_PID"
-	sleep 0.3
+	check_cmd "second signal: SIGTERM taken" delivered "$CL_PID" TERM
+	sleep 0.3	# into the teardown's wait for qemu
 	kill -INT "$CL_PID"
 	kill -HUP "$CL_PID"
 	wait "$CL_PID"
@@ -122,7 +143,8 @@ if cl_wait_file "$d/qemu"; then
 	kill -STOP "$server"
 	kill_at_exit -CONT $server
 	kill -TERM "$CL_PID"
-	sleep 0.5
+	check_cmd "second signal in the hooks: SIGTERM taken" delivered "$CL_PID" TERM
+	sleep 0.5	# into the port removal, which waits for the stopped server
 	kill -INT "$CL_PID"
 	kill -HUP "$CL_PID"
 	sleep 0.5

@@ -16,6 +16,8 @@
  *                                                   (the command alone)
  *   -S MS      sleeps MS ms between connecting and the command, printing
  *              "connected" to stderr first (so a test can stop a daemon)
+ *   -W FILE    like -S, but waits (up to 60 s) until FILE exists: the test
+ *              creates it once it has done what it wanted to do meanwhile
  *   -F         prints "inheritable: N" to stderr at the end: how many more
  *              descriptors lack FD_CLOEXEC than at the start (want 0)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "xkovs.h"
 
@@ -41,7 +44,7 @@ struct spec {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] "
+	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] [-S MS] [-W FILE] [-F] "
 		"is-bridge|list-br|add-ports|del-ports|list-owned|wait-ovn ARG...\n");
 	return 2;
 }
@@ -214,10 +217,11 @@ int main(int argc, char **argv)
 	const char *remote = NULL, *owner = "ovs-client";
 	unsigned flags = 0;
 	int timeout = 0, timing = 0, pause_ms = 0, fds = 0, fds0 = inheritable_fds(), opt, ret;
+	const char *go = NULL;
 	struct xkovs *h;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:F")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:W:F")) != -1) {
 		switch (opt) {
 		case 'r': remote = optarg; break;
 		case 't': timeout = atoi(optarg); break;
@@ -228,6 +232,7 @@ int main(int argc, char **argv)
 		case 'T': timing = 1; break;
 		case 'S': pause_ms = atoi(optarg); break;
 		case 'F': fds = 1; break;
+		case 'W': go = optarg; break;
 		default: return usage();
 		}
 	}
@@ -250,6 +255,13 @@ int main(int argc, char **argv)
 
 			fprintf(stderr, "connected\n");
 			nanosleep(&ts, NULL);
+		}
+		if (go) {
+			struct timespec tick = { 0, 10 * 1000000L };
+
+			fprintf(stderr, "connected\n");
+			for (int i = 0; i < 6000 && access(go, F_OK) != 0; i++)
+				nanosleep(&tick, NULL);
 		}
 		ret = run(h, argv[optind], argv + optind + 1, argc - optind - 1, owner, flags, &t0);
 		t1 = now_ms();

@@ -62,7 +62,7 @@ kill_at_exit -CONT $server
 start=$(now_ms)
 xk --ovs-timeout 1 --netdev "$lbr" --netdev "$br1" 2>"$dir/err"
 check_eq "server stopped: exit 1" 1 "$?"
-within 900 3000 "$start" "server stopped"
+within 900 5000 "$start" "server stopped"
 check_eq "server stopped: one line, the remote named once" \
 	"xkvm: OVSDB server at 'unix:$SOCK' did not answer within 1000 ms" "$(errors)"
 check_eq "server stopped: no tap made" "" "$(tapvm_links)"
@@ -86,7 +86,7 @@ if [ -s "$dir/rec" ]; then
 	kill -TERM "$(head -n1 "$dir/rec")"
 	wait "$xpid"
 	check_eq "stopped under a launch: xkvm exits as qemu did" 143 "$?"
-	within 900 3000 "$start" "stopped under a launch"
+	within 900 5000 "$start" "stopped under a launch"
 	check_eq "stopped under a launch: one line" \
 		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to commit" \
 		"$(errors)"
@@ -112,7 +112,7 @@ ovs_stop_vswitchd
 start=$(now_ms)
 xk --ovs-timeout 1 --netdev "$br1" --netdev "$lbr" --netdev "$br1,ovs-tag=3" 2>"$dir/err"
 check_eq "vswitchd stopped: exit 1" 1 "$?"
-within 900 3000 "$start" "vswitchd stopped"
+within 900 5000 "$start" "vswitchd stopped"
 check_eq "vswitchd stopped: one line" \
 	"xkvm: timed out after 1000 ms waiting for ovs-vswitchd to apply the change" "$(errors)"
 check_clean "vswitchd stopped"

@@ -115,23 +115,27 @@ static void test_silent_server(void)
 	t0 = now_ms();
 	CHECK_INT(-ETIMEDOUT, xkovs_connect(h));
 	ms = now_ms() - t0;
-	CHECK(ms >= 290 && ms < 1500);
+	CHECK(ms >= 290 && ms < 3000);
 	CHECK(strstr(xkovs_error(h), "did not answer within 300 ms") != NULL);
 
 	p.bridge = "br0";
 	p.name = "tap0";
 	t0 = now_ms();
 	CHECK_INT(-ETIMEDOUT, xkovs_add_ports(h, &p, 1, "me", 0));
-	CHECK(now_ms() - t0 < 1500);
+	CHECK(now_ms() - t0 < 3000);
 
-	/* A readable interrupt fd ends the wait at once. */
+	xkovs_free(h);
+
+	/* A readable interrupt fd ends the wait long before the timeout
+	 * (10 s; the bound leaves room for valgrind on a busy machine). */
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		exit(2);
 	CHECK_INT(1, write(pfd[1], "x", 1));
+	h = xkovs_new(remote, 10000);
 	xkovs_set_interrupt_fd(h, pfd[0]);
 	t0 = now_ms();
 	CHECK_INT(-EINTR, xkovs_connect(h));
-	CHECK(now_ms() - t0 < 200);
+	CHECK(now_ms() - t0 < 5000);
 	xkovs_free(h);
 	close(pfd[0]);
 	close(pfd[1]);

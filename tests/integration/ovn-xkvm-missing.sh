@@ -80,12 +80,12 @@ check_cmd "one of two missing: lpx released again" \
 
 # 3. SIGTERM while waiting.  Started without a shell function in between,
 # so that $! is (after the execs) timeout, which passes the TERM to xkvm.
+rm -f "$dir/qemu.rec"
 env OVS_RUNDIR="$OVN_CH1_DIR" ip netns exec "$ns" \
 	env FAKE_QEMU_RECORD="$dir/qemu.rec" timeout --kill-after=5 40 "$XKVM" --accel=tcg --kvm "$FAKE" -n br-int,ovs-iface-id=ghost3 -- -m 64 \
 	</dev/null >"$dir/out" 2>&1 &
 xpid=$!
 kill_at_exit $xpid
-rm -f "$dir/qemu.rec"
 # until the port is in the database (xkvm is then waiting for OVN)
 ovn_wait_for 10 eval '[ -n "$(ovn_iface 1 ghost3)" ]' || fail "signal: the port never appeared"
 t0=$(ovn_now_ms)
@@ -103,6 +103,7 @@ check_fails "signal: qemu never started" test -e "$dir/qemu.rec"
 nothing_left "signal"
 
 # 4. --ovn-no-wait: qemu runs at once; the listing follows the binding.
+rm -f "$dir/qemu.rec"
 env OVS_RUNDIR="$OVN_CH1_DIR" ip netns exec "$ns" \
 	env FAKE_QEMU_RECORD="$dir/qemu.rec" FAKE_QEMU_SLEEP=60 timeout --kill-after=5 40 "$XKVM" --accel=tcg --kvm "$FAKE" --ovn-no-wait \
 	-n br-int,ovs-iface-id=late,mac=52:54:00:0b:00:02,ovs-vm-id=vm-late -- -m 64 \

@@ -53,7 +53,7 @@ guest_start() {
 	done
 	[ $# -gt 0 ] && shift
 	base=${GUEST_APPEND_BASE:-console=ttyS0 quiet panic=-1}
-	rm -f "$dir/$name".{out,err,pid,console,rc,ms}
+	rm -f "$dir/$name".{out,err,pid,console,rc,rc.tmp,ms}
 	(
 		start=$(date +%s%N)
 		# sh records its pid, then becomes xkvm: the pid is xkvm's
@@ -66,7 +66,7 @@ guest_start() {
 		rc=$?
 		tr -d '\r' <"$dir/$name.out" >"$dir/$name.console"
 		echo $((($(date +%s%N) - start) / 1000000)) >"$dir/$name.ms"
-		echo "$rc" >"$dir/$name.rc"
+		echo "$rc" >"$dir/$name.rc.tmp" && mv -f "$dir/$name.rc.tmp" "$dir/$name.rc"
 	) &
 	when_finished "guest_stop $name $dir"
 	# the pid file appears within milliseconds; wait for it so that

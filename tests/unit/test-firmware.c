@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -117,13 +118,27 @@ int main(void)
 	firmware_release(&fw);
 	firmware_release(NULL);
 
-	/* an nvram we cannot write is passed readonly=on (root bypasses mode
-	 * bits, so use a file on a read-only path only when not root) */
+	/* an nvram we cannot write is passed readonly=on; root bypasses mode
+	 * bits, so as root a child that became uid 65534 looks */
+	CHECK_INT(0, chmod(path("mine.fd"), 0444));
+	CHECK_INT(0, chmod(dir, 0755));
 	if (geteuid() != 0) {
-		CHECK_INT(0, chmod(path("mine.fd"), 0444));
 		CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
 		CHECK(fw.readonly);
 		firmware_release(&fw);
+	} else {
+		pid_t pid = fork();
+		int status = -1;
+
+		if (pid == 0) {
+			int ok = setgid(65534) == 0 && setuid(65534) == 0 &&
+				 firmware_resolve(NULL, true, path("mine.fd"), false, &fw) == 0 &&
+				 fw.readonly;
+			_exit(ok ? 0 : 1);
+		}
+		CHECK(pid > 0);
+		CHECK_INT(pid, waitpid(pid, &status, 0));
+		CHECK_INT(0, status);	/* exited 0: readonly as uid 65534 */
 	}
 
 	unlink(path("OVMF/OVMF_CODE.fd"));

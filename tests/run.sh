@@ -59,15 +59,23 @@ record() {	# record NAME RC SECONDS LOG
 	fi
 }
 
-leftovers() {	# leftovers [TEST]: what a test may have left in this namespace
+leftovers() {	# leftovers [TEST]: what a test may have left in this namespace and /tmp
 	ip netns list 2>/dev/null | awk -v p="xkt-${1:0:12}" 'index($1, p) == 1 {print "namespace " $1}'
 	ip -o link show 2>/dev/null | grep -o 'alias xkvm:.*' | sed 's/^/interface /'
+	ls -d /tmp/xkt-* /tmp/xkvm-* 2>/dev/null | sed 's/^/temporary /'
 }
 
 for dir in "$build" ${asan:+"$asan"}; do
-	for t in "$dir"/tests/test-*; do
-		[ -x "$t" ] || continue
+	for src in tests/unit/test-*.c; do
+		t=$dir/tests/$(basename "$src" .c)
 		name=unit/$(basename "$t")${dir:+@$(basename "$dir")}
+		if [ ! -x "$t" ]; then	# not built: a failure, not a skip
+			selected "$name" || continue
+			log=$logdir/$(echo "$name" | tr '/@' '__').log
+			echo "runner: $t was not built (make)" >"$log"
+			record "$name" 2 0 "$log"
+			continue
+		fi
 		selected "$name" || continue
 		log=$logdir/$(echo "$name" | tr '/@' '__').log
 		start=$(date +%s.%N)
@@ -79,8 +87,9 @@ done
 
 if $valgrind; then
 	command -v valgrind >/dev/null || { echo "runner: valgrind is not installed" >&2; exit 2; }
-	for t in "$build"/tests/test-*; do
-		[ -x "$t" ] && [ -f "$t" ] || continue
+	for src in tests/unit/test-*.c; do
+		t=$build/tests/$(basename "$src" .c)
+		[ -x "$t" ] || continue	# reported as not built above
 		name=unit/$(basename "$t")@valgrind
 		selected "$name" || continue
 		log=$logdir/$(echo "$name" | tr '/@' '__').log

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,24 @@ out:
 	free(joined);
 	if (ret < 0)
 		firmware_release(fw);
+	return ret;
+}
+
+int firmware_check_copy(const struct firmware *fw)
+{
+	char *dir;
+	int ret = 0;
+
+	if (!fw->copy)
+		return 0;
+	if (access(fw->nvram_src, R_OK) < 0)
+		return -errno;
+	dir = strdup(fw->nvram);
+	if (!dir)
+		return -ENOMEM;
+	if (access(dirname(dir), W_OK | X_OK) < 0)
+		ret = -errno;
+	free(dir);
 	return ret;
 }
 

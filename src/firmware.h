@@ -32,6 +32,12 @@ struct firmware {
 int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_run,
 		     struct firmware *fw);
 
+/* When fw->copy: checks, changing nothing, that the copy can be made (the
+ * template readable, fw->nvram's directory writable), so that a launch
+ * fails before it creates anything and a dry run fails as the real run
+ * would.  Returns 0 or the -errno the copy would meet. */
+int firmware_check_copy(const struct firmware *fw);
+
 /* Copies fw->nvram_src to fw->nvram when fw->copy (never overwrites an
  * existing file: -EEXIST).  Returns 0 or -errno; a partial copy is removed
  * again on failure. */

@@ -288,6 +288,12 @@ static int launch_firmware(struct launch *l)
 		xkvm_debug(1, "uefi without --uefi-nvram storage. nvram settings likely will not persist.");
 	if (l->fw.readonly)
 		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
+	r = firmware_check_copy(&l->fw);	/* fail before anything exists */
+	if (r < 0) {
+		xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram,
+			   strerror(-r));
+		return XKVM_EXIT_FAILURE;
+	}
 	return 0;
 }
 

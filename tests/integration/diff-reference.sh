@@ -214,6 +214,15 @@ run ours "$T/out.$n.x" --uefi-nvram "$T/new.fd" -n user
 check_eq "dry-run does not create the nvram file" "absent" "$([ -e "$T/new.fd" ] && echo present || echo absent)"
 run ref "$T/out.$n.r" --uefi-nvram "$T/new.fd" -n user
 check_qline "--uefi-nvram absent file" "$(qemu_line "$T/out.$n.r" | normalize)" "$(qemu_line "$T/out.$n.x" | normalize)"
+# ... into a directory that does not exist: the reference's copy fails, exit
+# 1; xkvm checks the copy can be made (before making anything), exit 1 too.
+n=$((n + 1))
+run ref "$T/out.$n.r" --uefi-nvram "$T/nodir/v.fd" -n user; rc_r=$?
+run ours "$T/out.$n.x" --uefi-nvram "$T/nodir/v.fd" -n user; rc_o=$?
+check_eq "--uefi-nvram into a missing directory: both exit 1" "1 1" "$rc_r $rc_o"
+check_eq "  ... xkvm says why in one line" \
+	"xkvm: cannot copy '/usr/share/OVMF/OVMF_VARS.fd' to '$T/nodir/v.fd': No such file or directory" \
+	"$(cat "$T/out.$n.x")"
 
 # --accel
 same_as "--accel=kvm" "-n user" --accel=kvm -n user

@@ -107,6 +107,8 @@ int main(void)
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
 		  "-drive if=pflash,format=raw,file=@/new.fd", drives(&fw));
 	CHECK(access(path("new.fd"), F_OK) != 0);
+	/* the copy can be made (into a missing directory it cannot: below) */
+	CHECK_INT(0, firmware_check_copy(&fw));
 	/* the real copy, once */
 	CHECK_INT(0, firmware_copy_nvram(&fw));
 	fd = open(path("new.fd"), O_RDONLY | O_CLOEXEC);
@@ -117,6 +119,10 @@ int main(void)
 	CHECK_INT(-EEXIST, firmware_copy_nvram(&fw));
 	firmware_release(&fw);
 	firmware_release(NULL);
+	CHECK_INT(0, firmware_resolve(NULL, true, path("no/such/dir.fd"), true, &fw));
+	CHECK(fw.copy);
+	CHECK_INT(-ENOENT, firmware_check_copy(&fw));
+	firmware_release(&fw);
 
 	/* an nvram we cannot write is passed readonly=on; root bypasses mode
 	 * bits, so as root a child that became uid 65534 looks */

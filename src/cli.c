@@ -171,9 +171,17 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 			/* A short option we know can only come back as '?' from
 			 * its long form given an argument it does not take
 			 * (':' is no option, though short_options holds it). */
+			const char *arg = argv[optind - 1];
+
+			if (opt && !strncmp(arg, "--", 2) && strchr(arg, '=')) {
+				for (const struct option *o = options; o->name; o++)
+					if (o->val == opt && o->has_arg == no_argument)
+						return errmsg(err, "option '--%s' takes no argument (in '%s')",
+							      o->name, arg);
+			}
 			if (opt > 0 && opt < 256 && (opt == ':' || !strchr(short_options + 1, opt)))
 				return errmsg(err, "unknown option '-%c'", opt);
-			return errmsg(err, "unknown or ambiguous option '%s'", argv[optind - 1]);
+			return errmsg(err, "unknown or ambiguous option '%s'", arg);
 		}
 		if (c == ':')
 			return errmsg(err, "option '%s' needs an argument", optname(optopt, argv));

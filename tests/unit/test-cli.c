@@ -148,6 +148,23 @@ int main(void)
 		cli_release(&cfg);
 	}
 	{
+		/* a known option given an argument it does not take, abbreviated too */
+		char *argv[] = { "xkvm", "--verb=2", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("option '--verbose' takes no argument (in '--verb=2')", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
+		char *argv[] = { "xkvm", "--uef=1", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));
+		CHECK_STR("unknown or ambiguous option '--uef=1'", err);
+		free(err);
+		cli_release(&cfg);
+	}
+	{
 		char *argv[] = { "xkvm", "-x", NULL };
 
 		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));

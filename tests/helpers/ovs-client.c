@@ -19,7 +19,7 @@
  *   -W FILE    like -S, but waits (up to 60 s) until FILE exists: the test
  *              creates it once it has done what it wanted to do meanwhile
  *   -F         prints "inheritable: N" to stderr at the end: how many more
- *              descriptors lack FD_CLOEXEC than at the start (want 0)
+ *              descriptors above 2 lack FD_CLOEXEC than at the start (want 0)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
  * 2 usage, 3 no OVS on this host (no database socket). */
 #include <dirent.h>
@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "xkovs.h"
+#include "../unit/fds.h"
 
 #define MAX_EXT 16
 
@@ -105,24 +106,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* How many open descriptors lack FD_CLOEXEC. */
-static int inheritable_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] != '.' && fd != dirfd(d) && !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n;
 }
 
 static int cmd_ports(struct xkovs *h, int add, char **argv, int argc,

@@ -2,7 +2,6 @@
  * connection verdicts (no socket, refused, silent server, interrupted),
  * port spec validation, and that libopenvswitch leaves the process alone
  * (signal dispositions, SIGPIPE, close-on-exec descriptors). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fds.h"
 #include "xkovs.h"
 
 static char dir[] = "/tmp/xkt-xkovs.XXXXXX";
@@ -39,28 +39,6 @@ static int unix_socket(const char *path, int listening)
 		exit(2);
 	}
 	return fd;
-}
-
-/* Returns how many open descriptors lack FD_CLOEXEC, besides 0-2 (some may
- * come from whoever started us: compare before and after). */
-static int inheritable_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
-			continue;
-		if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC)) {
-			n++;
-		}
-	}
-	if (d)
-		closedir(d);
-	return n;
 }
 
 static void test_default_remote(void)

@@ -4,8 +4,9 @@
 # Runs every unit test binary of each build (and, with --valgrind, those of
 # the plain build once more under valgrind's memcheck), then every integration test
 # (tests/integration/*.sh) against the sanitizer build when there is one.
-# After each integration test it checks that no test namespace and no
-# xkvm-tagged interface is left in this namespace.  Prints one line a test
+# After each integration test it checks that no test namespace, no
+# xkvm-tagged interface in this namespace and nothing in the run's own
+# TMPDIR is left.  Prints one line a test
 # and closes with "N passed, N failed".  A test that cannot run fails.
 set -u
 cd "$(dirname "$0")/.."
@@ -59,10 +60,10 @@ record() {	# record NAME RC SECONDS LOG
 	fi
 }
 
-leftovers() {	# leftovers [TEST]: what a test may have left in this namespace and /tmp
+leftovers() {	# leftovers [TEST]: what a test may have left in this namespace and TMPDIR
 	ip netns list 2>/dev/null | awk -v p="xkt-${1:0:12}" 'index($1, p) == 1 {print "namespace " $1}'
 	ip -o link show 2>/dev/null | grep -o 'alias xkvm:.*' | sed 's/^/interface /'
-	ls -d /tmp/xkt-* /tmp/xkvm-* 2>/dev/null | sed 's/^/temporary /'
+	ls -A "$TMPDIR" 2>/dev/null | sed 's/^/temporary /'
 }
 
 for dir in "$build" ${asan:+"$asan"}; do
@@ -102,6 +103,13 @@ if $valgrind; then
 fi
 
 if ! $unit_only; then
+	# A temporary directory of this run's own (short: OVS's unix sockets
+	# live below it): what a test leaves there is its leftover, whatever
+	# else runs on the machine.
+	TMPDIR=$(mktemp -d /tmp/xkt-run.XXXXXX) || { echo "runner: no temporary directory" >&2; exit 2; }
+	chmod 755 "$TMPDIR"	# sudo-path's unprivileged user goes below it
+	export TMPDIR
+	trap 'rm -rf "$TMPDIR"' EXIT
 	for t in tests/integration/*.sh; do
 		[ -f "$t" ] || continue
 		name=integration/$(basename "$t" .sh)

@@ -19,7 +19,7 @@ ip -n "$NS" link add "$BR0" type bridge || exit 2
 ip -n "$NS" link add "$BR1" type bridge || exit 2
 # The default bridge, inside our own namespace only.
 ip -n "$NS" link add virbr0 type bridge || exit 2
-T=$(mktemp -d /tmp/xkt-diffref.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-diffref.XXXXXX)
 when_finished "rm -rf $T"
 qemu-img create -q -f qcow2 "$T/a.qcow2" 16M || exit 2
 qemu-img create -q -f raw "$T/b.img" 16M || exit 2

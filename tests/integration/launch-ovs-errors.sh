@@ -16,7 +16,7 @@ br1=xe1$r brs=xes$r lbr=xel$r
 ovs_add_br "$br1" || exit 2
 ovs_vsctl --no-wait add-br "$brs" || exit 2	# system datapath: vswitchd cannot run it here
 ip -n "$NS" link add "$lbr" type bridge || exit 2
-dir=$(mktemp -d /tmp/xkt-lovse.XXXXXX) || exit 2
+dir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-lovse.XXXXXX) || exit 2
 when_finished "rm -rf $dir"
 FQ=$XKVM_TOP/tests/lib/fake-qemu
 SOCK=$OVS_DIR/db.sock
@@ -30,7 +30,7 @@ check_cmd "healthy: a launch works" xk --netdev "$br1" --netdev "$lbr"
 check_clean "healthy"
 
 # --- no ovsdb-server --------------------------------------------------------
-empty=$(mktemp -d /tmp/xkt-noovs.XXXXXX) || exit 2
+empty=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-noovs.XXXXXX) || exit 2
 when_finished "rm -rf $empty"
 xk --ovsdb "unix:$empty/db.sock" --netdev "$br1" 2>"$dir/err"
 check_eq "no server, --ovsdb: exit 1" 1 "$?"

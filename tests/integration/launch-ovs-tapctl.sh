@@ -19,7 +19,7 @@ ovs_add_br "$br1" || exit 2
 ovs_add_br "$br2" || exit 2
 ovs_add_fake_br "$fk" "$br1" 20 || exit 2
 ip -n "$NS" link add "$lbr" type bridge || exit 2
-dir=$(mktemp -d /tmp/xkt-lovst.XXXXXX) || exit 2
+dir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-lovst.XXXXXX) || exit 2
 when_finished "rm -rf $dir"
 boot=$(cat /proc/sys/kernel/random/boot_id)
 pidns=$(stat -L -c %i /proc/self/ns/pid)

@@ -24,7 +24,7 @@ ovs_add_fake_br "$fk" "$br1" 10 || exit 2
 # module, so ovs-vswitchd cannot run it).
 ovs_vsctl --no-wait add-br "$brs" || exit 2
 ip -n "$NS" link add "$lbr" type bridge || exit 2
-dir=$(mktemp -d /tmp/xkt-lovs.XXXXXX) || exit 2
+dir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-lovs.XXXXXX) || exit 2
 when_finished "rm -rf $dir"
 FQ=$XKVM_TOP/tests/lib/fake-qemu
 boot=$(cat /proc/sys/kernel/random/boot_id)

@@ -13,7 +13,7 @@ r=$(rand_hex 2)
 br=xb$r tap=t$r
 
 # No OVS at all: OVS_RUNDIR points at a directory without db.sock.
-empty=$(mktemp -d /tmp/xkt-noovs.XXXXXX)
+empty=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-noovs.XXXXXX)
 when_finished "rm -rf $empty"
 out=$(OVS_NS=$NS OVS_DIR=$empty ovs_client is-bridge br0 2>&1)	# default remote
 check_eq "no socket: exit 3 (no OVS)" 3 "$?"
@@ -48,7 +48,7 @@ check_eq "after SIGCONT: nothing was added" "" "$(ovs_vsctl list-ports "$br")"
 # Stopped while we are connected: the commit itself times out.  The request
 # was sent, so the server may apply it once it runs again: the owner tag
 # lets a reaper find and remove such a port.
-err=$(mktemp /tmp/xkt-err.XXXXXX)
+err=$(mktemp "${TMPDIR:-/tmp}"/xkt-err.XXXXXX)
 when_finished "rm -f $err $err.go $err.out"
 ovs_client -W "$err.go" -t 1000 -o me add-ports "$br:$tap" 2>"$err" &
 pid=$!

@@ -12,7 +12,7 @@ case "$B" in /*) ;; *) B=$XKVM_TOP/$B;; esac
 FAKE_QEMU=$XKVM_TOP/tests/lib/fake-qemu
 NOBODY=65534
 
-T=$(mktemp -d /tmp/xkvm-sudo.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}"/xkvm-sudo.XXXXXX)
 when_finished "rm -rf $T"
 chmod 755 "$T"
 mkdir -p "$T/bin" "$T/rec"

@@ -27,7 +27,7 @@ cl_setup() {
 	OB=ob$(rand_hex 3)
 	ip -n "$NS" link add "$LB" type bridge && ip -n "$NS" link set "$LB" up || exit 2
 	ovs_add_br "$OB" || exit 2
-	CLT=$(mktemp -d /tmp/xkt-cleanup.XXXXXX) || exit 2
+	CLT=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-cleanup.XXXXXX) || exit 2
 	when_finished "rm -rf $CLT"
 }
 

@@ -294,7 +294,7 @@ ovn_sandbox_start() {
 	[ -f "$OVN_NB_SCHEMA" ] && [ -f "$OVN_SB_SCHEMA" ] ||
 		_ovn_die "no OVN schemas in /usr/share/ovn (install ovn-central ovn-host)"
 
-	OVN_SANDBOX_DIR=$(mktemp -d /tmp/xkt-ovn.XXXXXX) || _ovn_die "no run dir"
+	OVN_SANDBOX_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-ovn.XXXXXX) || _ovn_die "no run dir"
 	when_finished "rm -rf $OVN_SANDBOX_DIR"
 	OVN_CENTRAL_DIR=$OVN_SANDBOX_DIR/central
 	OVN_CH1_DIR=$OVN_SANDBOX_DIR/ch1

@@ -109,7 +109,7 @@ ovs_start() {
 	need_root
 	command -v ovsdb-server >/dev/null && command -v ovs-vswitchd >/dev/null ||
 		{ echo "ovs_start: Open vSwitch is not installed" >&2; exit 2; }
-	dir=$(mktemp -d /tmp/xkt-ovs.XXXXXX) ||
+	dir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-ovs.XXXXXX) ||
 		{ echo "ovs_start: cannot make a directory" >&2; exit 2; }
 	when_finished "rm -rf $dir"
 	when_finished "ovs_stop_all $dir"

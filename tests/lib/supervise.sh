@@ -11,7 +11,7 @@ case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
 PROBE=$build/tests/supervise-probe
 QEMU=$XKVM_TOP/tests/lib/fake-qemu
 [ -x "$PROBE" ] || { echo "missing $PROBE (make first)" >&2; exit 2; }
-T=$(mktemp -d /tmp/xkt-supervise.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-supervise.XXXXXX)
 when_finished "rm -rf $T"
 
 alive() {

@@ -1,0 +1,38 @@
+#!/bin/bash
+# The docs stay true to the code: every long option of xkvm's parser
+# (src/cli.c) is in `xkvm --help` and in the man page, every tap-control
+# mode (src/tapctl.c) is in both and answers `MODE --help`, and the make
+# targets README names exist.  Needs no root: reads files and runs --help.
+. "$(dirname "$0")/../lib/common.sh"
+
+src=$XKVM_TOP/src
+opts=$(sed -n 's/^\t{ "\([a-z-]*\)",.*/\1/p' "$src/cli.c")
+check_cmd "long options read from src/cli.c" test "$(echo "$opts" | grep -c .)" -ge 15
+help=$("$XKVM" --help) || fail "xkvm --help failed"
+# the man page as text: "\-" is "-", font escapes dropped
+man=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$XKVM_TOP/docs/xkvm.1")
+for o in $opts; do
+	grep -qE -- "--$o([^a-z-]|\$)" <<<"$help" && ok "--$o in --help" || fail "--$o missing from xkvm --help"
+	grep -qE -- "--$o([^a-z-]|\$)" <<<"$man" && ok "--$o in the man page" ||
+		fail "--$o missing from docs/xkvm.1"
+done
+
+modes=$(sed -n 's/^\t{ "\([a-z-]*\)", cmd_.*/\1/p' "$src/tapctl.c")
+check_eq "tap-control modes read from src/tapctl.c" "make-nics del-nics ovs-cleanup gc list" \
+	"$(echo $modes)"
+overview=$("$XKVM" tap-control --help)
+for m in $modes; do
+	grep -q "^      $m " <<<"$overview" && ok "$m in tap-control --help" ||
+		fail "$m missing from xkvm tap-control --help"
+	grep -qE "^      $m( |$)" <<<"$help" && ok "$m in xkvm --help" ||
+		fail "$m missing from xkvm --help"
+	grep -qE "^\.B $m( |$)" <<<"$man" && ok "$m in the man page" || fail "$m missing from docs/xkvm.1"
+	out=$("$XKVM" tap-control "$m" --help) && [ "${out%%$'\n'*}" != "${out#Usage: xkvm tap-control $m}" ] &&
+		ok "tap-control $m --help" || fail "tap-control $m --help: '${out%%$'\n'*}'"
+done
+
+# README's commands: every `make TARGET` it shows is a target of the Makefile.
+for t in $(grep -o 'make [a-z-]*' "$XKVM_TOP/README.md" | awk '{print $2}' | sort -u); do
+	grep -q "^$t:" "$XKVM_TOP/Makefile" && ok "make $t exists" || fail "README names 'make $t', not in the Makefile"
+done
+done_testing

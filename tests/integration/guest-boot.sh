@@ -5,14 +5,11 @@
 # listener (count and md5); a guest whose jobs fail still reports and powers
 # off; then two guests on one bridge, one listening, one sending.  Prints the boot-to-poweroff times.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/guest.sh"
 need_root
 cd "$XKVM_TOP" || exit 2
 
-for prog in qemu-system-x86_64 busybox timeout md5sum; do
-	command -v "$prog" >/dev/null || { echo "$TEST_NAME: '$prog' not found (tools/install-deps.sh check)" >&2; exit 2; }
-done
-guest_env=$(tools/build-guest.sh) || { echo "$TEST_NAME: cannot build the guest" >&2; exit 2; }
-eval "$guest_env"
+guest_setup
 check_cmd "guest kernel built" test -s "$XK_GUEST_KERNEL"
 check_cmd "guest initrd built" test -s "$XK_GUEST_INITRD"
 
@@ -58,8 +55,6 @@ boot_guest() {
 
 # verdict NAME KEY: the fields of NAME's "XK-RESULT KEY=..." line
 verdict() { sed -n "s/^XK-RESULT $2=//p" "$dir/$1.console" | head -n 1; }
-# field "LINE" KEY: the value of KEY=... in LINE
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 show_console() { sed 's/^/    console: /' "$dir/$1.console" | grep -a 'XK-\|Kernel panic\|error' >&2; }
 
 # 1. One guest: ping the bridge, send 1 MiB to a listener in the namespace.
@@ -82,9 +77,9 @@ check_eq "guest one: address" ok "$(verdict one ip0 | cut -d' ' -f1)"
 check_eq "guest one: ping to the bridge" ok "$(verdict one ping0 | cut -d' ' -f1)"
 nc_line=$(verdict one nc)
 check_eq "guest one: nc verdict" ok "$(echo "$nc_line" | cut -d' ' -f1)"
-check_eq "guest one: nc sent bytes" "$bytes" "$(field "$nc_line" bytes)"
+check_eq "guest one: nc sent bytes" "$bytes" "$(guest_field "$nc_line" bytes)"
 check_eq "host listener received bytes" "$bytes" "$(wc -c <"$dir/host.rx")"
-check_eq "host listener md5 = guest's" "$(field "$nc_line" md5)" "$(md5sum <"$dir/host.rx" | cut -d' ' -f1)"
+check_eq "host listener md5 = guest's" "$(guest_field "$nc_line" md5)" "$(md5sum <"$dir/host.rx" | cut -d' ' -f1)"
 [ "$_checks_failed" -eq 0 ] || { show_console one; cat "$dir/host.err" >&2; }
 guest_up=$(sed -n 's/^XK-DONE .*uptime=\([0-9.]*\).*/\1/p' "$dir/one.console")
 echo "# timing: one guest, qemu start to exit $(cat "$dir/one.time") ms; in-guest uptime at XK-DONE ${guest_up}s"
@@ -124,7 +119,7 @@ sent=$(verdict a nc)
 got=$(verdict b listen)
 check_eq "guest a: nc verdict" ok "$(echo "$sent" | cut -d' ' -f1)"
 check_eq "guest b: listen verdict" ok "$(echo "$got" | cut -d' ' -f1)"
-check_eq "guest b received guest a's bytes" "$bytes $(field "$sent" md5)" "$(field "$got" bytes) $(field "$got" md5)"
+check_eq "guest b received guest a's bytes" "$bytes $(guest_field "$sent" md5)" "$(guest_field "$got" bytes) $(guest_field "$got" md5)"
 [ "$_checks_failed" -eq "$failed_before" ] || { show_console a; show_console b; }
 echo "# timing: two guests, both done in $((($t1 - $t0) / 1000000)) ms (a $(cat "$dir/a.time") ms, b $(cat "$dir/b.time") ms)"
 

@@ -11,14 +11,11 @@
 # either chassis and the logical ports unbound.  Prints timings.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/ovn.sh"
+. "$(dirname "$0")/../lib/guest.sh"
 need_root
 cd "$XKVM_TOP" || exit 2
 
-for prog in qemu-system-x86_64 busybox timeout md5sum; do
-	command -v "$prog" >/dev/null || { echo "$TEST_NAME: '$prog' not found (tools/install-deps.sh check)" >&2; exit 2; }
-done
-guest_env=$(tools/build-guest.sh) || { echo "$TEST_NAME: cannot build the guest" >&2; exit 2; }
-eval "$guest_env"
+guest_setup
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xkt-ovnx.XXXXXX")
 when_finished "rm -rf '$dir'"
@@ -76,7 +73,6 @@ launch() {
 	kill_at_exit $launch_pid
 }
 verdict() { sed -n "s/^XK-RESULT $2=//p" "$dir/$1.console" | head -n 1; }
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 done_status() { sed -n 's/^XK-DONE \(status=[a-z]*\).*/\1/p' "$dir/$1.console"; }
 show() {
 	echo "--- $1 stderr"; cat "$dir/$1.err"
@@ -131,15 +127,15 @@ for g in g1 g2; do
 	check_eq "$g: xkvm exits 0" 0 "$(cat "$dir/$g.rc")"
 	check_eq "$g: guest done" "status=ok" "$(done_status $g)"
 	check_eq "$g: ping across the tunnel" ok "$(verdict $g ping0 | cut -d' ' -f1)"
-	echo "# timing: $g: first ping reply $(field "$(verdict $g ping0)" first) s after it began;" \
+	echo "# timing: $g: first ping reply $(guest_field "$(verdict $g ping0)" first) s after it began;" \
 		"xkvm start to exit $(( $(cat "$dir/$g.t1") - $(cat "$dir/$g.t0") )) ms;" \
 		"guest uptime at XK-DONE $(sed -n 's/^XK-DONE .*uptime=//p' "$dir/$g.console") s"
 done
 sent=$(verdict g1 nc)
 got=$(verdict g2 listen)
-check_eq "g1: sent over TCP" "ok $bytes" "$(echo "$sent" | cut -d' ' -f1) $(field "$sent" bytes)"
-check_eq "g2: received guest 1's bytes (count, md5)" "ok $bytes $(field "$sent" md5)" \
-	"$(echo "$got" | cut -d' ' -f1) $(field "$got" bytes) $(field "$got" md5)"
+check_eq "g1: sent over TCP" "ok $bytes" "$(echo "$sent" | cut -d' ' -f1) $(guest_field "$sent" bytes)"
+check_eq "g2: received guest 1's bytes (count, md5)" "ok $bytes $(guest_field "$sent" md5)" \
+	"$(echo "$got" | cut -d' ' -f1) $(guest_field "$got" bytes) $(guest_field "$got" md5)"
 [ "$_checks_failed" -eq 0 ] || { show g1; show g2; }
 
 # Nothing left: only br-int's own port and the tunnel on br-int, no

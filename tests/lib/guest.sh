@@ -1,6 +1,6 @@
 # The test guest launched through xkvm (bash; source after common.sh and ovs.sh).
 #
-#   guest_setup         checks qemu and busybox, builds the guest (cached by
+#   guest_setup         checks qemu, busybox, timeout and md5sum, builds the guest (cached by
 #                       tools/build-guest.sh) and sets XK_GUEST_KERNEL,
 #                       XK_GUEST_INITRD.  Exits 2 when it cannot.
 #   guest_start NAME DIR [XKVM-OPTION...] -- [XK-ARG...]
@@ -33,7 +33,7 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-80}	# xk.timeout: its watchdog
 
 guest_setup() {
 	local prog env
-	for prog in qemu-system-x86_64 busybox md5sum; do
+	for prog in qemu-system-x86_64 busybox timeout md5sum; do
 		command -v "$prog" >/dev/null ||
 			{ echo "$TEST_NAME: '$prog' not found (tools/install-deps.sh check)" >&2; exit 2; }
 	done

@@ -37,6 +37,18 @@ check_eq "$N distinct groups" "$N" "$(ip -n "$NS" -o -d link show type tun | gre
 owners=$(ip -n "$NS" -o link show type tun | grep -o 'alias xkvm:pid=[0-9]*' | sort -u | wc -l)
 check_eq "$N distinct owners" "$N" "$owners"
 # Each launch's qemu got the taps its owner tag names.
+# wait_all STATUS: waits for every launch in pids; bad = how many ended
+# with another status (each named).
+wait_all() {
+	local p rc
+	bad=0
+	for p in "${pids[@]}"; do
+		wait "$p"
+		rc=$?
+		[ "$rc" -eq "$1" ] || { bad=$((bad + 1)); echo "# launch $p: exit $rc"; }
+	done
+}
+
 bad=0
 for ((i = 0; i < N; i++)); do
 	for t in $(grep -o 'ifname=tapvm[0-9]*' "$CLT/l$i/qemu" | cut -d= -f2); do
@@ -47,12 +59,7 @@ check_eq "every qemu got taps tagged with its own launch" 0 "$bad"
 
 stop=$(date +%s%N)
 for p in "${pids[@]}"; do kill -TERM "$p"; done
-bad=0
-for p in "${pids[@]}"; do
-	wait "$p"
-	rc=$?
-	[ "$rc" -eq 143 ] || { bad=$((bad + 1)); echo "# launch $p: exit $rc"; }
-done
+wait_all 143
 echo "# teardown of $N launches: $(( ($(date +%s%N) - stop) / 1000000 )) ms"
 check_eq "all $N end by SIGTERM (143)" 0 "$bad"
 cl_check_clean "after $N SIGTERMs"
@@ -66,12 +73,7 @@ for ((i = 0; i < N; i++)); do
 	FAKE_QEMU_EXIT=7 cl_launch "$CLT/e$i" "${CL_NICS[@]}"
 	pids+=("$CL_PID")
 done
-bad=0
-for p in "${pids[@]}"; do
-	wait "$p"
-	rc=$?
-	[ "$rc" -eq 7 ] || { bad=$((bad + 1)); echo "# launch $p: exit $rc"; }
-done
+wait_all 7
 check_eq "all $N return qemu's status 7" 0 "$bad"
 cl_check_clean "after $N qemu exits"
 echo "# total $(( ($(date +%s%N) - start) / 1000000 )) ms"

@@ -14,10 +14,10 @@
  *   -o OWNER   owner string (default "ovs-client")  -n add without waiting
  *   -w del waits for ovs-vswitchd   -f del forces   -T prints "time: N ms"
  *                                                   (the command alone)
- *   -S MS      sleeps MS ms between connecting and the command, printing
- *              "connected" to stderr first (so a test can stop a daemon)
- *   -W FILE    like -S, but waits (up to 60 s) until FILE exists: the test
- *              creates it once it has done what it wanted to do meanwhile
+ *   -W FILE    between connecting and the command, prints "connected" to
+ *              stderr and waits (up to 60 s) until FILE exists: the test
+ *              creates it once it has done what it wanted meanwhile (stopped
+ *              or restarted a daemon)
  *   -F         prints "inheritable: N" to stderr at the end: how many more
  *              descriptors above 2 lack FD_CLOEXEC than at the start (want 0)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
@@ -45,7 +45,7 @@ struct spec {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] [-S MS] [-W FILE] [-F] "
+	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] [-W FILE] [-F] "
 		"is-bridge|list-br|add-ports|del-ports|list-owned|wait-ovn ARG...\n");
 	return 2;
 }
@@ -199,12 +199,12 @@ int main(int argc, char **argv)
 {
 	const char *remote = NULL, *owner = "ovs-client";
 	unsigned flags = 0;
-	int timeout = 0, timing = 0, pause_ms = 0, fds = 0, fds0 = inheritable_fds(), opt, ret;
+	int timeout = 0, timing = 0, fds = 0, fds0 = inheritable_fds(), opt, ret;
 	const char *go = NULL;
 	struct xkovs *h;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "+r:t:o:nwfTS:W:F")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:t:o:nwfTW:F")) != -1) {
 		switch (opt) {
 		case 'r': remote = optarg; break;
 		case 't': timeout = atoi(optarg); break;
@@ -213,7 +213,6 @@ int main(int argc, char **argv)
 		case 'w': flags |= XKOVS_WAIT; break;
 		case 'f': flags |= XKOVS_FORCE; break;
 		case 'T': timing = 1; break;
-		case 'S': pause_ms = atoi(optarg); break;
 		case 'F': fds = 1; break;
 		case 'W': go = optarg; break;
 		default: return usage();
@@ -233,12 +232,6 @@ int main(int argc, char **argv)
 	} else if (ret < 0) {
 		ret = failed(h, ret);
 	} else {
-		if (pause_ms > 0) {
-			struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
-
-			fprintf(stderr, "connected\n");
-			nanosleep(&ts, NULL);
-		}
 		if (go) {
 			struct timespec tick = { 0, 10 * 1000000L };
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "errmsg.h"
 #include "strv.h"
 #include "xkvm.h"
 
@@ -206,29 +207,6 @@ static int push_spec(struct strv *args, const struct nics_req *r)
 	return ret;
 }
 
-/* A copy of 'text' on one line: each newline written as "\n", the last
- * one dropped.  Caller frees; NULL when out of memory. */
-static char *one_line(const char *text)
-{
-	size_t len = strlen(text);
-	char *s = malloc(2 * len + 1), *p = s;
-
-	if (!s)
-		return NULL;
-	if (len && text[len - 1] == '\n')
-		len--;
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\n') {
-			*p++ = '\\';
-			*p++ = 'n';
-		} else {
-			*p++ = text[i];
-		}
-	}
-	*p = '\0';
-	return s;
-}
-
 /* Parses make-nics --with-datapath output: one line a request, "skip" or
  * "TAP:TYPE" or "TAP:ovs:DATAPATH". */
 static int parse_output(char *text, const struct nics_req *reqs, size_t count,
@@ -321,14 +299,21 @@ int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_
 		ret = -EIO;
 		goto out;
 	}
-	copy = one_line(text);	/* parse_output() cuts 'text' up */
+	copy = strdup(text);	/* parse_output() cuts 'text' up */
 	if (!copy)
 		goto nomem;
 	ret = parse_output(text, reqs, count, nics);
-	if (ret == -EPROTO)
-		xkvm_error("unexpected output from sudo tap-control make-nics: '%s'", copy);
-	else if (ret < 0)
+	if (ret == -EPROTO) {
+		char *msg = NULL;	/* errmsg keeps the quoted output on one line */
+
+		if (errmsg(&msg, "unexpected output from sudo tap-control make-nics: '%s'",
+			   copy) == -ENOMEM)
+			goto nomem;
+		xkvm_error("%s", msg);
+		free(msg);
+	} else if (ret < 0) {
 		goto nomem;
+	}
 	if (ret < 0)
 		goto out;
 	*out = nics;

@@ -263,6 +263,13 @@ static int launch_qemu_command(struct launch *l)
 
 /* --bios / --uefi / --uefi-nvram: decides the pflash drives (nothing is
  * copied yet). */
+/* The nvram copy (checked, or made) failed with 'r': says so, for exit 1. */
+static int nvram_copy_failed(const struct launch *l, int r)
+{
+	xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram, strerror(-r));
+	return XKVM_EXIT_FAILURE;
+}
+
 static int launch_firmware(struct launch *l)
 {
 	const struct xkvm_config *cfg = &l->cfg;
@@ -289,11 +296,8 @@ static int launch_firmware(struct launch *l)
 	if (l->fw.readonly)
 		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
 	r = firmware_check_copy(&l->fw);	/* fail before anything exists */
-	if (r < 0) {
-		xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram,
-			   strerror(-r));
-		return XKVM_EXIT_FAILURE;
-	}
+	if (r < 0)
+		return nvram_copy_failed(l, r);
 	return 0;
 }
 
@@ -445,11 +449,8 @@ static int launch_run(struct launch *l)
 		return 0;
 
 	r = firmware_copy_nvram(&l->fw);
-	if (r < 0) {
-		xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram,
-			   strerror(-r));
-		return XKVM_EXIT_FAILURE;
-	}
+	if (r < 0)
+		return nvram_copy_failed(l, r);
 	if (l->fw.copy)
 		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */

@@ -3,8 +3,8 @@
 #include <signal.h>
 #include <string.h>
 
-#include "launch.h"
-#include "tapctl.h"
+#include "cmd/launch.h"
+#include "cmd/tapctl.h"
 
 int main(int argc, char **argv)
 {

@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "diskspec.h"
-#include "mac.h"
-#include "netspec.h"
-#include "owner.h"
-#include "quote.h"
-#include "strv.h"
+#include "plan/cli.h"
+#include "plan/diskspec.h"
+#include "plan/mac.h"
+#include "plan/netspec.h"
+#include "net/owner.h"
+#include "qemu/quote.h"
+#include "base/strv.h"
 
 /* How many inputs each parser accepted (for the test's summary line). */
 enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_N };

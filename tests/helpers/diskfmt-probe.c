@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diskfmt.h"
+#include "plan/diskfmt.h"
 
 int main(int argc, char **argv)
 {

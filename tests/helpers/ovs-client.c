@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xkovs.h"
+#include "ovsdb/xkovs.h"
 #include "../unit/fds.h"
 
 #define MAX_EXT 16

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "supervise.h"
+#include "base/cleanup.h"
+#include "qemu/supervise.h"
 
 static const char *marker, *pidfile;
 

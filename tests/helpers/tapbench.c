@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xknl.h"
+#include "netlink/xknl.h"
 
 static double now_ms(void)
 {

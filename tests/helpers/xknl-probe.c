@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "xknl.h"
+#include "netlink/xknl.h"
 
 static int usage(void)
 {

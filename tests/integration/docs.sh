@@ -1,13 +1,13 @@
 #!/bin/bash
 # The docs stay true to the code: every long option of xkvm's parser
-# (src/cli.c) is in `xkvm --help` and in the man page, every tap-control
-# mode (src/tapctl.c) is in both and answers `MODE --help`, and the make
+# (src/plan/cli.c) is in `xkvm --help` and in the man page, every tap-control
+# mode (src/cmd/tapctl.c) is in both and answers `MODE --help`, and the make
 # targets README names exist.  Needs no root: reads files and runs --help.
 . "$(dirname "$0")/../lib/common.sh"
 
 src=$XKVM_TOP/src
-opts=$(sed -n 's/^\t{ "\([a-z-]*\)",.*/\1/p' "$src/cli.c")
-check_cmd "long options read from src/cli.c" test "$(echo "$opts" | grep -c .)" -ge 15
+opts=$(sed -n 's/^\t{ "\([a-z-]*\)",.*/\1/p' "$src/plan/cli.c")
+check_cmd "long options read from src/plan/cli.c" test "$(echo "$opts" | grep -c .)" -ge 15
 help=$("$XKVM" --help) || fail "xkvm --help failed"
 # the man page as text: "\-" is "-", font escapes dropped
 man=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$XKVM_TOP/docs/xkvm.1")
@@ -17,8 +17,8 @@ for o in $opts; do
 		fail "--$o missing from docs/xkvm.1"
 done
 
-modes=$(sed -n 's/^\t{ "\([a-z-]*\)", cmd_.*/\1/p' "$src/tapctl.c")
-check_eq "tap-control modes read from src/tapctl.c" "make-nics del-nics ovs-cleanup gc list" \
+modes=$(sed -n 's/^\t{ "\([a-z-]*\)", cmd_.*/\1/p' "$src/cmd/tapctl.c")
+check_eq "tap-control modes read from src/cmd/tapctl.c" "make-nics del-nics ovs-cleanup gc list" \
 	"$(echo $modes)"
 overview=$("$XKVM" tap-control --help)
 for m in $modes; do

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cleanup.h"
+#include "base/cleanup.h"
 
 static char trace[64];
 static size_t n_trace;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "cli.h"
+#include "plan/cli.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 

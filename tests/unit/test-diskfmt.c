@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "diskfmt.h"
+#include "plan/diskfmt.h"
 
 static char dir[] = "/tmp/test-diskfmt-XXXXXX";
 

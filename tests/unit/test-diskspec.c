@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "devopts.h"
-#include "diskspec.h"
+#include "plan/devopts.h"
+#include "plan/diskspec.h"
 
 static struct devopts dev;
 static char dir[] = "/tmp/xkt-diskspec.XXXXXX";

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "firmware.h"
+#include "plan/firmware.h"
 
 static char dir[] = "/tmp/xkt-firmware.XXXXXX";
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "devopts.h"
-#include "netspec.h"
+#include "plan/devopts.h"
+#include "plan/netspec.h"
 
 static struct devopts dev;
 

@@ -14,7 +14,7 @@
 
 #include "check.h"
 #include "fds.h"
-#include "xkovs.h"
+#include "ovsdb/xkovs.h"
 
 static char dir[] = "/tmp/xkt-xkovs.XXXXXX";
 

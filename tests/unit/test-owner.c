@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "owner.h"
+#include "net/owner.h"
 
 static const char *BOOT = "0b5e1a7c-3f2d-4e8a-9c61-2d7f0e4b9a13";
 

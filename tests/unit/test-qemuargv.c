@@ -2,14 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch.h"
+#include "plan/arch.h"
 #include "check.h"
-#include "devopts.h"
-#include "diskspec.h"
-#include "firmware.h"
-#include "netspec.h"
-#include "qemuargv.h"
-#include "quote.h"
+#include "plan/devopts.h"
+#include "plan/diskspec.h"
+#include "plan/firmware.h"
+#include "plan/netspec.h"
+#include "qemu/qemuargv.h"
+#include "qemu/quote.h"
 
 static char *words(const char *s)
 {

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "quote.h"
+#include "qemu/quote.h"
 
 static char *q(const char *const *args)
 {

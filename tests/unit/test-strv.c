@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "strv.h"
+#include "base/strv.h"
 
 static char *split_join(const char *s)
 {

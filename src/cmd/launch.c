@@ -1,0 +1,536 @@
+/* launch: the reference's main(): parse, build qemu's argv, report it,
+ * run qemu under supervision (or stop there with --dry-run). */
+#include "cmd/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan/arch.h"
+#include "base/cleanup.h"
+#include "plan/cli.h"
+#include "plan/devopts.h"
+#include "plan/diskspec.h"
+#include "plan/firmware.h"
+#include "plan/netspec.h"
+#include "net/nics.h"
+#include "qemu/qemuargv.h"
+#include "qemu/quote.h"
+#include "net/ovsports.h"
+#include "net/reap.h"
+#include "net/sudo-nics.h"
+#include "qemu/supervise.h"
+#include "base/xkvm.h"
+
+#define DEF_BRIDGE "virbr0"
+
+/* Fills reqs[i] from NIC i (pointers into nics[]; ovs_ext borrowed). */
+static void fill_reqs(const struct netspec *nics, const char *const *specs, size_t n,
+		      struct nics_req *reqs)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nics_req r = NICS_REQ_INIT;
+
+		r.bridge = nics[i].bridge;
+		r.spec = specs[i];
+		r.mac = nics[i].mac;
+		r.ovs_tag = nics[i].ovs_tag;
+		r.ovs_trunks = nics[i].ovs_trunks;
+		r.ovs_iface_id = nics[i].ovs_iface_id;
+		r.ovs_vm_id = nics[i].ovs_vm_id;
+		r.ovs_ext = nics[i].ovs_ext.n ? (const char *const *)nics[i].ovs_ext.v : NULL;
+		reqs[i] = r;
+	}
+}
+
+/* The userspace datapath hands the guest's offloaded checksums on
+ * unfinished: TCP between guests fails while ping works.  A tap without
+ * vnet_hdr makes qemu finish them. */
+static int add_vnet_hdr_off(struct netspec *ns, const struct nics_nic *nic)
+{
+	if (nic->type != NICS_OVS || !nic->netdev_dp || ns->sets_vnet_hdr)
+		return 0;
+	return strv_push(&ns->netopts, "vnet_hdr=off");
+}
+
+/* The NIC options the command line gives (owner: this process). */
+static struct nics_options launch_nics_options(const struct xkvm_config *cfg)
+{
+	struct nics_options opt = NICS_OPTIONS_INIT;
+
+	opt.ovsdb = cfg->ovsdb;
+	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
+	opt.ovs_wait = cfg->ovs_wait;
+	opt.ovn_wait = cfg->ovn_wait;
+	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
+	return opt;
+}
+
+/* Fills reqs[] from the NICs and hands the OVS options to nics.  Returns
+ * the array (caller frees) or NULL on -ENOMEM (printed). */
+static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct netspec *nics,
+				    size_t n)
+{
+	struct nics_options opt = launch_nics_options(cfg);
+	struct nics_req *reqs = calloc(n, sizeof(*reqs));
+
+	if (!reqs) {
+		xkvm_error("out of memory");
+		return NULL;
+	}
+	fill_reqs(nics, (const char *const *)cfg->netdevs.v, n, reqs);
+	nics_configure(&opt);
+	return reqs;
+}
+
+/* Unless 'dry_run', creates one tap per bridge NIC of reqs[] (classified
+ * already), attached to its bridge (OVS ports in one transaction), each
+ * registered for teardown the moment it exists.  Stores in taps[i] the tap
+ * name of NIC i (NULL for user NICs; "dryruntapN" in a dry run; caller
+ * frees each) and adds vnet_hdr=off where the datapath needs it.  Returns
+ * 0 or -errno (message printed). */
+static int launch_setup_bridge_taps(const struct xkvm_config *cfg, const struct nics_req *reqs,
+				    struct nics_nic *classes, struct netspec *nics, size_t n,
+				    char **taps)
+{
+	struct nics_nic *made = NULL, *out = classes;
+	bool dry_run = cfg->dry_run;
+	int ret;
+
+	if (!dry_run) {
+		if (sudo_nics_privileged()) {
+			ret = nics_make(reqs, n, &made);
+		} else {
+			struct nics_options opt = launch_nics_options(cfg);
+
+			ret = sudo_nics_make(reqs, n, &opt, cfg->verbosity, &made);
+		}
+		if (ret < 0)
+			return ret;
+		out = made;
+	}
+	ret = -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (out[i].type == NICS_USER)
+			continue;
+		if (add_vnet_hdr_off(&nics[i], &out[i]) < 0)
+			goto out;
+		if (dry_run)
+			r = asprintf(&taps[i], "dryruntap%zu", i);
+		else
+			r = (taps[i] = strdup(out[i].tap)) ? 0 : -1;
+		if (r < 0) {
+			taps[i] = NULL;
+			goto out;
+		}
+		xkvm_debug(2, "nic %zu: %s:%s on %s", i, taps[i], nics_type_name(out[i].type),
+			   nics[i].bridge);
+	}
+	ret = 0;
+out:
+	if (ret == -ENOMEM)
+		xkvm_error("out of memory");
+	free(made);
+	return ret;
+}
+
+/* Removes what dead xkvm processes left (cheap: one link dump, one
+ * database read).  Only with the privilege to do it; never fatal. */
+static void reap_leftovers(const struct xkvm_config *cfg)
+{
+	struct reap_result res;
+
+	if (!cfg->reap || geteuid() != 0)
+		return;
+	/* The connection the bridges were looked up with: no second session. */
+	if (reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
+	    (res.taps || res.ports))
+		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
+			   res.taps, res.ports);
+}
+
+/* true when 'name' is an executable file in $PATH (or a path to one). */
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	if (!path || !(copy = strdup(path)))
+		return false;
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *full;
+
+		if (asprintf(&full, "%s/%s", *dir ? dir : ".", name) < 0)
+			break;
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(copy);
+	return found;
+}
+
+static bool kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int report(int r, char *err, int usage_status)
+{
+	if (err)
+		xkvm_error("%s", err);
+	else if (r == -ENOMEM)
+		xkvm_error("out of memory");
+	free(err);
+	return r == -EINVAL ? usage_status : XKVM_EXIT_FAILURE;
+}
+
+/* Everything a launch holds from parsing to exit; launch_release() frees
+ * it.  Zero-initialized (STRV_INIT is all zeroes). */
+struct launch {
+	struct xkvm_config cfg;
+	struct arch_info arch;
+	struct firmware fw;
+	struct devopts dev;
+	struct strv qemu;	/* the qemu command words */
+	struct strv cmd;	/* qemu's whole argv */
+	struct strv conns;	/* the bridge of every NIC, for the report */
+	struct netspec *nics;	/* n_nics parsed (cfg.netdevs.n allocated) */
+	struct diskspec *disks;	/* n_disks parsed */
+	size_t n_nics, n_disks;
+	char **taps;		/* per NIC tap name or NULL (cfg.netdevs.n) */
+	struct nics_req *reqs;
+	struct nics_nic *classes;
+	bool enable_kvm;
+	bool need_taps;		/* some NIC is on a bridge */
+};
+
+/* The launch steps below return 0 to go on, else the exit status (>0)
+ * after printing why. */
+
+static int nomem(void)
+{
+	xkvm_error("out of memory");
+	return XKVM_EXIT_FAILURE;
+}
+
+/* The qemu command: --kvm split on blanks, else the architecture's
+ * qemu-system-* (which must be in $PATH); and whether to add -enable-kvm. */
+static int launch_qemu_command(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+
+	if (arch_detect(&l->arch) < 0) {
+		xkvm_error("cannot determine the machine architecture");
+		return XKVM_EXIT_FAILURE;
+	}
+	if (cfg->kvm && *cfg->kvm) {
+		if (qemuargv_split_words(&l->qemu, cfg->kvm) < 0)
+			return nomem();
+		if (l->qemu.n == 0) {
+			xkvm_error("invalid --kvm '%s': no command", cfg->kvm);
+			return XKVM_EXIT_USAGE;
+		}
+	} else {
+		if (strv_push(&l->qemu, l->arch.qemu) < 0)
+			return nomem();
+		if (!in_path(l->arch.qemu)) {
+			if (l->arch.pkg)
+				xkvm_error("'%s' not found: install package %s", l->arch.qemu,
+					   l->arch.pkg);
+			else
+				xkvm_error("'%s' not found: install qemu for this machine, or use --kvm",
+					   l->arch.qemu);
+			return XKVM_EXIT_FAILURE;
+		}
+	}
+	l->enable_kvm = cfg->accel == ACCEL_KVM || (cfg->accel == ACCEL_AUTO && kvm_usable());
+	return 0;
+}
+
+/* --bios / --uefi / --uefi-nvram: decides the pflash drives (nothing is
+ * copied yet). */
+/* The nvram copy (checked, or made) failed with 'r': says so, for exit 1. */
+static int nvram_copy_failed(const struct launch *l, int r)
+{
+	xkvm_error("cannot copy '%s' to '%s': %s", l->fw.nvram_src, l->fw.nvram, strerror(-r));
+	return XKVM_EXIT_FAILURE;
+}
+
+static int launch_firmware(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int r;
+
+	if (cfg->bios && *cfg->bios && cfg->uefi) {
+		xkvm_error("--uefi (or --uefi-nvram) is incompatible with --bios");
+		return XKVM_EXIT_USAGE;
+	}
+	r = firmware_resolve(cfg->bios && *cfg->bios ? cfg->bios : NULL, cfg->uefi,
+			     cfg->uefi_nvram, cfg->dry_run, &l->fw);
+	if (r == -ENOENT) {
+		xkvm_error("uefi support requires ovmf firmware: install package ovmf");
+		return XKVM_EXIT_FAILURE;
+	} else if (r < 0) {
+		return nomem();
+	}
+	if (l->fw.guessed) {
+		xkvm_say("WARN: nvram given, but did not find expected ovmf files.");
+		xkvm_say("      assuming this is code and vars (OVMF.fd)");
+	}
+	if (l->fw.no_persist)
+		xkvm_debug(1, "uefi without --uefi-nvram storage. nvram settings likely will not persist.");
+	if (l->fw.readonly)
+		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
+	r = firmware_check_copy(&l->fw);	/* fail before anything exists */
+	if (r < 0)
+		return nvram_copy_failed(l, r);
+	return 0;
+}
+
+/* Parses and builds every --disk (probing -device options through l->dev,
+ * which this step initializes). */
+static int launch_disks(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int r, locking = LOCKING_UNKNOWN;
+	const char *env;
+	char *err = NULL;
+
+	if (devopts_init(&l->dev, &l->qemu) < 0)
+		return nomem();
+	env = getenv("_QEMU_SUPPORTS_FILE_LOCKING");
+	if (env && *env)
+		locking = !strcmp(env, "true") ? LOCKING_YES : LOCKING_NO;
+
+	l->disks = calloc(cfg->disks.n ? cfg->disks.n : 1, sizeof(*l->disks));
+	if (!l->disks)
+		return nomem();
+	for (size_t i = 0; i < cfg->disks.n; i++) {
+		r = diskspec_parse(cfg->disks.v[i], (unsigned)i, cfg->def_disk_driver,
+				   &l->disks[i], &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_USAGE);
+		l->n_disks++;
+		r = diskspec_build(&l->disks[i], &l->dev, &locking, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_FAILURE);
+	}
+	return 0;
+}
+
+/* Parses and classifies every --netdev (virbr0 when none is given). */
+static int launch_parse_nics(struct launch *l)
+{
+	struct xkvm_config *cfg = &l->cfg;
+	char *err = NULL;
+	int r;
+
+	if (cfg->netdevs.n == 0 && strv_push(&cfg->netdevs, DEF_BRIDGE) < 0)
+		return nomem();
+	l->nics = calloc(cfg->netdevs.n, sizeof(*l->nics));
+	l->taps = calloc(cfg->netdevs.n, sizeof(*l->taps));
+	if (!l->nics || !l->taps)
+		return nomem();
+	for (size_t i = 0; i < cfg->netdevs.n; i++) {
+		struct netspec *ns = &l->nics[i];
+
+		r = netspec_parse(cfg->netdevs.v[i], (unsigned)i,
+				  cfg->def_netmodel ? cfg->def_netmodel : l->arch.netmodel, ns, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_USAGE);
+		l->n_nics++;
+		r = netspec_classify(ns, &l->dev, &err);
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_FAILURE);
+		if (strv_push(&l->conns, ns->bridge) < 0)
+			return nomem();
+		if (!ns->user)
+			l->need_taps = true;
+		else if (netspec_has_ovs_tokens(ns)) {
+			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
+				   cfg->netdevs.v[i]);
+			return XKVM_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+/* When a NIC is on a bridge: classifies the bridges, reaps what dead
+ * launches left, and creates the taps (or, with --dry-run, reports what
+ * would be done).  'argv0' is xkvm's name, for the dry-run report. */
+static int launch_setup_nics(struct launch *l, const char *argv0)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	int ret = XKVM_EXIT_FAILURE, r;
+	char *line = NULL;
+
+	if (!l->need_taps)
+		return 0;
+	l->reqs = launch_reqs(cfg, l->nics, l->n_nics);
+	l->classes = calloc(l->n_nics, sizeof(*l->classes));
+	line = strv_join(&l->conns, " ");
+	if (!l->reqs || !l->classes || !line) {
+		ret = nomem();
+		goto out;
+	}
+	/* Before the first OVSDB connection: it takes the self-pipe as
+	 * its interrupt fd, so a signal cuts an OVS wait short. */
+	if (!cfg->dry_run) {
+		r = cleanup_init();
+		if (r < 0) {
+			xkvm_error("cannot set up cleanup: %s", strerror(-r));
+			goto out;
+		}
+	}
+	/* Every bridge is looked at before anything is created (without
+	 * the privilege, `sudo xkvm tap-control make-nics` does it). */
+	if ((cfg->dry_run || sudo_nics_privileged()) &&
+	    nics_classify(l->reqs, l->n_nics, l->classes) < 0)
+		goto out;
+	if (!cfg->dry_run) {
+		reap_leftovers(cfg);
+		cleanup_check_signal();
+	}
+	xkvm_say("creating tap devices: %s", line);
+	if (cfg->dry_run) {
+		char vflag[64] = "";
+
+		for (int i = 0; i < cfg->verbosity - 1 && i < 60; i++) {
+			if (i == 0)
+				strcat(vflag, " -");
+			strcat(vflag, "v");
+		}
+		xkvm_say("sudo %s tap-control make-nics%s %s", argv0, vflag, line);
+	}
+	if (launch_setup_bridge_taps(cfg, l->reqs, l->classes, l->nics, l->n_nics, l->taps) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(line);
+	return ret;
+}
+
+/* Builds and reports qemu's command line; unless --dry-run, copies the
+ * nvram template and runs qemu under supervision.  Returns the exit
+ * status: 0 for a dry run, else qemu's (or XKVM_EXIT_FAILURE); dies by a
+ * terminating signal received meanwhile, after the teardown. */
+static int launch_run(struct launch *l)
+{
+	struct qemu_plan plan = {
+		.qemu = &l->qemu, .enable_kvm = l->enable_kvm, .arch = &l->arch, .fw = &l->fw,
+		.nics = l->nics, .n_nics = l->n_nics, .taps = (const char *const *)l->taps,
+		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
+	};
+	int r, status, sig = 0;
+	char *line;
+
+	if (qemuargv_build(&plan, &l->cmd) < 0)
+		return nomem();
+	line = quote_cmd(&l->cmd);
+	if (!line)
+		return nomem();
+	xkvm_say("%s", line);
+	free(line);
+	if (l->cfg.dry_run)
+		return 0;
+
+	r = firmware_copy_nvram(&l->fw);
+	if (r < 0)
+		return nvram_copy_failed(l, r);
+	if (l->fw.copy)
+		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
+	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
+	r = supervise_run(l->cmd.v, &status, &sig);
+	if (sig) {
+		/* qemu is gone: tear down, then die by the same signal. */
+		cleanup_die(sig);
+	}
+	if (r < 0) {
+		xkvm_error("cannot run '%s': %s", l->cmd.v[0], strerror(-r));
+		if (r == -ENOENT && l->arch.pkg && !strcmp(l->cmd.v[0], l->arch.qemu))
+			xkvm_say("install package %s", l->arch.pkg);
+		return XKVM_EXIT_FAILURE;
+	}
+	return status;
+}
+
+/* Frees what 'l' holds.  Accepts NULL. */
+static void launch_release(struct launch *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n_nics; i++)
+		netspec_release(&l->nics[i]);
+	for (size_t i = 0; l->taps && i < l->cfg.netdevs.n; i++)
+		free(l->taps[i]);
+	for (size_t i = 0; i < l->n_disks; i++)
+		diskspec_release(&l->disks[i]);
+	free(l->nics);
+	free(l->taps);
+	free(l->reqs);
+	free(l->classes);
+	free(l->disks);
+	strv_release(&l->qemu);
+	strv_release(&l->cmd);
+	strv_release(&l->conns);
+	devopts_release(&l->dev);
+	firmware_release(&l->fw);
+	arch_release(&l->arch);
+	cli_release(&l->cfg);
+}
+
+int launch_main(int argc, char **argv)
+{
+	struct launch l = { 0 };
+	char *err = NULL;
+	int ret, r;
+
+	r = cli_parse(argc, argv, &l.cfg, &err);
+	if (r < 0) {
+		ret = report(r, err, XKVM_EXIT_USAGE);
+		goto out;
+	}
+	if (l.cfg.help) {
+		cli_usage(stdout, argv[0]);
+		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+		goto out;
+	}
+	xkvm_verbosity = l.cfg.verbosity;
+
+	ret = launch_qemu_command(&l);
+	if (ret)
+		goto out;
+	ret = launch_firmware(&l);
+	if (ret)
+		goto out;
+	ret = launch_disks(&l);
+	if (ret)
+		goto out;
+	ret = launch_parse_nics(&l);
+	if (ret)
+		goto out;
+	ret = launch_setup_nics(&l, argv[0]);
+	if (ret)
+		goto out;
+	ret = launch_run(&l);
+out:
+	/* A failure a signal caused (an interrupted OVS wait): tear down and
+	 * die by the signal, 128+N, not 1. */
+	cleanup_check_signal();
+	launch_release(&l);
+	return ret;
+}

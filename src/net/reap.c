@@ -1,0 +1,235 @@
+#include "net/reap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/ovsports.h"
+#include "net/owner.h"
+#include "netlink/xknl.h"
+#include "ovsdb/xkovs.h"
+#include "base/xkvm.h"
+
+struct dead_tap {
+	int ifindex;
+	uint32_t group;
+	char name[XKNL_IFNAMSIZ];
+	pid_t pid;
+};
+
+struct scan {
+	struct dead_tap *v;
+	size_t n, alloc;
+	int err;
+};
+
+/* 1 when 'tag' names an owner that is gone, 0 otherwise (live, not ours,
+ * or cannot tell). */
+static int owner_dead(const char *tag, pid_t *pid)
+{
+	struct owner o;
+
+	if (owner_parse(tag, &o) < 0)
+		return 0;
+	*pid = o.pid;
+	return owner_alive(&o) == 0;
+}
+
+static int collect_tap(const struct xknl_link *l, void *arg)
+{
+	struct scan *s = arg;
+	pid_t pid;
+
+	if (strcmp(l->kind, "tun") || !owner_dead(l->alias, &pid))
+		return 0;
+	if (s->n == s->alloc) {
+		size_t alloc = s->alloc ? 2 * s->alloc : 16;
+		struct dead_tap *v = realloc(s->v, alloc * sizeof(*v));
+
+		if (!v) {
+			s->err = -ENOMEM;
+			return 1;
+		}
+		s->v = v;
+		s->alloc = alloc;
+	}
+	s->v[s->n].ifindex = l->ifindex;
+	s->v[s->n].group = l->group;
+	s->v[s->n].pid = pid;
+	memcpy(s->v[s->n].name, l->name, sizeof(s->v[s->n].name));
+	s->n++;
+	return 0;
+}
+
+/* Whether every link of 'group' is in s->v (then one request takes them). */
+struct group_only {
+	const struct scan *s;
+	uint32_t group;
+	bool foreign;
+};
+
+static int check_group(const struct xknl_link *l, void *arg)
+{
+	struct group_only *g = arg;
+
+	if (l->group != g->group)
+		return 0;
+	for (size_t i = 0; i < g->s->n; i++)
+		if (g->s->v[i].ifindex == l->ifindex)
+			return 0;
+	g->foreign = true;
+	return 1;
+}
+
+static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_result *res)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct group_only g = { s, s->v[i].group, false };
+		bool first = true;
+
+		/* One group delete per group made only of dead taps. */
+		for (size_t j = 0; j < i; j++)
+			if (s->v[j].group == g.group)
+				first = false;
+		if (!first || g.group == 0)
+			continue;
+		if (xknl_link_foreach(nl, check_group, &g) >= 0 && !g.foreign)
+			(void)xknl_group_del(nl, g.group);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		int ret = xknl_link_del(nl, s->v[i].ifindex, s->v[i].name);
+
+		if (ret < 0 && ret != -ENODEV) {
+			const char *why = xknl_strerror(nl);
+
+			xkvm_error("cannot remove tap '%s': %s", s->v[i].name,
+				   why ? why : strerror(-ret));
+			res->failed++;
+			continue;
+		}
+		res->taps++;
+		if (report)
+			printf("removed tap %s (owner pid %d)\n", s->v[i].name, (int)s->v[i].pid);
+	}
+}
+
+/* Removes the dead ports of one owner, 'tag', checked against the tag
+ * inside the transaction: a port of that name that meanwhile belongs to
+ * someone else (reaped by another xkvm, the name reused by a live launch)
+ * is refused, never removed.  On a refusal, one port at a time to know
+ * which went. */
+static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port *ports,
+			     size_t n, bool report, struct reap_result *res)
+{
+	int ret = xkovs_del_ports(h, ports, n, tag, 0);
+
+	for (size_t i = 0; i < n; i++) {
+		int r = ret;
+
+		if (ret == -EPERM)
+			r = xkovs_del_ports(h, &ports[i], 1, tag, 0);
+		if (r == -EPERM)
+			continue;	/* not the dead owner's any more */
+		if (r < 0) {
+			xkvm_error("cannot remove Open vSwitch port '%s': %s", ports[i].name,
+				   xkovs_error(h));
+			res->failed++;
+			continue;
+		}
+		res->ports++;
+		if (report)
+			printf("removed port %s from %s\n", ports[i].name, ports[i].bridge);
+	}
+}
+
+static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+		      struct reap_result *res)
+{
+	struct xkovs *own = NULL, *h = db;
+	struct xkovs_owned *owned = NULL;
+	struct xkovs_port *ports = NULL;
+	size_t n_owned = 0;
+	bool *done = NULL;
+	int ret = 0;
+
+	if (!h) {
+		ret = ovsports_open(ovsdb, timeout_ms, false, &own);
+		if (ret < 0 || !own)
+			return ret;	/* printed, or no Open vSwitch here */
+		h = own;
+	}
+	ret = xkovs_list_owned(h, &owned, &n_owned);
+	if (ret < 0) {
+		xkvm_error("%s", xkovs_error(h));
+		goto out;
+	}
+	ports = calloc(n_owned ? n_owned : 1, sizeof(*ports));
+	done = calloc(n_owned ? n_owned : 1, sizeof(*done));
+	if (!ports || !done) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* One transaction per dead owner (usually one or none). */
+	for (size_t i = 0; i < n_owned; i++) {
+		size_t n = 0;
+		pid_t pid;
+
+		if (done[i] || !owner_dead(owned[i].owner, &pid))
+			continue;
+		for (size_t k = i; k < n_owned; k++) {
+			if (done[k] || strcmp(owned[k].owner, owned[i].owner))
+				continue;
+			done[k] = true;
+			ports[n].bridge = owned[k].bridge;
+			ports[n].name = owned[k].port;
+			ports[n].tag = -1;
+			n++;
+		}
+		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
+	}
+	ret = 0;
+out:
+	if (ret == -ENOMEM)
+		xkvm_error("out of memory");
+	free(done);
+	free(ports);
+	xkovs_owned_free(owned, n_owned);
+	xkovs_free(own);
+	return ret;
+}
+
+int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+	      struct reap_result *res)
+{
+	struct xknl *nl = NULL;
+	struct scan s = { NULL, 0, 0, 0 };
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = xknl_open(&nl);
+	if (ret < 0) {
+		xkvm_error("cannot open an rtnetlink socket: %s", strerror(-ret));
+		goto out;
+	}
+	/* The taps are looked at before the ports and removed after them: an
+	 * owner dead when its taps were listed is dead when its ports are,
+	 * so a tap is never removed while its port stays (the port's name
+	 * would be free in the kernel and taken in the database). */
+	ret = xknl_link_foreach(nl, collect_tap, &s);
+	if (ret >= 0 && s.err)
+		ret = s.err;	/* collect_tap() stopped the walk (1) on ENOMEM */
+	if (ret < 0) {
+		xkvm_error("cannot list links: %s", strerror(-ret));
+		goto out;
+	}
+	ret = reap_ports(db, ovsdb, timeout_ms, report, res);
+	if (ret < 0)
+		goto out;
+	reap_taps(nl, &s, report, res);
+out:
+	free(s.v);
+	xknl_close(nl);
+	return ret;
+}

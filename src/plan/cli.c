@@ -1,0 +1,311 @@
+#include "plan/cli.h"
+
+#include "base/errmsg.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row per option: add new options here and handle them in apply(). */
+enum opt_id {
+	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
+	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_OVS_NO_WAIT,
+	OPT_OVN_TIMEOUT, OPT_OVN_NO_WAIT, OPT_NO_REAP,
+};
+
+static const struct option options[] = {
+	{ "accel",	required_argument, NULL, OPT_ACCEL },
+	{ "bios",	required_argument, NULL, OPT_BIOS },
+	{ "help",	no_argument,       NULL, OPT_HELP },
+	{ "dowait",	no_argument,       NULL, OPT_DOWAIT },
+	{ "disk",	required_argument, NULL, OPT_DISK },
+	{ "dry-run",	no_argument,       NULL, OPT_DRY_RUN },
+	{ "kvm",	required_argument, NULL, OPT_KVM },
+	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
+	{ "netdev",	required_argument, NULL, OPT_NETDEV },
+	/* xkvm's own long options start with "ovs", "ovn" or "skip", so the
+	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
+	{ "skip-reap",	no_argument,       NULL, OPT_NO_REAP },
+	{ "ovsdb",	required_argument, NULL, OPT_OVSDB },
+	{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
+	{ "ovs-no-wait", no_argument,      NULL, OPT_OVS_NO_WAIT },
+	{ "ovn-timeout", required_argument, NULL, OPT_OVN_TIMEOUT },
+	{ "ovn-no-wait", no_argument,      NULL, OPT_OVN_NO_WAIT },
+	{ "uefi",	no_argument,       NULL, OPT_UEFI },
+	{ "uefi-nvram",	required_argument, NULL, OPT_UEFI_NVRAM },
+	{ "verbose",	no_argument,       NULL, OPT_VERBOSE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Leading ':' reports a missing argument as ':' (no getopt messages). */
+static const char short_options[] = ":hd:n:v";
+
+int cli_parse_seconds(const char *opt, const char *arg, int *ms, char **err)
+{
+	char *end = NULL;
+	double v = 0;
+
+	/* Decimal digits and a '.' only: no blanks, signs, hex or exponents. */
+	if (*arg && strspn(arg, "0123456789.") == strlen(arg)) {
+		errno = 0;
+		v = strtod(arg, &end);
+		if (errno || *end)
+			v = 0;
+	}
+	if (!(v > 0 && v <= 3600))
+		return errmsg(err, "invalid %s '%s': want seconds, more than 0 and at most 3600",
+			      opt, arg);
+	*ms = (int)(v * 1000 + 0.5);
+	if (*ms == 0)
+		*ms = 1;
+	return 0;
+}
+
+static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
+{
+	switch (id) {
+	case OPT_HELP:
+		cfg->help = true;
+		return 0;
+	case OPT_DISK:
+		return strv_push(&cfg->disks, arg);
+	case OPT_NETDEV:
+		return strv_push(&cfg->netdevs, arg);
+	case OPT_VERBOSE:
+		cfg->verbosity++;
+		return 0;
+	case OPT_DRY_RUN:
+		cfg->dry_run = true;
+		return 0;
+	case OPT_KVM:
+		return str_set(&cfg->kvm, arg);
+	case OPT_DOWAIT:
+	case OPT_NO_DOWAIT:
+		return 0;	/* xkvm always supervises qemu */
+	case OPT_BIOS:
+		return str_set(&cfg->bios, arg);
+	case OPT_UEFI:
+		cfg->uefi = true;
+		return 0;
+	case OPT_UEFI_NVRAM:
+		cfg->uefi = true;
+		return str_set(&cfg->uefi_nvram, arg);
+	case OPT_ACCEL:
+		if (!strcmp(arg, "kvm"))
+			cfg->accel = ACCEL_KVM;
+		else if (!strcmp(arg, "tcg"))
+			cfg->accel = ACCEL_TCG;
+		else if (!strcmp(arg, "auto"))
+			cfg->accel = ACCEL_AUTO;
+		else
+			return errmsg(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
+		return 0;
+	case OPT_OVSDB:
+		if (!*arg)
+			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+		return str_set(&cfg->ovsdb, arg);
+	case OPT_OVS_TIMEOUT:
+		return cli_parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
+	case OPT_OVS_NO_WAIT:
+		cfg->ovs_wait = false;
+		return 0;
+	case OPT_OVN_TIMEOUT:
+		return cli_parse_seconds("--ovn-timeout", arg, &cfg->ovn_timeout_ms, err);
+	case OPT_OVN_NO_WAIT:
+		cfg->ovn_wait = false;
+		return 0;
+	case OPT_NO_REAP:
+		cfg->reap = false;
+		return 0;
+	}
+	return errmsg(err, "internal error: option %d has no handler", id);
+}
+
+static const char *optname(int c, char **argv)
+{
+	static char buf[3];
+	const char *arg = argv[optind - 1];
+
+	if (!strncmp(arg, "--", 2))
+		return arg;
+	if (c > 0 && c < 256) {
+		buf[0] = '-';
+		buf[1] = (char)c;
+		buf[2] = '\0';
+		return buf;
+	}
+	return arg;
+}
+
+int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
+{
+	const char *env;
+	int c, r;
+
+	*err = NULL;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->prog = argv[0];
+	cfg->accel = ACCEL_KVM;
+	cfg->ovs_timeout_ms = 5000;
+	cfg->ovs_wait = true;
+	cfg->ovn_timeout_ms = 10000;
+	cfg->ovn_wait = true;
+	cfg->reap = true;
+	env = getenv("DEF_DISK_DRIVER");
+	if (str_set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
+		return -ENOMEM;
+	env = getenv("DEF_NETMODEL");
+	if (env && *env && str_set(&cfg->def_netmodel, env) < 0)
+		return -ENOMEM;
+
+	opterr = 0;
+	optind = 0;	/* full re-initialization (glibc), for repeated calls */
+	while ((c = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
+		if (c == '?') {
+			/* glibc sign-extends a short option byte over 0x7f. */
+			int opt = optopt < 0 ? (unsigned char)optopt : optopt;
+
+			/* A short option we know can only come back as '?' from
+			 * its long form given an argument it does not take
+			 * (':' is no option, though short_options holds it). */
+			const char *arg = argv[optind - 1];
+
+			if (opt && !strncmp(arg, "--", 2) && strchr(arg, '=')) {
+				for (const struct option *o = options; o->name; o++)
+					if (o->val == opt && o->has_arg == no_argument)
+						return errmsg(err, "option '--%s' takes no argument (in '%s')",
+							      o->name, arg);
+			}
+			if (opt > 0 && opt < 256 && (opt == ':' || !strchr(short_options + 1, opt)))
+				return errmsg(err, "unknown option '-%c'", opt);
+			return errmsg(err, "unknown or ambiguous option '%s'", arg);
+		}
+		if (c == ':')
+			return errmsg(err, "option '%s' needs an argument", optname(optopt, argv));
+		r = apply(cfg, c, optarg, err);
+		if (r < 0)
+			return r;
+	}
+	for (int i = optind; i < argc; i++)
+		if (strv_push(&cfg->passthrough, argv[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+void cli_usage(FILE *f, const char *prog)
+{
+	const char *name = strrchr(prog, '/');
+
+	name = name ? name + 1 : prog;
+	fprintf(f,
+"Usage: %s [ options ] -- kvm-args [ ... ]\n"
+"       %s tap-control MODE ...\n"
+"\n"
+"   run qemu (kvm) with tap interfaces on Linux or Open vSwitch bridges.\n"
+"\n"
+"   options:\n"
+"      -n | --netdev NETDEV    netdev can be 'user' or a bridge.\n"
+"                              default is to bridge to virbr0\n"
+"      -d | --disk  DISK       attach DISK (an image, or a spec, see DISK)\n"
+"           --dry-run          only report what would be done; changes\n"
+"                              nothing on the host\n"
+"           --kvm CMD          the qemu command to run (split on blanks);\n"
+"                              default qemu-system-ARCH\n"
+"           --accel=MODE       kvm (default): pass -enable-kvm;\n"
+"                              tcg: do not; auto: only when /dev/kvm opens\n"
+"           --bios FILE        boot with FILE as the pflash bios\n"
+"           --uefi             boot with efi (OVMF; AAVMF on aarch64)\n"
+"           --uefi-nvram=FILE  boot with efi, using nvram settings in FILE\n"
+"                              if FILE not present, copy from defaults.\n"
+"      -v | --verbose          more messages (repeatable)\n"
+"           --ovsdb REMOTE     the Open vSwitch database (default\n"
+"                              unix:$OVS_RUNDIR/db.sock; no socket there\n"
+"                              means no OVS on this host)\n"
+"           --ovs-timeout SEC  bound of every OVSDB wait (default 5)\n"
+"           --ovs-no-wait      do not wait for ovs-vswitchd to apply ports\n"
+"           --ovn-timeout SEC  bound of the wait for OVN to bind\n"
+"                              ovs-iface-id ports (default 10)\n"
+"           --ovn-no-wait      do not wait for OVN bindings\n"
+"           --skip-reap        do not first remove taps and ports left by\n"
+"                              dead xkvm processes (see tap-control gc)\n"
+"           --dowait, --no-dowait\n"
+"                              accepted for compatibility: xkvm always\n"
+"                              supervises qemu and forwards signals\n"
+"      -h | --help             this text\n"
+"\n"
+"   Arguments after '--' (and any non-option argument) go to qemu as they are.\n"
+"   Environment: DEF_DISK_DRIVER (default virtio-blk), DEF_NETMODEL\n"
+"   (default virtio-net-pci; virtio-net-ccw on s390x).\n"
+"\n"
+"   NETDEV:\n"
+"    Above, 'NETDEV' is a comma delimited string\n"
+"    The first field must be\n"
+"     * bridge name: (br0 or virbr0): attach a device to this bridge,\n"
+"       a Linux bridge or an Open vSwitch bridge (real or fake VLAN)\n"
+"     * literal 'user': use qemu user networking\n"
+"\n"
+"    Then optional fields:\n"
+"      mac=MAC, macaddr=MAC   'auto' (qemu picks), 'random', a full MAC, or\n"
+"                             its last octets (':05' gives 52:54:00:12:34:05);\n"
+"                             empty: the NIC's index as last octet\n"
+"      model=MODEL            NIC model (virtio = virtio-net-pci)\n"
+"      ovs-tag=N              OVS bridges only: access VLAN N (0..4095)\n"
+"      ovs-trunks=N:M:...     OVS bridges only: trunk VLANs (each 0..4095)\n"
+"      ovs-iface-id=NAME      OVS bridges only: external_ids:iface-id\n"
+"      ovs-vm-id=ID           OVS bridges only: external_ids:vm-id\n"
+"      ovs-ext:KEY=VALUE      OVS bridges only: external_ids:KEY (repeatable)\n"
+"\n"
+"    Other fields can be anything that is acceptable to qemu either as:\n"
+"      * '-device MODEL' option (see 'qemu-system-ARCH -device MODEL,?')\n"
+"      * '-netdev [user|tap]' option\n"
+"\n"
+"   DISK:\n"
+"    A comma delimited string: an existing file, or file=FILE, then optional\n"
+"    driver=DRIVER, if=virtio|scsi|pflash, id=ID (default diskNN),\n"
+"    fmt=|format=FMT (default: read from the image; raw if it does not exist),\n"
+"    serial=S (default: wwn, else the file's name), wwn=W, bus=B, unit=U,\n"
+"    index=I (not with bus/unit).  Other fields go to -device when the\n"
+"    driver accepts them, else to -drive.\n"
+"\n"
+"   Example:\n"
+"     * %s --netdev br0,macaddr=:05 -- -drive file=disk.img,if=virtio -curses\n"
+"       attach a tap device to bridge 'br0' with mac address\n"
+"         '52:54:00:12:34:05'\n"
+"\n"
+"     * %s --netdev user,mac=random --netdev br1,model=e1000,mac=auto -- -curses\n"
+"       attach virtio user networking nic with random mac address\n"
+"       attach tap device to br1 bridge as e1000 with unspecified mac\n"
+"\n"
+"     * %s --disk disk1.img\n"
+"\n"
+"     * %s -n br-ovs,ovs-tag=10 -n br-int,ovs-iface-id=lp1,mac=:11 -- ...\n"
+"       a NIC in VLAN 10 of OVS bridge br-ovs, and one bound to the OVN\n"
+"       logical port lp1 (xkvm waits for the binding before starting qemu)\n"
+"\n"
+"   tap-control MODE (see 'xkvm tap-control MODE --help'):\n"
+"      make-nics BRIDGE...        make a tap on each bridge (as the script)\n"
+"      del-nics TAP...            remove taps xkvm made for you\n"
+"      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
+"      gc                         remove what dead xkvm processes left\n"
+"      list                       list taps and ports xkvm made (JSON lines)\n",
+	name, name, name, name, name, name);
+}
+
+void cli_release(struct xkvm_config *cfg)
+{
+	if (!cfg)
+		return;
+	strv_release(&cfg->netdevs);
+	strv_release(&cfg->disks);
+	strv_release(&cfg->passthrough);
+	free(cfg->kvm);
+	free(cfg->bios);
+	free(cfg->uefi_nvram);
+	free(cfg->def_disk_driver);
+	free(cfg->def_netmodel);
+	free(cfg->ovsdb);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,237 @@
+#include "qemu/supervise.h"
+#include "base/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_KILL_TIMEOUT_MS 10000
+
+static int kill_timeout_ms = DEFAULT_KILL_TIMEOUT_MS;
+static bool no_pidfd;
+
+void supervise_set_kill_timeout(int ms)
+{
+	kill_timeout_ms = ms < 0 ? DEFAULT_KILL_TIMEOUT_MS : ms;
+}
+
+void supervise_set_no_pidfd(bool on)
+{
+	no_pidfd = on;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static void sigchld_handler(int sig)
+{
+	(void)sig;
+	cleanup_wake();
+}
+
+/* Whether this kernel has pidfd_open (probed on ourselves). */
+static bool have_pidfd(void)
+{
+	int fd;
+
+	if (no_pidfd)
+		return false;
+	fd = pidfd_open_(getpid());
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The child between fork and exec: async-signal-safe calls only. */
+static void __attribute__((noreturn))
+exec_child(char *const argv[], int err_fd, pid_t parent)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int err;
+
+	cleanup_forget_in_child();
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		goto fail;
+	/* The parent may have died before prctl: we would never get it. */
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(argv[0], argv);
+fail:
+	err = errno;
+	(void)!write(err_fd, &err, sizeof(err));
+	_exit(127);
+}
+
+/* Reads the exec result: 0 when the exec succeeded (EOF), else -errno. */
+static int read_exec_result(int fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(err) ? -err : 0;
+}
+
+static int reap(pid_t pid, int *wstatus)
+{
+	while (waitpid(pid, wstatus, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Waits for 'pid', forwarding the first terminating signal and SIGKILLing
+ * after the timeout.  Returns 0 with *wstatus, or -errno. */
+static int wait_child(pid_t pid, int pidfd, int *wstatus)
+{
+	struct pollfd fds[2] = {
+		{ .fd = cleanup_signal_fd(), .events = POLLIN },
+		{ .fd = pidfd, .events = POLLIN },
+	};
+	bool forwarded = false, killed = false;
+	int64_t deadline = 0;
+
+	for (;;) {
+		int timeout = -1, sig;
+		pid_t r;
+
+		/* Only reached on a wakeup (or the first time): not a busy loop. */
+		r = waitpid(pid, wstatus, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		sig = cleanup_pending_signal();
+		if (sig && !forwarded) {
+			kill(pid, sig);
+			forwarded = true;
+			deadline = now_ms() + kill_timeout_ms;
+		}
+		if (forwarded && !killed) {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0) {
+				kill(pid, SIGKILL);
+				killed = true;
+			} else {
+				timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+			}
+		}
+		if (poll(fds, pidfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+			return -errno;
+		if (fds[0].revents)
+			cleanup_drain();
+	}
+}
+
+int supervise_run(char *const argv[], int *status, int *signal_received)
+{
+	struct sigaction chld = { .sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	struct sigaction old_chld;
+	sigset_t all, old_mask;
+	int err_pipe[2] = { -1, -1 }, pidfd = -1, wstatus = 0, ret;
+	bool use_pidfd, chld_set = false;
+	pid_t parent = getpid(), pid;
+
+	ret = cleanup_init();
+	if (ret < 0)
+		goto out;
+	if (cleanup_pending_signal()) {
+		ret = -EINTR;
+		goto out;
+	}
+	use_pidfd = have_pidfd();
+	/* SIGCHLD must not be SIG_IGN (children would be auto-reaped); in the
+	 * fallback its handler wakes the poll through the self-pipe. */
+	chld.sa_handler = use_pidfd ? SIG_DFL : sigchld_handler;
+	sigemptyset(&chld.sa_mask);
+	if (sigaction(SIGCHLD, &chld, &old_chld) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	chld_set = true;
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto out;
+	}
+
+	/* No handler may run in the child before it reset the dispositions:
+	 * it would write to our self-pipe. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old_mask);
+	pid = fork();
+	if (pid == 0)
+		exec_child(argv, err_pipe[1], parent);
+	ret = pid < 0 ? -errno : 0;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (ret < 0)
+		goto out;
+	close(err_pipe[1]);
+	err_pipe[1] = -1;
+
+	ret = read_exec_result(err_pipe[0]);
+	if (ret < 0) {
+		reap(pid, &wstatus);
+		goto out;
+	}
+	if (use_pidfd) {
+		pidfd = pidfd_open_(pid);
+		if (pidfd < 0) {
+			/* Rare (EMFILE...): fall back, the loop's first
+			 * waitpid covers a child that already exited. */
+			chld.sa_handler = sigchld_handler;
+			sigaction(SIGCHLD, &chld, NULL);
+		}
+	}
+	ret = wait_child(pid, pidfd, &wstatus);
+	if (ret < 0) {
+		/* Cannot happen short of a bug; never leave qemu behind. */
+		kill(pid, SIGKILL);
+		reap(pid, &wstatus);
+		goto out;
+	}
+	*status = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+out:
+	if (signal_received)
+		*signal_received = cleanup_pending_signal();
+	if (pidfd >= 0)
+		close(pidfd);
+	if (err_pipe[0] >= 0)
+		close(err_pipe[0]);
+	if (err_pipe[1] >= 0)
+		close(err_pipe[1]);
+	if (chld_set)
+		sigaction(SIGCHLD, &old_chld, NULL);
+	return ret;
+}

@@ -58,6 +58,18 @@ static inline bool fz_is_mac(const char *m)
 	return true;
 }
 
+/* "xx:xx:xx:xx:xx:xx" with hex digits of either case. */
+static inline bool fz_is_mac_any_case(const char *m)
+{
+	if (strlen(m) != 17)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? m[i] != ':' : !strchr("0123456789abcdefABCDEF", m[i]))
+			return false;
+	}
+	return true;
+}
+
 static inline bool fz_is_vlan_list(const char *s)
 {
 	for (;;) {
@@ -183,8 +195,11 @@ static inline const char *fz_mac(const char *partial, unsigned index)
 		return "mac_pad: result is not a 17-char lower-case MAC";
 	if (out[MAC_STRLEN] != 'Z')
 		return "mac_pad: wrote past MAC_STRLEN";
-	if (strlen(partial) == 17 && partial[0] != ':') {
-		/* a full MAC comes back as it is, in lower case */
+	if (fz_is_mac_any_case(partial)) {
+		/* a full MAC (six octets of two digits) comes back as it is, in
+		 * lower case.  Not any 17 characters: "00000:A:000000000" is
+		 * three octets with leading zeros (the reference's printf %02x
+		 * reads 0x00000 as 00), padded from the prefix. */
 		for (int i = 0; i < 17; i++)
 			if ((partial[i] | 0x20) != out[i] && partial[i] != ':')
 				return "mac_pad: full MAC not kept";

@@ -55,6 +55,7 @@ static const char *const disk_corpus[] = {
 static const char *const mac_corpus[] = {
 	"", ":05", "05", "5", "01:02", "aa:bb:cc:dd:ee:ff", "AA:BB:CC:DD:EE:FF", ":1:2:3:4:5:6",
 	"52:54:00:12:34:56", "f:f", "0:0:0",
+	"00000:A:000000000",	/* make fuzz found the contract wrong here (index 0x41) */
 };
 
 static const char *const cli_corpus[] = {

@@ -32,6 +32,8 @@ int main(void)
 	CHECK_STR("52:54:00:12:34:05", pad("005", 0));
 	CHECK_STR("52:54:00:12:a0:ff", pad("0a0:0000ff", 0));
 	CHECK_STR("52:54:00:12:34:05", pad("52:54:00:12:34:005", 0));
+	/* 17 characters but three octets: padded, not taken as a full MAC */
+	CHECK_STR("52:54:00:00:0a:00", pad("00000:A:000000000", 0x41));
 	/* empty: the NIC index as the last octet, %02x */
 	CHECK_STR("52:54:00:12:34:00", pad("", 0));
 	CHECK_STR("52:54:00:12:34:0a", pad("", 10));

@@ -261,8 +261,6 @@ static int launch_qemu_command(struct launch *l)
 	return 0;
 }
 
-/* --bios / --uefi / --uefi-nvram: decides the pflash drives (nothing is
- * copied yet). */
 /* The nvram copy (checked, or made) failed with 'r': says so, for exit 1. */
 static int nvram_copy_failed(const struct launch *l, int r)
 {
@@ -270,6 +268,8 @@ static int nvram_copy_failed(const struct launch *l, int r)
 	return XKVM_EXIT_FAILURE;
 }
 
+/* --bios / --uefi / --uefi-nvram: decides the pflash drives and checks
+ * that the nvram copy can be made (nothing is copied yet). */
 static int launch_firmware(struct launch *l)
 {
 	const struct xkvm_config *cfg = &l->cfg;
@@ -280,7 +280,7 @@ static int launch_firmware(struct launch *l)
 		return XKVM_EXIT_USAGE;
 	}
 	r = firmware_resolve(cfg->bios && *cfg->bios ? cfg->bios : NULL, cfg->uefi,
-			     cfg->uefi_nvram, cfg->dry_run, &l->fw);
+			     cfg->uefi_nvram, &l->fw);
 	if (r == -ENOENT) {
 		xkvm_error("uefi support requires ovmf firmware: install package ovmf");
 		return XKVM_EXIT_FAILURE;

@@ -1,12 +1,11 @@
 #include "plan/devopts.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "base/spawn.h"
 
 int devopts_init(struct devopts *d, const struct strv *qemu)
 {
@@ -85,77 +84,28 @@ fail:
 
 /* Runs QEMU -device MODEL,? with stdout+stderr into a buffer (the
  * reference's $(... 2>&1)).  Returns 0 with *out (caller frees), -ENOEXEC
- * when the command failed, else -errno. */
+ * when the command could not be executed or failed, else -errno. */
 static int probe(struct devopts *d, const char *model, char **out)
 {
 	struct strv argv = STRV_INIT;
-	int pipefd[2] = { -1, -1 }, devnull = -1, ret = -ENOMEM, wstatus;
 	char *buf = NULL, notfound[512];
-	size_t len = 0, alloc = 0;
-	pid_t pid;
+	int ret = -ENOMEM;
 
 	if (strv_extend(&argv, &d->qemu) < 0 || strv_push(&argv, "-device") < 0 ||
 	    strv_pushf(&argv, "%s,?", model) < 0)
 		goto out;
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		ret = -errno;
+	ret = spawn_run(argv.v, SPAWN_STDERR | SPAWN_NO_STDIN, &buf);
+	switch (ret) {
+	case -ENOENT: case -EACCES: case -EPERM: case -ENOEXEC: case -ENOTDIR: case -ELOOP:
+		ret = -ENOEXEC;	/* the reference's shell could not run it either */
+		goto out;
+	case 0:
+		break;
+	default:
+		if (ret > 0)
+			ret = -ENOEXEC;	/* exited non-zero */
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		if (dup2(devnull, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(pipefd[1], 2) < 0)
-			_exit(127);
-		execvp(argv.v[0], argv.v);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	ret = 0;
-	for (;;) {
-		char scratch[4096];
-		ssize_t r;
-
-		if (ret == 0 && alloc - len < 4096) {
-			char *nb = realloc(buf, alloc + 65536);
-
-			if (nb) {
-				buf = nb;
-				alloc += 65536;
-			} else {
-				ret = -ENOMEM;	/* keep draining: never block qemu */
-			}
-		}
-		if (ret < 0)
-			r = read(pipefd[0], scratch, sizeof(scratch));
-		else
-			r = read(pipefd[0], buf + len, alloc - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (ret == 0)
-			len += (size_t)r;
-	}
-	close(pipefd[0]);
-	pipefd[0] = -1;
-	while (waitpid(pid, &wstatus, 0) < 0) {
-		if (errno != EINTR) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	if (ret < 0)
-		goto out;
-	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-		ret = -ENOEXEC;
-		goto out;
-	}
-	buf[len] = '\0';
 	/* qemu exits 0 for an unknown model's ",?" but says so. */
 	snprintf(notfound, sizeof(notfound), "Device '%s' not found", model);
 	if (strstr(buf, notfound)) {
@@ -164,14 +114,7 @@ static int probe(struct devopts *d, const char *model, char **out)
 	}
 	*out = buf;
 	buf = NULL;
-	ret = 0;
 out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	if (devnull >= 0)
-		close(devnull);
 	free(buf);
 	strv_release(&argv);
 	return ret;

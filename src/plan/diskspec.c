@@ -1,23 +1,16 @@
 #include "plan/diskspec.h"
 
 #include "base/errmsg.h"
+#include "base/fs.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "plan/devopts.h"
 #include "plan/diskfmt.h"
-
-static bool is_regular(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -49,7 +42,7 @@ int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 		const char *val = eq ? eq + 1 : tok;
 		char **dst = NULL;
 
-		if (!eq && !given(ds->file) && *tok && is_regular(tok) && str_set(&ds->file, tok) < 0)
+		if (!eq && !given(ds->file) && *tok && fs_is_regular(tok) && str_set(&ds->file, tok) < 0)
 			goto out;
 		if (!strcmp(tok, "if=sd") || !strcmp(tok, "if=mtd") ||
 		    !strcmp(tok, "if=floppy") || !strcmp(tok, "floppy")) {
@@ -86,7 +79,7 @@ int diskspec_parse(const char *spec, unsigned index, const char *def_driver,
 		ret = errmsg_code(err, -EINVAL, "no file in --disk '%s'", spec);
 		goto out;
 	}
-	if (!given(ds->fmt) && is_regular(ds->file)) {
+	if (!given(ds->fmt) && fs_is_regular(ds->file)) {
 		int r = diskfmt_probe(ds->file, &fmt);
 
 		if (r < 0) {

@@ -1,5 +1,7 @@
 #include "plan/firmware.h"
 
+#include "base/fs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -19,13 +21,6 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static bool is_regular(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static char *path_join(const char *dir, const char *name)
 {
 	char *p;
@@ -33,8 +28,7 @@ static char *path_join(const char *dir, const char *name)
 	return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
-int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_run,
-		     struct firmware *fw)
+int firmware_resolve(const char *bios, bool uefi, const char *nvram, struct firmware *fw)
 {
 	const char *dir = getenv("XKVM_OVMF_DIR");
 	char *code = NULL, *vars = NULL, *joined = NULL;
@@ -75,7 +69,7 @@ int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_ru
 	if (nvram && *nvram) {
 		if (!(fw->nvram = strdup(nvram)))
 			goto out;
-		fw->copy = !is_regular(nvram);
+		fw->copy = !fs_is_regular(nvram);
 		if (fw->copy && !fw->nvram_src) {
 			ret = -ENOENT;
 			goto out;
@@ -85,8 +79,7 @@ int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_ru
 		if (!(fw->nvram = strdup(fw->nvram_src)))
 			goto out;
 	}
-	(void)dry_run;	/* a copy we make is writable, made or not */
-	if (fw->copy)
+	if (fw->copy)	/* a copy we make is writable, made or not */
 		fw->readonly = false;
 	else
 		fw->readonly = faccessat(AT_FDCWD, fw->nvram, W_OK, AT_EACCESS) != 0;

@@ -25,12 +25,11 @@ struct firmware {
  * (split), else ovmf/OVMF.fd (joined); on aarch64 AAVMF/AAVMF_CODE.fd +
  * AAVMF/AAVMF_VARS.fd.  'nvram' (--uefi-nvram, may be NULL) is used when
  * present, else marked for copying from the template; a copy counts as
- * writable, made yet or not ('dry_run' changes nothing).  Changes nothing
+ * writable, made yet or not.  Changes nothing
  * on the host.  Returns 0, -EINVAL (bios with uefi), -ENOENT (no firmware
  * found), -ENOMEM; on failure 'fw' holds nothing to free.  On success
  * release with firmware_release(). */
-int firmware_resolve(const char *bios, bool uefi, const char *nvram, bool dry_run,
-		     struct firmware *fw);
+int firmware_resolve(const char *bios, bool uefi, const char *nvram, struct firmware *fw);
 
 /* When fw->copy: checks, changing nothing, that the copy can be made (the
  * template readable, fw->nvram's directory writable), so that a launch

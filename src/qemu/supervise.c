@@ -1,5 +1,6 @@
 #include "qemu/supervise.h"
 #include "base/cleanup.h"
+#include "base/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +26,6 @@ void supervise_set_kill_timeout(int ms)
 void supervise_set_no_pidfd(bool on)
 {
 	no_pidfd = on;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int pidfd_open_(pid_t pid)
@@ -136,10 +129,10 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus)
 		if (sig && !forwarded) {
 			kill(pid, sig);
 			forwarded = true;
-			deadline = now_ms() + kill_timeout_ms;
+			deadline = clock_now_ms() + kill_timeout_ms;
 		}
 		if (forwarded && !killed) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - clock_now_ms();
 
 			if (left <= 0) {
 				kill(pid, SIGKILL);

@@ -38,15 +38,15 @@
  * terminating signal xkvm received (0: none).  When it is non-zero the
  * caller must tear down and then die by that signal: cleanup_die(sig), or
  * simply cleanup_check_signal() (the signal stays recorded in cleanup.c),
- * so xkvm's own exit status is 128+N like the reference's.  launch.c:
+ * so xkvm's own exit status is 128+N like the reference's.  As
+ * cmd/launch.c does:
  *
  *	r = supervise_run(argv, &status, &sig);
- *	if (r < 0 && r != -EINTR)
- *		xkvm_error("cannot run '%s': %s", argv[0], strerror(-r));
  *	if (sig)
  *		cleanup_die(sig);	(hooks run now, qemu is gone; 128+N)
- *	cleanup_run();
- *	return r < 0 ? XKVM_EXIT_FAILURE : status; */
+ *	if (r < 0)
+ *		xkvm_error("cannot run '%s': %s", argv[0], strerror(-r));
+ *	return r < 0 ? XKVM_EXIT_FAILURE : status;	(then the taps go) */
 int supervise_run(char *const argv[], int *status, int *signal_received);
 
 /* Sets how long supervise_run() waits for qemu after forwarding a signal

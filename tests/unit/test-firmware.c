@@ -60,28 +60,28 @@ int main(void)
 	CHECK_INT(0, mkdir(path("ovmf"), 0755));
 	setenv("XKVM_OVMF_DIR", dir, 1);
 
-	CHECK_INT(0, firmware_resolve(NULL, false, NULL, false, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, false, NULL, &fw));
 	CHECK_STR("", drives(&fw));
 	firmware_release(&fw);
-	CHECK_INT(0, firmware_resolve("/x/bios.fd", false, NULL, false, &fw));
+	CHECK_INT(0, firmware_resolve("/x/bios.fd", false, NULL, &fw));
 	CHECK_STR("-drive if=pflash,format=raw,file=/x/bios.fd", drives(&fw));
 	firmware_release(&fw);
-	CHECK_INT(-EINVAL, firmware_resolve("/x/bios.fd", true, NULL, false, &fw));
+	CHECK_INT(-EINVAL, firmware_resolve("/x/bios.fd", true, NULL, &fw));
 	firmware_release(&fw);
 
 	/* nothing installed */
-	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, NULL, false, &fw));
-	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, path("none.fd"), false, &fw));
+	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, NULL, &fw));
+	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, path("none.fd"), &fw));
 	/* nvram given and present, no OVMF: used as code and vars */
 	put("mine.fd", "MINE");
-	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 	CHECK(fw.guessed);
 	CHECK_STR("-drive if=pflash,format=raw,file=@/mine.fd", drives(&fw));
 	firmware_release(&fw);
 
 	/* joined OVMF.fd */
 	put("ovmf/OVMF.fd", "JOINED");
-	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, NULL, &fw));
 	CHECK(fw.no_persist);
 	/* the template itself: the guest's writes go to a snapshot overlay */
 	CHECK_STR("-drive if=pflash,format=raw,file=@/ovmf/OVMF.fd,snapshot=on", drives(&fw));
@@ -89,19 +89,19 @@ int main(void)
 
 	/* split: code read-only, then vars */
 	put("OVMF/OVMF_VARS.fd", "VARS");
-	CHECK_INT(0, firmware_resolve(NULL, true, NULL, false, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, NULL, &fw));
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
 		  "-drive if=pflash,format=raw,file=@/OVMF/OVMF_VARS.fd,snapshot=on", drives(&fw));
 	firmware_release(&fw);
 	put("OVMF/OVMF_CODE.fd", "CODE");
-	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 	CHECK(!fw.copy);
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
 		  "-drive if=pflash,format=raw,file=@/mine.fd", drives(&fw));
 	firmware_release(&fw);
 
 	/* absent nvram: a dry run plans the copy but makes none */
-	CHECK_INT(0, firmware_resolve(NULL, true, path("new.fd"), true, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, path("new.fd"), &fw));
 	CHECK(fw.copy);
 	CHECK(!fw.readonly);
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
@@ -119,7 +119,7 @@ int main(void)
 	CHECK_INT(-EEXIST, firmware_copy_nvram(&fw));
 	firmware_release(&fw);
 	firmware_release(NULL);
-	CHECK_INT(0, firmware_resolve(NULL, true, path("no/such/dir.fd"), true, &fw));
+	CHECK_INT(0, firmware_resolve(NULL, true, path("no/such/dir.fd"), &fw));
 	CHECK(fw.copy);
 	CHECK_INT(-ENOENT, firmware_check_copy(&fw));
 	firmware_release(&fw);
@@ -129,7 +129,7 @@ int main(void)
 	CHECK_INT(0, chmod(path("mine.fd"), 0444));
 	CHECK_INT(0, chmod(dir, 0755));
 	if (geteuid() != 0) {
-		CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), false, &fw));
+		CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 		CHECK(fw.readonly);
 		firmware_release(&fw);
 	} else {
@@ -138,7 +138,7 @@ int main(void)
 
 		if (pid == 0) {
 			int ok = setgid(65534) == 0 && setuid(65534) == 0 &&
-				 firmware_resolve(NULL, true, path("mine.fd"), false, &fw) == 0 &&
+				 firmware_resolve(NULL, true, path("mine.fd"), &fw) == 0 &&
 				 fw.readonly;
 			_exit(ok ? 0 : 1);
 		}

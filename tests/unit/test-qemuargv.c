@@ -65,7 +65,7 @@ int main(void)
 
 	CHECK_INT(0, strv_push(&qemu, "qemu-system-x86_64"));
 	CHECK_INT(0, devopts_init(&dev, &qemu));
-	CHECK_INT(0, firmware_resolve("/b.fd", false, NULL, true, &fw));
+	CHECK_INT(0, firmware_resolve("/b.fd", false, NULL, &fw));
 	CHECK_INT(0, netspec_parse("br0,mac=:05,vhost=on,bootindex=1", 0, arch.netmodel, &nics[0], &err));
 	CHECK_INT(0, netspec_classify(&nics[0], &dev, &err));
 	CHECK_INT(0, netspec_parse("user,model=e1000", 1, arch.netmodel, &nics[1], &err));

@@ -10,9 +10,15 @@
 #include "smap.h"
 #include "sset.h"
 
+/* A port's OVS options (xkovs_port.opts), parsed; pointers into them. */
 struct add_item {
+	int tag;		/* -1 for none */
 	int64_t *trunks;
 	size_t n_trunks;
+	const char *iface_id;
+	const char *vm_id;
+	const char **ext;	/* "KEY=VALUE", in order */
+	size_t n_ext;
 	struct uuid iface;	/* the Interface's temporary uuid in the txn */
 	bool adopted;		/* already there with our owner: 'iface' is its real uuid */
 };
@@ -60,11 +66,71 @@ out:
 	return ret;
 }
 
+/* The value of option 'opt' when it is "KEY=VALUE" for 'key', else NULL. */
+static const char *opt_value(const char *opt, const char *key)
+{
+	size_t len = strlen(key);
+
+	return !strncmp(opt, key, len) && opt[len] == '=' ? opt + len + 1 : NULL;
+}
+
+/* Parses p->opts into 'it' (see xkovs_port).  Returns 0 or -EINVAL
+ * (message set). */
+static int parse_opts(struct xkovs *h, const struct xkovs_port *p, struct add_item *it)
+{
+	size_t n = 0;
+
+	it->tag = -1;
+	while (p->opts && p->opts[n])
+		n++;
+	it->ext = calloc(n ? n : 1, sizeof *it->ext);
+	if (!it->ext)
+		return xkovs_fail(h, -ENOMEM, "out of memory");
+	for (size_t j = 0; j < n; j++) {
+		const char *opt = p->opts[j], *v;
+
+		if ((v = opt_value(opt, "tag"))) {
+			char *end;
+			long tag = strtol(v, &end, 10);
+
+			if (*v < '0' || *v > '9' || *end || tag > 4095)
+				return xkovs_fail(h, -EINVAL, "invalid VLAN tag '%s' for port '%s'",
+						  v, p->name);
+			it->tag = (int)tag;
+		} else if ((v = opt_value(opt, "trunks"))) {
+			free(it->trunks);
+			it->trunks = NULL;
+			if (parse_trunks(v, &it->trunks, &it->n_trunks) < 0)
+				return xkovs_fail(h, -EINVAL, "invalid VLAN trunks '%s' for port '%s'",
+						  v, p->name);
+		} else if ((v = opt_value(opt, "iface-id"))) {
+			it->iface_id = v;
+		} else if ((v = opt_value(opt, "vm-id"))) {
+			it->vm_id = v;
+		} else if (!strncmp(opt, "ext:", 4)) {
+			const char *kv = opt + 4, *eq = strchr(kv, '=');
+
+			if (!eq || eq == kv)
+				return xkovs_fail(h, -EINVAL, "invalid external_ids '%s' for port '%s' "
+						  "(want KEY=VALUE)", kv, p->name);
+			if ((size_t)(eq - kv) == strlen(XKOVS_OWNER_KEY) &&
+			    !strncmp(kv, XKOVS_OWNER_KEY, strlen(XKOVS_OWNER_KEY)))
+				return xkovs_fail(h, -EINVAL, "external_ids key '%s' of port '%s' is reserved",
+						  XKOVS_OWNER_KEY, p->name);
+			it->ext[it->n_ext++] = kv;
+		} else {
+			return xkovs_fail(h, -EINVAL, "unknown OVS option '%s' for port '%s'",
+					  opt, p->name);
+		}
+	}
+	return 0;
+}
+
 /* Checks what can be checked without the database. */
 static int validate(struct xkovs *h, struct add_ctx *a)
 {
 	struct sset names = SSET_INITIALIZER(&names);
-	size_t i, j;
+	size_t i;
 	int ret = -EINVAL;
 
 	if (!a->owner || !*a->owner) {
@@ -76,41 +142,16 @@ static int validate(struct xkovs *h, struct add_ctx *a)
 
 		p->ofport = -1;
 		if (!p->name || !*p->name || !p->bridge || !*p->bridge) {
-			xkovs_fail(h, ret, "OVS port #%zu lacks a name or a bridge", i);
+			ret = xkovs_fail(h, -EINVAL, "OVS port #%zu lacks a name or a bridge", i);
 			goto out;
 		}
 		if (!sset_add(&names, p->name)) {
-			xkovs_fail(h, ret, "port '%s' given twice", p->name);
+			ret = xkovs_fail(h, -EINVAL, "port '%s' given twice", p->name);
 			goto out;
 		}
-		if (p->tag < -1 || p->tag > 4095) {
-			xkovs_fail(h, ret, "invalid VLAN tag %d for port '%s'", p->tag, p->name);
+		ret = parse_opts(h, p, &a->items[i]);
+		if (ret < 0)
 			goto out;
-		}
-		if (p->trunks) {
-			int r = parse_trunks(p->trunks, &a->items[i].trunks,
-					     &a->items[i].n_trunks);
-			if (r < 0) {
-				ret = xkovs_fail(h, r, "invalid VLAN trunks '%s' for port '%s'",
-						 p->trunks, p->name);
-				goto out;
-			}
-		}
-		for (j = 0; p->ext && p->ext[j]; j++) {
-			const char *eq = strchr(p->ext[j], '=');
-
-			if (!eq || eq == p->ext[j]) {
-				xkovs_fail(h, ret, "invalid external_ids '%s' for port '%s' "
-					   "(want KEY=VALUE)", p->ext[j], p->name);
-				goto out;
-			}
-			if ((size_t)(eq - p->ext[j]) == strlen(XKOVS_OWNER_KEY) &&
-			    !strncmp(p->ext[j], XKOVS_OWNER_KEY, strlen(XKOVS_OWNER_KEY))) {
-				xkovs_fail(h, ret, "external_ids key '%s' of port '%s' is reserved",
-					   XKOVS_OWNER_KEY, p->name);
-				goto out;
-			}
-		}
 	}
 	ret = 0;
 out:
@@ -119,20 +160,21 @@ out:
 }
 
 static void set_external_ids(const struct ovsrec_interface *iface,
-			     const struct xkovs_port *p, const char *owner)
+			     const struct xkovs_port *p, const struct add_item *it,
+			     const char *owner)
 {
 	struct smap ids = SMAP_INITIALIZER(&ids);
 	size_t j;
 
-	if (p->iface_id)
-		smap_replace(&ids, "iface-id", p->iface_id);
+	if (it->iface_id)
+		smap_replace(&ids, "iface-id", it->iface_id);
 	if (p->attached_mac)
 		smap_replace(&ids, "attached-mac", p->attached_mac);
-	if (p->vm_id)
-		smap_replace(&ids, "vm-id", p->vm_id);
-	for (j = 0; p->ext && p->ext[j]; j++) {
-		const char *eq = strchr(p->ext[j], '=');
-		char *key = strndup(p->ext[j], (size_t)(eq - p->ext[j]));
+	if (it->vm_id)
+		smap_replace(&ids, "vm-id", it->vm_id);
+	for (j = 0; j < it->n_ext; j++) {
+		const char *eq = strchr(it->ext[j], '=');
+		char *key = strndup(it->ext[j], (size_t)(eq - it->ext[j]));
 
 		if (key)
 			smap_replace(&ids, key, eq + 1);
@@ -194,9 +236,9 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 					 p->name, p->bridge);
 			goto out;
 		}
-		if (vlan >= 0 && p->tag >= 0 && p->tag != vlan) {
+		if (vlan >= 0 && a->items[i].tag >= 0 && a->items[i].tag != vlan) {
 			ret = xkovs_fail(h, -EINVAL, "port '%s' on fake bridge '%s' (VLAN %d) "
-					 "cannot have VLAN tag %d", p->name, p->bridge, vlan, p->tag);
+					 "cannot have VLAN tag %d", p->name, p->bridge, vlan, a->items[i].tag);
 			goto out;
 		}
 		a->items[i].adopted = false;
@@ -216,13 +258,13 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 
 		iface = ovsrec_interface_insert(txn);
 		ovsrec_interface_set_name(iface, p->name);
-		set_external_ids(iface, p, a->owner);
+		set_external_ids(iface, p, &a->items[i], a->owner);
 		a->items[i].iface = iface->header_.uuid;
 
 		port = ovsrec_port_insert(txn);
 		ovsrec_port_set_name(port, p->name);
 		ovsrec_port_set_interfaces(port, &iface, 1);
-		tag = vlan >= 0 ? vlan : p->tag;
+		tag = vlan >= 0 ? vlan : a->items[i].tag;
 		if (tag >= 0)
 			ovsrec_port_set_tag(port, &tag, 1);
 		if (a->items[i].n_trunks)
@@ -352,8 +394,10 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 out:
 	if (txn)
 		ovsdb_idl_txn_destroy(txn);
-	for (i = 0; a.items && i < n; i++)
+	for (i = 0; a.items && i < n; i++) {
 		free(a.items[i].trunks);
+		free(a.items[i].ext);
+	}
 	free(a.items);
 	free(a.comment);
 	xkovs_call_end(&c);

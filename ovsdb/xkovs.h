@@ -92,19 +92,21 @@ int xkovs_list_bridges(struct xkovs *h, char ***names);
 void xkovs_names_free(char **names);
 
 /* One port to add (or, with only 'bridge' and 'name' read, to remove).
- * Every pointer is borrowed for the duration of the call. */
+ * Every pointer is borrowed for the duration of the call.
+ *
+ * 'opts' are xkvm's OVS options as the user wrote them, without "ovs-"
+ * (src/base/nic.h): "tag=N" (access VLAN 0..4095), "trunks=N:M" or
+ * "trunks=N,M" (VLANs), "iface-id=X", "vm-id=X" (external_ids) and
+ * "ext:KEY=VALUE" (any other external_ids key but XKOVS_OWNER_KEY); a
+ * later single-valued option replaces an earlier one. */
 struct xkovs_port {
 	const char *bridge;	/* an OVS bridge, real or fake */
 	const char *name;	/* the Port's and its Interface's name (the tap) */
-	int tag;		/* access VLAN 0..4095, -1 for none */
-	const char *trunks;	/* VLANs "10,20" or "10:20", NULL for none */
-	const char *iface_id;	/* external_ids:iface-id, NULL for none */
-	const char *attached_mac; /* external_ids:attached-mac */
-	const char *vm_id;	/* external_ids:vm-id */
-	const char *const *ext;	/* NULL-terminated "KEY=VALUE" external_ids */
+	const char *attached_mac; /* external_ids:attached-mac, or NULL */
+	const char *const *opts; /* NULL-terminated OVS options, or NULL */
 	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
 };
-#define XKOVS_PORT_INIT { .tag = -1, .ofport = -1 }
+#define XKOVS_PORT_INIT { .ofport = -1 }
 
 /* Flags for xkovs_add_ports() and xkovs_del_ports(). */
 #define XKOVS_NO_WAIT	(1u << 0)	/* add: do not wait for ovs-vswitchd */
@@ -114,15 +116,15 @@ struct xkovs_port {
 /* Adds the 'n' ports in ONE transaction: an Interface and a Port row each,
  * added to its bridge's ports by a mutation (a fake bridge's port goes to
  * the parent with the fake bridge's tag, as ovs-vsctl does).  Each
- * Interface gets external_ids XKOVS_OWNER_KEY=owner plus iface-id,
- * attached-mac, vm-id and 'ext'.  Unless XKOVS_NO_WAIT, then waits (same
+ * Interface gets external_ids XKOVS_OWNER_KEY=owner plus attached-mac and
+ * what its options say.  Unless XKOVS_NO_WAIT, then waits (same
  * timeout) until ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the
  * next_cfg the transaction incremented), fills each port's 'ofport', and
  * fails when an Interface got none.  On any failure after the commit it
  * removes everything it added (best effort, without waiting).
  * A port that exists already on its bridge with this owner's tag (a commit
  * whose reply a reconnection lost, seen applied by the retry) is taken as
- * added.  Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge),
+ * added.  Returns 0; -EINVAL (bad spec, option or owner), -ENODEV (no such bridge),
  * -EEXIST (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
  * transaction error), or another -errno.  The removal after a failure has
  * its own timeout; a commit that timed out is not undone (the server may

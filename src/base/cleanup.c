@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct hook {
@@ -135,6 +136,17 @@ int cleanup_add_hook(void (*fn)(void *arg), void *arg)
 	hooks[n_hooks].arg = arg;
 	n_hooks++;
 	return 0;
+}
+
+void cleanup_remove_hook(void (*fn)(void *arg), void *arg)
+{
+	for (size_t i = n_hooks; i-- > 0;) {
+		if (hooks[i].fn != fn || hooks[i].arg != arg)
+			continue;
+		memmove(&hooks[i], &hooks[i + 1], (n_hooks - i - 1) * sizeof(*hooks));
+		n_hooks--;
+		return;
+	}
 }
 
 void cleanup_run(void)

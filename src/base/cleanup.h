@@ -50,6 +50,10 @@ int cleanup_init(void);
  * only cleanup_run() runs it).  Returns 0 or -ENOMEM. */
 int cleanup_add_hook(void (*fn)(void *arg), void *arg);
 
+/* Unregisters the hook 'fn(arg)' registered last, if it has not run: for
+ * an owner that tears down and frees its resources itself.  Never fails. */
+void cleanup_remove_hook(void (*fn)(void *arg), void *arg);
+
 /* Runs every registered hook not run yet, last registered first, and frees
  * the registry.  Safe to call any number of times, from a hook too. */
 void cleanup_run(void);

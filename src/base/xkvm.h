@@ -6,6 +6,10 @@
 #define XKVM_EXIT_FAILURE 1	/* a runtime failure (nothing left behind) */
 #define XKVM_EXIT_USAGE   2	/* bad command line or spec */
 
+/* The defaults of --ovs-timeout and --ovn-timeout, launch and tap-control. */
+#define XKVM_OVS_TIMEOUT_MS 5000
+#define XKVM_OVN_TIMEOUT_MS 10000
+
 /* Verbosity from -v (repeatable); 0 by default. */
 extern int xkvm_verbosity;
 

@@ -10,150 +10,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plan/arch.h"
 #include "base/cleanup.h"
+#include "base/nic.h"
+#include "base/xkvm.h"
+#include "cmd/options.h"
+#include "net/nics.h"
+#include "plan/arch.h"
 #include "plan/cli.h"
 #include "plan/devopts.h"
 #include "plan/diskspec.h"
 #include "plan/firmware.h"
 #include "plan/netspec.h"
-#include "net/nics.h"
 #include "qemu/qemuargv.h"
 #include "qemu/quote.h"
-#include "net/ovsports.h"
-#include "net/reap.h"
-#include "net/sudo-nics.h"
 #include "qemu/supervise.h"
-#include "base/xkvm.h"
 
 #define DEF_BRIDGE "virbr0"
-
-/* Fills reqs[i] from NIC i (pointers into nics[]; ovs_ext borrowed). */
-static void fill_reqs(const struct netspec *nics, const char *const *specs, size_t n,
-		      struct nics_req *reqs)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct nics_req r = NICS_REQ_INIT;
-
-		r.bridge = nics[i].bridge;
-		r.spec = specs[i];
-		r.mac = nics[i].mac;
-		r.ovs_tag = nics[i].ovs_tag;
-		r.ovs_trunks = nics[i].ovs_trunks;
-		r.ovs_iface_id = nics[i].ovs_iface_id;
-		r.ovs_vm_id = nics[i].ovs_vm_id;
-		r.ovs_ext = nics[i].ovs_ext.n ? (const char *const *)nics[i].ovs_ext.v : NULL;
-		reqs[i] = r;
-	}
-}
-
-/* The userspace datapath hands the guest's offloaded checksums on
- * unfinished: TCP between guests fails while ping works.  A tap without
- * vnet_hdr makes qemu finish them. */
-static int add_vnet_hdr_off(struct netspec *ns, const struct nics_nic *nic)
-{
-	if (nic->type != NICS_OVS || !nic->netdev_dp || ns->sets_vnet_hdr)
-		return 0;
-	return strv_push(&ns->netopts, "vnet_hdr=off");
-}
-
-/* The NIC options the command line gives (owner: this process). */
-static struct nics_options launch_nics_options(const struct xkvm_config *cfg)
-{
-	struct nics_options opt = NICS_OPTIONS_INIT;
-
-	opt.ovsdb = cfg->ovsdb;
-	opt.ovs_timeout_ms = cfg->ovs_timeout_ms;
-	opt.ovs_wait = cfg->ovs_wait;
-	opt.ovn_wait = cfg->ovn_wait;
-	opt.ovn_timeout_ms = cfg->ovn_timeout_ms;
-	return opt;
-}
-
-/* Fills reqs[] from the NICs and hands the OVS options to nics.  Returns
- * the array (caller frees) or NULL on -ENOMEM (printed). */
-static struct nics_req *launch_reqs(const struct xkvm_config *cfg, const struct netspec *nics,
-				    size_t n)
-{
-	struct nics_options opt = launch_nics_options(cfg);
-	struct nics_req *reqs = calloc(n, sizeof(*reqs));
-
-	if (!reqs) {
-		xkvm_error("out of memory");
-		return NULL;
-	}
-	fill_reqs(nics, (const char *const *)cfg->netdevs.v, n, reqs);
-	nics_configure(&opt);
-	return reqs;
-}
-
-/* Unless 'dry_run', creates one tap per bridge NIC of reqs[] (classified
- * already), attached to its bridge (OVS ports in one transaction), each
- * registered for teardown the moment it exists.  Stores in taps[i] the tap
- * name of NIC i (NULL for user NICs; "dryruntapN" in a dry run; caller
- * frees each) and adds vnet_hdr=off where the datapath needs it.  Returns
- * 0 or -errno (message printed). */
-static int launch_setup_bridge_taps(const struct xkvm_config *cfg, const struct nics_req *reqs,
-				    struct nics_nic *classes, struct netspec *nics, size_t n,
-				    char **taps)
-{
-	struct nics_nic *made = NULL, *out = classes;
-	bool dry_run = cfg->dry_run;
-	int ret;
-
-	if (!dry_run) {
-		if (sudo_nics_privileged()) {
-			ret = nics_make(reqs, n, &made);
-		} else {
-			struct nics_options opt = launch_nics_options(cfg);
-
-			ret = sudo_nics_make(reqs, n, &opt, cfg->verbosity, &made);
-		}
-		if (ret < 0)
-			return ret;
-		out = made;
-	}
-	ret = -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		int r;
-
-		if (out[i].type == NICS_USER)
-			continue;
-		if (add_vnet_hdr_off(&nics[i], &out[i]) < 0)
-			goto out;
-		if (dry_run)
-			r = asprintf(&taps[i], "dryruntap%zu", i);
-		else
-			r = (taps[i] = strdup(out[i].tap)) ? 0 : -1;
-		if (r < 0) {
-			taps[i] = NULL;
-			goto out;
-		}
-		xkvm_debug(2, "nic %zu: %s:%s on %s", i, taps[i], nics_type_name(out[i].type),
-			   nics[i].bridge);
-	}
-	ret = 0;
-out:
-	if (ret == -ENOMEM)
-		xkvm_error("out of memory");
-	free(made);
-	return ret;
-}
-
-/* Removes what dead xkvm processes left (cheap: one link dump, one
- * database read).  Only with the privilege to do it; never fatal. */
-static void reap_leftovers(const struct xkvm_config *cfg)
-{
-	struct reap_result res;
-
-	if (!cfg->reap || geteuid() != 0)
-		return;
-	/* The connection the bridges were looked up with: no second session. */
-	if (reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
-	    (res.taps || res.ports))
-		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
-			   res.taps, res.ports);
-}
 
 /* true when 'name' is an executable file in $PATH (or a path to one). */
 static bool in_path(const char *name)
@@ -208,12 +80,10 @@ struct launch {
 	struct strv qemu;	/* the qemu command words */
 	struct strv cmd;	/* qemu's whole argv */
 	struct strv conns;	/* the bridge of every NIC, for the report */
-	struct netspec *nics;	/* n_nics parsed (cfg.netdevs.n allocated) */
+	struct nic *nics;	/* n_nics parsed (cfg.netdevs.n allocated) */
 	struct diskspec *disks;	/* n_disks parsed */
 	size_t n_nics, n_disks;
-	char **taps;		/* per NIC tap name or NULL (cfg.netdevs.n) */
-	struct nics_req *reqs;
-	struct nics_nic *classes;
+	struct nics *net;	/* the NICs on the host, once a bridge is used */
 	bool enable_kvm;
 	bool need_taps;		/* some NIC is on a bridge */
 };
@@ -342,11 +212,10 @@ static int launch_parse_nics(struct launch *l)
 	if (cfg->netdevs.n == 0 && strv_push(&cfg->netdevs, DEF_BRIDGE) < 0)
 		return nomem();
 	l->nics = calloc(cfg->netdevs.n, sizeof(*l->nics));
-	l->taps = calloc(cfg->netdevs.n, sizeof(*l->taps));
-	if (!l->nics || !l->taps)
+	if (!l->nics)
 		return nomem();
 	for (size_t i = 0; i < cfg->netdevs.n; i++) {
-		struct netspec *ns = &l->nics[i];
+		struct nic *ns = &l->nics[i];
 
 		r = netspec_parse(cfg->netdevs.v[i], (unsigned)i,
 				  cfg->def_netmodel ? cfg->def_netmodel : l->arch.netmodel, ns, &err);
@@ -358,9 +227,9 @@ static int launch_parse_nics(struct launch *l)
 			return report(r, err, XKVM_EXIT_FAILURE);
 		if (strv_push(&l->conns, ns->bridge) < 0)
 			return nomem();
-		if (!ns->user)
+		if (ns->kind != NIC_USER)
 			l->need_taps = true;
-		else if (netspec_has_ovs_tokens(ns)) {
+		else if (nic_has_ovs(ns)) {
 			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
 				   cfg->netdevs.v[i]);
 			return XKVM_EXIT_FAILURE;
@@ -369,24 +238,31 @@ static int launch_parse_nics(struct launch *l)
 	return 0;
 }
 
+/* The dry run's stand-in for the tap of every bridge NIC (a million
+ * NICs do not fit in ARG_MAX: the name cannot repeat). */
+static void dry_run_taps(struct launch *l)
+{
+	for (size_t i = 0; i < l->n_nics; i++)
+		if (l->nics[i].kind != NIC_USER)
+			snprintf(l->nics[i].tap, sizeof(l->nics[i].tap), "dryruntap%u",
+				 (unsigned)(i % 1000000));
+}
+
 /* When a NIC is on a bridge: classifies the bridges, reaps what dead
  * launches left, and creates the taps (or, with --dry-run, reports what
  * would be done).  'argv0' is xkvm's name, for the dry-run report. */
 static int launch_setup_nics(struct launch *l, const char *argv0)
 {
 	const struct xkvm_config *cfg = &l->cfg;
+	struct nics_options opt = cmd_nics_options(&cfg->ovs, 0, cfg->verbosity);
 	int ret = XKVM_EXIT_FAILURE, r;
 	char *line = NULL;
 
 	if (!l->need_taps)
 		return 0;
-	l->reqs = launch_reqs(cfg, l->nics, l->n_nics);
-	l->classes = calloc(l->n_nics, sizeof(*l->classes));
 	line = strv_join(&l->conns, " ");
-	if (!l->reqs || !l->classes || !line) {
-		ret = nomem();
-		goto out;
-	}
+	if (!line)
+		return nomem();
 	/* Before the first OVSDB connection: it takes the self-pipe as
 	 * its interrupt fd, so a signal cuts an OVS wait short. */
 	if (!cfg->dry_run) {
@@ -396,13 +272,14 @@ static int launch_setup_nics(struct launch *l, const char *argv0)
 			goto out;
 		}
 	}
+	if (nics_new(&opt, &l->net) < 0)
+		goto out;
 	/* Every bridge is looked at before anything is created (without
 	 * the privilege, `sudo xkvm tap-control make-nics` does it). */
-	if ((cfg->dry_run || sudo_nics_privileged()) &&
-	    nics_classify(l->reqs, l->n_nics, l->classes) < 0)
+	if ((cfg->dry_run || nics_privileged()) && nics_classify(l->net, l->nics, l->n_nics) < 0)
 		goto out;
-	if (!cfg->dry_run) {
-		reap_leftovers(cfg);
+	if (!cfg->dry_run && cfg->reap) {
+		(void)nics_reap(l->net);	/* never fatal */
 		cleanup_check_signal();
 	}
 	xkvm_say("creating tap devices: %s", line);
@@ -415,9 +292,14 @@ static int launch_setup_nics(struct launch *l, const char *argv0)
 			strcat(vflag, "v");
 		}
 		xkvm_say("sudo %s tap-control make-nics%s %s", argv0, vflag, line);
-	}
-	if (launch_setup_bridge_taps(cfg, l->reqs, l->classes, l->nics, l->n_nics, l->taps) < 0)
+		dry_run_taps(l);
+	} else if (nics_make(l->net, l->nics, l->n_nics) < 0) {
 		goto out;
+	}
+	for (size_t i = 0; i < l->n_nics; i++)
+		if (l->nics[i].kind != NIC_USER)
+			xkvm_debug(2, "nic %zu: %s:%s on %s", i, l->nics[i].tap,
+				   nic_kind_name(l->nics[i].kind), l->nics[i].bridge);
 	ret = 0;
 out:
 	free(line);
@@ -432,7 +314,7 @@ static int launch_run(struct launch *l)
 {
 	struct qemu_plan plan = {
 		.qemu = &l->qemu, .enable_kvm = l->enable_kvm, .arch = &l->arch, .fw = &l->fw,
-		.nics = l->nics, .n_nics = l->n_nics, .taps = (const char *const *)l->taps,
+		.nics = l->nics, .n_nics = l->n_nics,
 		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
 	};
 	int r, status, sig = 0;
@@ -473,16 +355,12 @@ static void launch_release(struct launch *l)
 {
 	if (!l)
 		return;
+	nics_free(l->net);	/* tears down what it made: qemu is gone */
 	for (size_t i = 0; i < l->n_nics; i++)
-		netspec_release(&l->nics[i]);
-	for (size_t i = 0; l->taps && i < l->cfg.netdevs.n; i++)
-		free(l->taps[i]);
+		nic_release(&l->nics[i]);
 	for (size_t i = 0; i < l->n_disks; i++)
 		diskspec_release(&l->disks[i]);
 	free(l->nics);
-	free(l->taps);
-	free(l->reqs);
-	free(l->classes);
 	free(l->disks);
 	strv_release(&l->qemu);
 	strv_release(&l->cmd);

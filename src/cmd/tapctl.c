@@ -11,13 +11,15 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "plan/cli.h"
-#include "plan/netspec.h"
+#include "base/nic.h"
+#include "base/xkvm.h"
+#include "cmd/options.h"
+#include "cmd/tapctl-int.h"
 #include "net/nics.h"
+#include "net/ovsclean.h"
 #include "net/owner.h"
 #include "net/reap.h"
-#include "cmd/tapctl-int.h"
-#include "base/xkvm.h"
+#include "plan/cli.h"
 
 /* Options a mode accepts (struct mode.opts). */
 #define O_OWNER   (1u << 0)	/* --owner-pid PID */
@@ -41,50 +43,33 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xkvm tap-control %s\n%s", current->usage, current->help);
 }
 
-/* cli_parse_seconds(), printing its message.  Returns 0 or -EINVAL. */
-static int parse_timeout(const char *opt, const char *arg, int *ms)
-{
-	char *err = NULL;
-	int ret = cli_parse_seconds(opt, arg, ms, &err);
-
-	if (ret < 0)
-		xkvm_error("%s", err ? err : "out of memory");
-	free(err);
-	return ret;
-}
-
 /* Parses the options 'current' accepts into *o.  Returns -1 to go on, else
  * an exit status (help printed, or a usage error). */
 static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 {
-	enum { OPT_OWNER = 256, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_FORCE, OPT_DATAPATH,
-	       OPT_OVS_NO_WAIT, OPT_OVN_TIMEOUT, OPT_OVN_NO_WAIT };
+	enum { OPT_OWNER = 256, OPT_FORCE, OPT_DATAPATH };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "owner-pid", required_argument, NULL, OPT_OWNER },
-		{ "ovsdb", required_argument, NULL, OPT_OVSDB },
-		{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "with-datapath", no_argument, NULL, OPT_DATAPATH },
-		{ "ovs-no-wait", no_argument, NULL, OPT_OVS_NO_WAIT },
-		{ "ovn-timeout", required_argument, NULL, OPT_OVN_TIMEOUT },
-		{ "ovn-no-wait", no_argument, NULL, OPT_OVN_NO_WAIT },
+		CLI_OVS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	char *end, *err = NULL;
 	long v;
-	int c;
+	int c, r;
 
 	opterr = 0;
 	optind = 0;	/* full re-initialization (GNU) */
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		unsigned need = c == OPT_OWNER ? O_OWNER :
-				c == OPT_OVSDB || c == OPT_OVS_TIMEOUT ? O_OVSDB :
+				c == CLI_OVSDB || c == CLI_OVS_TIMEOUT ? O_OVSDB :
 				c == OPT_FORCE ? O_FORCE :
 				c == OPT_DATAPATH ? O_DATAPATH :
-				c == OPT_OVS_NO_WAIT || c == OPT_OVN_TIMEOUT ||
-				c == OPT_OVN_NO_WAIT ? O_WAITS : 0;
+				c == CLI_OVS_NO_WAIT || c == CLI_OVN_TIMEOUT ||
+				c == CLI_OVN_NO_WAIT ? O_WAITS : 0;
 
 		if (need && !(current->opts & need))
 			c = '?';
@@ -103,28 +88,20 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			}
 			o->owner_pid = (pid_t)v;
 			break;
-		case OPT_OVSDB:
-			o->ovsdb = optarg;
-			break;
-		case OPT_OVS_TIMEOUT:
-			if (parse_timeout("--ovs-timeout", optarg, &o->timeout_ms) < 0)
-				return XKVM_EXIT_USAGE;
-			break;
 		case OPT_FORCE:
 			o->force = true;
 			break;
 		case OPT_DATAPATH:
 			o->with_datapath = true;
 			break;
-		case OPT_OVS_NO_WAIT:
-			o->ovs_no_wait = true;
-			break;
-		case OPT_OVN_TIMEOUT:
-			if (parse_timeout("--ovn-timeout", optarg, &o->ovn_timeout_ms) < 0)
-				return XKVM_EXIT_USAGE;
-			break;
-		case OPT_OVN_NO_WAIT:
-			o->ovn_no_wait = true;
+		case CLI_OVSDB: case CLI_OVS_TIMEOUT: case CLI_OVS_NO_WAIT:
+		case CLI_OVN_TIMEOUT: case CLI_OVN_NO_WAIT:
+			r = cli_ovs_option(&o->ovs, c, optarg, &err);
+			if (r < 0) {
+				xkvm_error("%s", err ? err : "out of memory");
+				free(err);
+				return r == -EINVAL ? XKVM_EXIT_USAGE : XKVM_EXIT_FAILURE;
+			}
 			break;
 		case ':':
 			xkvm_error("tap-control %s: option '%s' needs an argument", current->name,
@@ -180,41 +157,13 @@ static pid_t default_owner(void)
 	return ppid;
 }
 
-/* A make-nics argument: a bridge name, or (from a launch run through sudo)
- * "BRIDGE[,mac=MAC][,ovs-TOKEN...]".  Fills *r with pointers into *ns. */
-static int parse_nic_arg(const char *arg, unsigned index, struct netspec *ns,
-			 struct nics_req *r)
-{
-	char *err = NULL;
-	int ret = netspec_parse(arg, index, "virtio-net-pci", ns, &err);
-
-	if (ret == 0 && ns->tokens.n) {
-		xkvm_error("invalid '%s': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]", arg);
-		return -EINVAL;
-	}
-	if (ret < 0) {
-		xkvm_error("%s", err ? err : "out of memory");
-		free(err);
-		return ret;
-	}
-	r->bridge = ns->bridge;
-	r->spec = strchr(arg, ',') ? arg : NULL;
-	r->mac = ns->mac;
-	r->ovs_tag = ns->ovs_tag;
-	r->ovs_trunks = ns->ovs_trunks;
-	r->ovs_iface_id = ns->ovs_iface_id;
-	r->ovs_vm_id = ns->ovs_vm_id;
-	r->ovs_ext = ns->ovs_ext.n ? (const char *const *)ns->ovs_ext.v : NULL;
-	return 0;
-}
-
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
-	struct nics_options nopt = NICS_OPTIONS_INIT;
-	struct nics_nic *nics = NULL;
-	struct nics_req *reqs = NULL;
-	struct netspec *specs = NULL;
-	size_t count;
+	struct nics_options nopt;
+	struct nics *ns = NULL;
+	struct nic *nics = NULL;
+	size_t count, parsed = 0;
+	char *err = NULL, *line;
 	int ret = XKVM_EXIT_FAILURE;
 
 	if (optind >= argc) {
@@ -223,56 +172,50 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 		return XKVM_EXIT_USAGE;
 	}
 	count = (size_t)(argc - optind);
-	reqs = calloc(count, sizeof(*reqs));
-	specs = calloc(count, sizeof(*specs));
-	if (!reqs || !specs) {
+	nics = calloc(count, sizeof(*nics));
+	if (!nics) {
 		xkvm_error("out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < count; i++) {
-		struct nics_req r = NICS_REQ_INIT;
+	/* A bridge name, or (from a launch run through sudo) the wire format
+	 * of base/nic.h. */
+	for (; parsed < count; parsed++) {
+		int r = nic_wire_parse(argv[optind + (int)parsed], (unsigned)parsed,
+				       &nics[parsed], &err);
 
-		reqs[i] = r;
-		if (parse_nic_arg(argv[optind + (int)i], (unsigned)i, &specs[i], &reqs[i]) < 0) {
-			ret = XKVM_EXIT_USAGE;
+		if (r < 0) {
+			xkvm_error("%s", err ? err : "out of memory");
+			free(err);
+			parsed++;	/* released below */
+			ret = r == -EINVAL ? XKVM_EXIT_USAGE : XKVM_EXIT_FAILURE;
 			goto out;
 		}
 	}
 	if (!need_root())
 		goto out;
-	nopt.ovsdb = o->ovsdb;
-	if (o->timeout_ms)
-		nopt.ovs_timeout_ms = o->timeout_ms;
-	nopt.ovs_wait = !o->ovs_no_wait;
-	nopt.ovn_wait = !o->ovn_no_wait;
-	if (o->ovn_timeout_ms)
-		nopt.ovn_timeout_ms = o->ovn_timeout_ms;
-	nopt.owner_pid = o->owner_pid ? o->owner_pid : default_owner();
-	nics_configure(&nopt);
-	if (nics_make(reqs, count, &nics) < 0)
+	nopt = cmd_nics_options(&o->ovs, o->owner_pid ? o->owner_pid : default_owner(),
+				xkvm_verbosity);
+	if (nics_new(&nopt, &ns) < 0 || nics_make(ns, nics, count) < 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
-		if (nics[i].type == NICS_USER)
-			printf("skip\n");
-		else if (o->with_datapath && nics[i].type == NICS_OVS)
-			printf("%s:ovs:%s\n", nics[i].tap, nics[i].netdev_dp ? "netdev" : "system");
-		else
-			printf("%s:%s\n", nics[i].tap, nics_type_name(nics[i].type));
+		if (nic_wire_reply(&nics[i], o->with_datapath, &line) < 0) {
+			xkvm_error("out of memory");
+			goto out;	/* nics_free() removes them */
+		}
+		printf("%s\n", line);
+		free(line);
 	}
 	/* The caller learns the names only from stdout: keep the taps only
 	 * when it got them. */
-	if (xkvm_flush_stdout() < 0) {
-		nics_teardown();
+	if (xkvm_flush_stdout() < 0)
 		goto out;
-	}
-	nics_keep();
+	nics_keep(ns);
 	ret = 0;
 out:
-	for (size_t i = 0; specs && i < count; i++)
-		netspec_release(&specs[i]);
-	free(specs);
+	nics_free(ns);
+	for (size_t i = 0; i < parsed; i++)
+		nic_release(&nics[i]);
 	free(nics);
-	free(reqs);
 	return ret;
 }
 
@@ -300,6 +243,8 @@ static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 
 static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 {
+	uid_t uid;
+
 	if (optind >= argc) {
 		usage(stderr);
 		xkvm_error("must give bridge:port");
@@ -307,8 +252,12 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	return tapctl_ovs_cleanup((const char *const *)argv + optind,
-				  (size_t)(argc - optind), o) < 0 ? XKVM_EXIT_FAILURE : 0;
+	if (owner_invoking_uid(&uid) < 0) {
+		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
+		return XKVM_EXIT_FAILURE;
+	}
+	return ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
+			   o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms) < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 
 static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
@@ -323,7 +272,7 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	if (reap_dead(NULL, o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true, &res) < 0)
+	if (reap_dead(NULL, o->ovs.ovsdb, o->ovs.ovs_timeout_ms, true, &res) < 0)
 		return XKVM_EXIT_FAILURE;
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
 		   res.failed);
@@ -418,7 +367,7 @@ static int overview(void)
 
 int tapctl_main(int argc, char **argv)
 {
-	struct tapctl_opts o = { 0 };
+	struct tapctl_opts o = { .ovs = CLI_OVS_INIT };
 	int ret;
 
 	if (argc < 2) {
@@ -433,11 +382,12 @@ int tapctl_main(int argc, char **argv)
 		current = &modes[i];
 		ret = parse_opts(argc - 1, argv + 1, &o);
 		if (ret >= 0)
-			return ret;
+			goto out;
 		ret = cleanup_init();
 		if (ret < 0) {
 			xkvm_error("cannot set up cleanup: %s", strerror(-ret));
-			return XKVM_EXIT_FAILURE;
+			ret = XKVM_EXIT_FAILURE;
+			goto out;
 		}
 		ret = modes[i].run(argc - 1, argv + 1, &o);
 		/* A terminating signal during del-nics, ovs-cleanup, gc or list
@@ -445,6 +395,8 @@ int tapctl_main(int argc, char **argv)
 		 * work finish with its own status: they are the teardown of an
 		 * unprivileged launch, which a second ^C must not cut short. */
 		cleanup_run();
+out:
+		cli_ovs_release(&o.ovs);
 		return ret;
 	}
 	bad_mode();

@@ -4,78 +4,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/clock.h"
 #include "base/xkvm.h"
 #include "ovsdb/xkovs.h"
 
-struct listed_port {
-	char *bridge;
-	char name[16];
-};
-
-static struct {
-	struct nics_options opt;
-	bool configured;
+struct ovsports {
+	struct ovsports_options opt;
 	struct xkovs *h;
 	bool absent;		/* no Open vSwitch at the remote */
 	bool unreadable;	/* its socket refused this unprivileged user */
-	struct listed_port *ports;
+	char (*ports)[NIC_TAPSIZ];	/* the names of the ports listed */
 	size_t n, alloc;
 	char *owner;		/* the tag the listed ports carry */
-} st;
+};
 
-struct xkovs *ovsports_db(void)
+int ovsports_new(const struct ovsports_options *o, struct ovsports **out)
 {
-	return st.absent ? NULL : st.h;
+	struct ovsports *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		xkvm_error("out of memory");
+		return -ENOMEM;
+	}
+	s->opt = *o;
+	*out = s;
+	return 0;
 }
 
-void ovsports_configure(const struct nics_options *o)
+struct xkovs *ovsports_db(const struct ovsports *s)
 {
-	st.opt = *o;
-	st.configured = true;
+	return s->absent ? NULL : s->h;
 }
 
 /* Returns 1 connected, 0 no OVS here, or -errno (printed). */
-static int connect_db(void)
+static int connect_db(struct ovsports *s)
 {
 	int ret;
 
-	if (st.absent)
+	if (s->absent)
 		return 0;
-	if (!st.h) {
-		if (!st.configured) {
-			struct nics_options def = NICS_OPTIONS_INIT;
-
-			st.opt = def;
-			st.configured = true;
-		}
-		st.h = xkovs_new(st.opt.ovsdb, st.opt.ovs_timeout_ms);
-		if (!st.h) {
+	if (!s->h) {
+		s->h = xkovs_new(s->opt.ovsdb, s->opt.ovs_timeout_ms);
+		if (!s->h) {
 			xkvm_error("out of memory");
 			return -ENOMEM;
 		}
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */
-	xkovs_set_interrupt_fd(st.h, cleanup_signal_fd());
-	ret = xkovs_connect(st.h);
-	if (ret == -ENOENT && !st.opt.ovsdb) {
-		st.absent = true;	/* no socket: Linux bridges only */
+	xkovs_set_interrupt_fd(s->h, cleanup_signal_fd());
+	ret = xkovs_connect(s->h);
+	if (ret == -ENOENT && !s->opt.ovsdb) {
+		s->absent = true;	/* no socket: Linux bridges only */
 		return 0;
 	}
 	if ((ret == -EACCES || ret == -EPERM) && geteuid() != 0) {
 		/* An unprivileged dry run on an OVS host: the kernel still
 		 * tells kernel-datapath OVS bridges (nics.c). */
 		xkvm_debug(1, "%s: telling Open vSwitch bridges from the kernel only",
-			   xkovs_error(st.h));
-		st.absent = st.unreadable = true;
+			   xkovs_error(s->h));
+		s->absent = s->unreadable = true;
 		return 0;
 	}
 	if (ret < 0) {
-		xkvm_error("%s", xkovs_error(st.h));	/* names the remote */
+		xkvm_error("%s", xkovs_error(s->h));	/* names the remote */
 		return ret;
 	}
 	return 1;
@@ -104,62 +99,55 @@ int ovsports_open(const char *remote, int timeout_ms, bool need, struct xkovs **
 	return ret;
 }
 
-bool ovsports_unreadable(void)
+bool ovsports_unreadable(const struct ovsports *s)
 {
-	return st.unreadable;
+	return s->unreadable;
 }
 
-int ovsports_lookup(const char *name, struct ovsports_bridge *out)
+int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp)
 {
 	struct xkovs_bridge b = { 0 };
 	int ret;
 
-	ret = connect_db();
+	ret = connect_db(s);
 	if (ret <= 0)
 		return ret;
-	ret = xkovs_bridge_get(st.h, name, &b);
+	ret = xkovs_bridge_get(s->h, name, &b);
 	if (ret == -ENODEV)
 		return 0;
 	if (ret < 0) {
 		xkvm_error("cannot look up bridge '%s' in the Open vSwitch database: %s",
-			   name, xkovs_error(st.h));
+			   name, xkovs_error(s->h));
 		return ret;
 	}
-	out->netdev_dp = b.datapath_type && !strcmp(b.datapath_type, "netdev");
+	*netdev_dp = b.datapath_type && !strcmp(b.datapath_type, "netdev");
 	xkovs_bridge_release(&b);
 	return 1;
 }
 
-static int list_port(const char *bridge, const char *name)
+static int list_port(struct ovsports *s, const char *name)
 {
-	struct listed_port *p;
+	if (s->n == s->alloc) {
+		size_t alloc = s->alloc ? 2 * s->alloc : 8;
+		char (*p)[NIC_TAPSIZ] = realloc(s->ports, alloc * sizeof(*p));
 
-	if (st.n == st.alloc) {
-		size_t alloc = st.alloc ? 2 * st.alloc : 8;
-
-		p = realloc(st.ports, alloc * sizeof(*p));
 		if (!p)
 			return -ENOMEM;
-		st.ports = p;
-		st.alloc = alloc;
+		s->ports = p;
+		s->alloc = alloc;
 	}
-	p = &st.ports[st.n];
-	p->bridge = strdup(bridge);
-	if (!p->bridge)
-		return -ENOMEM;
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	st.n++;
+	snprintf(s->ports[s->n++], NIC_TAPSIZ, "%s", name);
 	return 0;
 }
 
-/* Removes listed ports [from, st.n) in one transaction. */
-static void remove_from(size_t from)
+/* Removes listed ports [from, s->n) in one transaction. */
+static void remove_from(struct ovsports *s, size_t from)
 {
 	struct xkovs_port *ports;
-	size_t n = st.n - from;
+	size_t n = s->n - from;
 	int ret;
 
-	if (n == 0 || !st.h)
+	if (n == 0 || !s->h)
 		goto out;
 	ports = calloc(n, sizeof(*ports));
 	if (!ports) {
@@ -167,80 +155,74 @@ static void remove_from(size_t from)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		ports[i].bridge = NULL;	/* wherever it is: a fake bridge's port sits on its parent */
-		ports[i].name = st.ports[from + i].name;
-		ports[i].tag = -1;
+		struct xkovs_port p = XKOVS_PORT_INIT;
+
+		p.name = s->ports[from + i];	/* any bridge: a fake one's port sits on its parent */
+		ports[i] = p;
 	}
 	/* A signal now must not cut the removal short. */
-	xkovs_set_interrupt_fd(st.h, -1);
-	ret = xkovs_del_ports(st.h, ports, n, st.owner, 0);
-	xkovs_set_interrupt_fd(st.h, cleanup_signal_fd());
+	xkovs_set_interrupt_fd(s->h, -1);
+	ret = xkovs_del_ports(s->h, ports, n, s->owner, 0);
+	xkovs_set_interrupt_fd(s->h, cleanup_signal_fd());
 	if (ret == -EPERM)	/* another owner's: never added by us (e.g. the name was taken) */
-		xkvm_debug(1, "left alone: %s", xkovs_error(st.h));
+		xkvm_debug(1, "left alone: %s", xkovs_error(s->h));
 	else if (ret < 0)
-		xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(st.h));
+		xkvm_error("cannot remove Open vSwitch ports: %s", xkovs_error(s->h));
 	else
 		xkvm_debug(1, "removed %zu Open vSwitch port(s)", n);
 	free(ports);
 out:
-	for (size_t i = from; i < st.n; i++)
-		free(st.ports[i].bridge);
-	st.n = from;
+	s->n = from;
 }
 
-static long long now_ms(void)
+/* Waits for every ovs-iface-id port of nics[], all within ONE
+ * --ovn-timeout. */
+static int wait_ovn(struct ovsports *s, const struct nic *nics, size_t n)
 {
-	struct timespec ts;
+	int64_t deadline = clock_now_ms() + s->opt.ovn_timeout_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* Waits for every ovs-iface-id port, all within ONE --ovn-timeout. */
-static int wait_ovn(const struct nics_req *reqs, const char (*taps)[16],
-		    const size_t *idx, size_t n)
-{
-	long long deadline = now_ms() + st.opt.ovn_timeout_ms;
-
-	for (size_t k = 0; k < n; k++) {
-		const struct nics_req *r = &reqs[idx[k]];
-		long long left = deadline - now_ms();
+	for (size_t i = 0; i < n; i++) {
+		const char *iface_id = nic_ovs_get(&nics[i], "iface-id");
+		int64_t left = deadline - clock_now_ms();
 		int ret;
 
-		if (!r->ovs_iface_id)
+		if (nics[i].kind != NIC_OVS || !iface_id)
 			continue;
 		/* Past the deadline, one short look still finds a bound port. */
-		ret = xkovs_wait_ovn_installed(st.h, taps[idx[k]], left > 1 ? (int)left : 1);
+		ret = xkovs_wait_ovn_installed(s->h, nics[i].tap, left > 1 ? (int)left : 1);
 		if (ret == -ETIMEDOUT) {
 			xkvm_error("logical port '%s' was not bound on this chassis within %g s: "
 				   "does it exist in the northbound database?",
-				   r->ovs_iface_id, st.opt.ovn_timeout_ms / 1000.0);
+				   iface_id, s->opt.ovn_timeout_ms / 1000.0);
 			return ret;
 		}
 		if (ret < 0) {
-			xkvm_error("cannot wait for logical port '%s': %s", r->ovs_iface_id,
-				   xkovs_error(st.h));
+			xkvm_error("cannot wait for logical port '%s': %s", iface_id,
+				   xkovs_error(s->h));
 			return ret;
 		}
-		xkvm_debug(1, "logical port %s bound to %s", r->ovs_iface_id, taps[idx[k]]);
+		xkvm_debug(1, "logical port %s bound to %s", iface_id, nics[i].tap);
 	}
 	return 0;
 }
 
-int ovsports_add(const struct nics_req *reqs, const char (*taps)[16],
-		 const size_t *idx, size_t n, const char *owner)
+int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner)
 {
 	struct xkovs_port *ports = NULL;
-	size_t from = st.n;
+	const char *first = NULL;
+	size_t from = s->n, k = 0;
 	int ret;
 
-	if (n == 0)
+	for (size_t i = 0; i < n && !first; i++)
+		if (nics[i].kind == NIC_OVS)
+			first = nics[i].bridge;
+	if (!first)
 		return 0;
-	ret = connect_db();
-	if (ret == 0 && st.unreadable) {
+	ret = connect_db(s);
+	if (ret == 0 && s->unreadable) {
 		/* Bridges told from the kernel (CAP_NET_ADMIN without root). */
 		xkvm_error("cannot add ports to '%s': the Open vSwitch database refused this user "
-			   "(run as root)", reqs[idx[0]].bridge);
+			   "(run as root)", first);
 		return -EACCES;
 	}
 	if (ret <= 0) {
@@ -251,40 +233,37 @@ int ovsports_add(const struct nics_req *reqs, const char (*taps)[16],
 		return ret;
 	}
 	ret = -ENOMEM;
-	if (!st.owner && !(st.owner = strdup(owner)))
+	if (!s->owner && !(s->owner = strdup(owner)))
 		goto nomem;
 	ports = calloc(n, sizeof(*ports));
 	if (!ports)
 		goto nomem;
-	for (size_t k = 0; k < n; k++) {
-		const struct nics_req *r = &reqs[idx[k]];
-		struct xkovs_port *p = &ports[k];
+	for (size_t i = 0; i < n; i++) {
+		struct xkovs_port p = XKOVS_PORT_INIT;
 
-		p->bridge = r->bridge;
-		p->name = taps[idx[k]];
-		p->tag = r->ovs_tag;
-		p->trunks = r->ovs_trunks;
-		p->iface_id = r->ovs_iface_id;
-		p->attached_mac = r->mac;
-		p->vm_id = r->ovs_vm_id;
-		p->ext = r->ovs_ext;
-		p->ofport = -1;
-		if (list_port(r->bridge, p->name) < 0)	/* listed before it exists */
+		if (nics[i].kind != NIC_OVS)
+			continue;
+		p.bridge = nics[i].bridge;
+		p.name = nics[i].tap;
+		p.attached_mac = nics[i].mac;
+		p.opts = (const char *const *)nics[i].ovs.v;
+		ports[k++] = p;
+		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
 	}
-	ret = xkovs_add_ports(st.h, ports, n, owner, st.opt.ovs_wait ? 0 : XKOVS_NO_WAIT);
+	ret = xkovs_add_ports(s->h, ports, k, owner, s->opt.ovs_wait ? 0 : XKOVS_NO_WAIT);
 	if (ret < 0) {
 		if (ret == -EINTR)
 			xkvm_error("interrupted while adding Open vSwitch ports");
 		else
-			xkvm_error("%s", xkovs_error(st.h));
+			xkvm_error("%s", xkovs_error(s->h));
 		goto out;
 	}
-	for (size_t k = 0; k < n; k++)
-		xkvm_debug(1, "added %s to %s (ofport %lld)", ports[k].name, ports[k].bridge,
-			   (long long)ports[k].ofport);
-	if (st.opt.ovn_wait) {
-		ret = wait_ovn(reqs, taps, idx, n);
+	for (size_t i = 0; i < k; i++)
+		xkvm_debug(1, "added %s to %s (ofport %lld)", ports[i].name, ports[i].bridge,
+			   (long long)ports[i].ofport);
+	if (s->opt.ovn_wait) {
+		ret = wait_ovn(s, nics, n);
 		if (ret < 0)
 			goto out;
 	}
@@ -294,32 +273,27 @@ nomem:
 	xkvm_error("out of memory");
 out:
 	if (ret < 0)
-		remove_from(from);
+		remove_from(s, from);
 	free(ports);
 	return ret;
 }
 
-void ovsports_teardown(void)
+void ovsports_teardown(struct ovsports *s)
 {
-	remove_from(0);
+	remove_from(s, 0);
 }
 
-void ovsports_keep(void)
+void ovsports_keep(struct ovsports *s)
 {
-	for (size_t i = 0; i < st.n; i++)
-		free(st.ports[i].bridge);
-	st.n = 0;
+	s->n = 0;
 }
 
-void ovsports_release(void)
+void ovsports_free(struct ovsports *s)
 {
-	ovsports_keep();
-	free(st.ports);
-	st.ports = NULL;
-	st.alloc = 0;
-	free(st.owner);
-	st.owner = NULL;
-	xkovs_free(st.h);
-	st.h = NULL;
-	st.absent = st.unreadable = false;
+	if (!s)
+		return;
+	free(s->ports);
+	free(s->owner);
+	xkovs_free(s->h);
+	free(s);
 }

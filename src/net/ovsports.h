@@ -1,28 +1,38 @@
-/* ovsports: this process's Open vSwitch ports, on top of ovsdb/xkovs.h.
+/* ovsports: one launch's Open vSwitch session and ports, on top of
+ * ovsdb/xkovs.h.
  *
- * One process-wide connection (opened on first use) and one list of the
- * ports this process added, each listed BEFORE the transaction that adds it
- * is sent, so a signal or a crash in between still finds it (removing a
+ * A 'struct ovsports' holds one connection (opened on first use) and the
+ * list of the ports it added, each listed BEFORE the transaction that adds
+ * it is sent, so a signal or a crash in between still finds it (removing a
  * port that was never added is a no-op).  Prints its errors (xkvm_error)
  * and returns -errno. */
-#ifndef XKVM_OVSPORTS_H
-#define XKVM_OVSPORTS_H
+#ifndef XKVM_NET_OVSPORTS_H
+#define XKVM_NET_OVSPORTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "net/nics.h"
+#include "base/nic.h"
 
-/* What an OVS bridge name stands for (plain data, the caller's). */
-struct ovsports_bridge {
-	bool netdev_dp;		/* datapath_type=netdev (userspace datapath) */
+/* How to reach Open vSwitch and what to wait for. */
+struct ovsports_options {
+	const char *ovsdb;	/* OVSDB remote, NULL for the default */
+	int ovs_timeout_ms;	/* bound of every OVSDB wait (> 0) */
+	bool ovs_wait;		/* wait until ovs-vswitchd applied the ports */
+	bool ovn_wait;		/* wait for ovn-installed on ovs-iface-id ports */
+	int ovn_timeout_ms;	/* bound of that wait (> 0) */
 };
 
+struct ovsports;
 struct xkovs;
 
-/* Returns the module's database connection when one is open (owned by the
- * module, valid until ovsports_release()), or NULL. */
-struct xkovs *ovsports_db(void);
+/* Stores a new session with a copy of 'o' in *out (the strings must outlive
+ * it); connects lazily.  Returns 0 or -ENOMEM (printed). */
+int ovsports_new(const struct ovsports_options *o, struct ovsports **out);
+
+/* Returns the session's database connection when one is open (owned by
+ * 's'), or NULL: for the reaper, which then needs no connection of its own. */
+struct xkovs *ovsports_db(const struct ovsports *s);
 
 /* Opens a connection of the caller's own (free with xkovs_free()) to
  * 'remote' (NULL: the default) bounded by 'timeout_ms'.  Returns 0 with
@@ -31,37 +41,34 @@ struct xkovs *ovsports_db(void);
  * returns -errno. */
 int ovsports_open(const char *remote, int timeout_ms, bool need, struct xkovs **out);
 
-/* Sets the remote, timeouts and waits (see struct nics_options). */
-void ovsports_configure(const struct nics_options *o);
-
 /* Looks 'name' up among the OVS bridges (real and fake).  Returns 1 and
- * fills *out when it is one; 0 when it is not, or when no Open vSwitch
- * runs here (no socket at the DEFAULT remote; with an explicit --ovsdb
- * remote a missing socket is an error); prints and returns -errno when the
- * database cannot be asked (e.g. -ETIMEDOUT, -ENOENT). */
-int ovsports_lookup(const char *name, struct ovsports_bridge *out);
+ * sets *netdev_dp (datapath_type=netdev) when it is one; 0 when it is not,
+ * or when no Open vSwitch runs here (no socket at the DEFAULT remote; with
+ * an explicit remote a missing socket is an error); prints and returns
+ * -errno when the database cannot be asked (e.g. -ETIMEDOUT, -ENOENT). */
+int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp);
 
 /* Returns true when the database socket exists but refused this
  * unprivileged process (then lookups answer "not OVS" and the caller must
  * tell OVS bridges some other way). */
-bool ovsports_unreadable(void);
+bool ovsports_unreadable(const struct ovsports *s);
 
-/* Adds one port per i in idx[0..n) with tap name taps[i] on reqs[i].bridge,
- * tagged with 'owner', in ONE transaction; waits for ovs-vswitchd and OVN
- * as configured.  Returns 0, or prints one line and returns -errno (the
- * ports of this call are removed again). */
-int ovsports_add(const struct nics_req *reqs, const char (*taps)[16],
-		 const size_t *idx, size_t n, const char *owner);
+/* Adds one port for every NIC of nics[0..n) of kind NIC_OVS (its tap as the
+ * name, its bridge, MAC and OVS options), tagged with 'owner', in ONE
+ * transaction; waits for ovs-vswitchd and OVN as configured.  Returns 0,
+ * or prints one line and returns -errno (the ports of this call are
+ * removed again). */
+int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner);
 
 /* Removes every listed port in one transaction (not waiting for
  * ovs-vswitchd) and empties the list.  Idempotent. */
-void ovsports_teardown(void);
+void ovsports_teardown(struct ovsports *s);
 
 /* Forgets the listed ports without removing them. */
-void ovsports_keep(void);
+void ovsports_keep(struct ovsports *s);
 
-/* Closes the connection and frees the list (after teardown or keep).
- * Idempotent. */
-void ovsports_release(void);
+/* Closes the connection and frees 's' (listed ports stay: tear down or
+ * keep first).  Accepts NULL. */
+void ovsports_free(struct ovsports *s);
 
 #endif

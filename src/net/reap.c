@@ -8,19 +8,14 @@
 
 #include "net/ovsports.h"
 #include "net/owner.h"
+#include "net/taps.h"
 #include "netlink/xknl.h"
 #include "ovsdb/xkovs.h"
 #include "base/xkvm.h"
 
-struct dead_tap {
-	int ifindex;
-	uint32_t group;
-	char name[XKNL_IFNAMSIZ];
-	pid_t pid;
-};
-
 struct scan {
-	struct dead_tap *v;
+	struct tap *v;
+	pid_t *pids;		/* each tap's owner */
 	size_t n, alloc;
 	int err;
 };
@@ -46,72 +41,43 @@ static int collect_tap(const struct xknl_link *l, void *arg)
 		return 0;
 	if (s->n == s->alloc) {
 		size_t alloc = s->alloc ? 2 * s->alloc : 16;
-		struct dead_tap *v = realloc(s->v, alloc * sizeof(*v));
+		struct tap *v = realloc(s->v, alloc * sizeof(*v));
+		pid_t *pids = v ? realloc(s->pids, alloc * sizeof(*pids)) : NULL;
 
-		if (!v) {
+		if (v)
+			s->v = v;
+		if (!pids) {
 			s->err = -ENOMEM;
 			return 1;
 		}
-		s->v = v;
+		s->pids = pids;
 		s->alloc = alloc;
 	}
+	memset(&s->v[s->n], 0, sizeof(s->v[s->n]));
 	s->v[s->n].ifindex = l->ifindex;
 	s->v[s->n].group = l->group;
-	s->v[s->n].pid = pid;
 	memcpy(s->v[s->n].name, l->name, sizeof(s->v[s->n].name));
+	s->pids[s->n] = pid;
 	s->n++;
 	return 0;
 }
 
-/* Whether every link of 'group' is in s->v (then one request takes them). */
-struct group_only {
-	const struct scan *s;
-	uint32_t group;
-	bool foreign;
-};
-
-static int check_group(const struct xknl_link *l, void *arg)
-{
-	struct group_only *g = arg;
-
-	if (l->group != g->group)
-		return 0;
-	for (size_t i = 0; i < g->s->n; i++)
-		if (g->s->v[i].ifindex == l->ifindex)
-			return 0;
-	g->foreign = true;
-	return 1;
-}
-
 static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_result *res)
 {
+	/* Only dead owners' taps are listed: a group of them goes at once. */
+	taps_delete(nl, s->v, s->n, NULL);
 	for (size_t i = 0; i < s->n; i++) {
-		struct group_only g = { s, s->v[i].group, false };
-		bool first = true;
-
-		/* One group delete per group made only of dead taps. */
-		for (size_t j = 0; j < i; j++)
-			if (s->v[j].group == g.group)
-				first = false;
-		if (!first || g.group == 0)
-			continue;
-		if (xknl_link_foreach(nl, check_group, &g) >= 0 && !g.foreign)
-			(void)xknl_group_del(nl, g.group);
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		int ret = xknl_link_del(nl, s->v[i].ifindex, s->v[i].name);
-
-		if (ret < 0 && ret != -ENODEV) {
+		if (s->v[i].err < 0) {
 			const char *why = xknl_strerror(nl);
 
 			xkvm_error("cannot remove tap '%s': %s", s->v[i].name,
-				   why ? why : strerror(-ret));
+				   why ? why : strerror(-s->v[i].err));
 			res->failed++;
 			continue;
 		}
 		res->taps++;
 		if (report)
-			printf("removed tap %s (owner pid %d)\n", s->v[i].name, (int)s->v[i].pid);
+			printf("removed tap %s (owner pid %d)\n", s->v[i].name, (int)s->pids[i]);
 	}
 }
 
@@ -182,9 +148,9 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 			if (done[k] || strcmp(owned[k].owner, owned[i].owner))
 				continue;
 			done[k] = true;
+			ports[n] = (struct xkovs_port)XKOVS_PORT_INIT;
 			ports[n].bridge = owned[k].bridge;
 			ports[n].name = owned[k].port;
-			ports[n].tag = -1;
 			n++;
 		}
 		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
@@ -204,7 +170,7 @@ int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	      struct reap_result *res)
 {
 	struct xknl *nl = NULL;
-	struct scan s = { NULL, 0, 0, 0 };
+	struct scan s = { NULL, NULL, 0, 0, 0 };
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -230,6 +196,7 @@ int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	reap_taps(nl, &s, report, res);
 out:
 	free(s.v);
+	free(s.pids);
 	xknl_close(nl);
 	return ret;
 }

@@ -1,29 +1,45 @@
 /* sudo-nics: NIC setup for an xkvm without CAP_NET_ADMIN, through
  * `sudo xkvm tap-control make-nics` as the reference does, and the
- * matching teardown (`sudo xkvm tap-control ovs-cleanup` and `del-nics`)
- * registered with cleanup.h the moment the taps exist.  sudo of xkvm
- * itself is the only program besides qemu that xkvm ever runs. */
-#ifndef XKVM_SUDO_NICS_H
-#define XKVM_SUDO_NICS_H
+ * matching teardown (`sudo xkvm tap-control ovs-cleanup` and `del-nics`).
+ * The requests and replies use the wire format of base/nic.h.  sudo of
+ * xkvm itself is the only program besides qemu that a launch ever runs.
+ * Used by net/nics.c, which registers the teardown. */
+#ifndef XKVM_NET_SUDO_NICS_H
+#define XKVM_NET_SUDO_NICS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "net/nics.h"
+#include "base/nic.h"
+#include "net/ovsports.h"
+
+struct sudo_nics;
 
 /* Returns true when this process may create taps and change links itself
  * (CAP_NET_ADMIN in its effective set). */
 bool sudo_nics_privileged(void);
 
+/* Stores a new, empty state in *out, with xkvm's own path read now (the
+ * file may be replaced while qemu runs).  Returns 0, or prints and returns
+ * -errno. */
+int sudo_nics_new(struct sudo_nics **out);
+
 /* Runs `sudo SELF tap-control make-nics --owner-pid PID --with-datapath
  * [-v...] [--ovsdb R] --ovs-timeout S --ovn-timeout S [--ovs-no-wait]
- * [--ovn-no-wait] SPEC...` (from 'o') where SELF is this
- * program (/proc/self/exe) and each SPEC is the request's bridge with its
- * MAC and ovs-* tokens, and reads the taps it made.  The taps carry this
- * process as their owner.  On success stores a malloc'ed array of 'count'
- * entries in *out (caller frees) and registers their teardown.  Returns 0,
- * or prints and returns -errno (make-nics removed what it made). */
-int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_options *o,
-		   int verbosity, struct nics_nic **out);
+ * [--ovn-no-wait] -- SPEC...` ('o', 'verbosity') with one wire SPEC per
+ * NIC of nics[0..n), PID being this process, reads the reply and fills each
+ * NIC's kind, datapath and tap.  What was made is remembered for
+ * sudo_nics_teardown().  Returns 0, or prints and returns -errno
+ * (make-nics removed what it made). */
+int sudo_nics_make(struct sudo_nics *s, struct nic *nics, size_t n,
+		   const struct ovsports_options *o, int verbosity);
+
+/* Removes what sudo_nics_make() made (its OVS ports, then its taps) through
+ * `sudo xkvm tap-control ovs-cleanup` and `del-nics`, printing a line per
+ * failure, and forgets it.  Idempotent. */
+void sudo_nics_teardown(struct sudo_nics *s);
+
+/* Frees 's' (tear down first).  Accepts NULL. */
+void sudo_nics_free(struct sudo_nics *s);
 
 #endif

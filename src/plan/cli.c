@@ -12,8 +12,8 @@
 enum opt_id {
 	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
 	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
-	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_OVSDB, OPT_OVS_TIMEOUT, OPT_OVS_NO_WAIT,
-	OPT_OVN_TIMEOUT, OPT_OVN_NO_WAIT, OPT_NO_REAP,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP,
+	/* the CLI_OVS_* ids of cli.h */
 };
 
 static const struct option options[] = {
@@ -29,11 +29,7 @@ static const struct option options[] = {
 	/* xkvm's own long options start with "ovs", "ovn" or "skip", so the
 	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
 	{ "skip-reap",	no_argument,       NULL, OPT_NO_REAP },
-	{ "ovsdb",	required_argument, NULL, OPT_OVSDB },
-	{ "ovs-timeout", required_argument, NULL, OPT_OVS_TIMEOUT },
-	{ "ovs-no-wait", no_argument,      NULL, OPT_OVS_NO_WAIT },
-	{ "ovn-timeout", required_argument, NULL, OPT_OVN_TIMEOUT },
-	{ "ovn-no-wait", no_argument,      NULL, OPT_OVN_NO_WAIT },
+	CLI_OVS_LONGOPTS,
 	{ "uefi",	no_argument,       NULL, OPT_UEFI },
 	{ "uefi-nvram",	required_argument, NULL, OPT_UEFI_NVRAM },
 	{ "verbose",	no_argument,       NULL, OPT_VERBOSE },
@@ -64,8 +60,43 @@ int cli_parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 	return 0;
 }
 
+int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err)
+{
+	switch (id) {
+	case CLI_OVSDB:
+		if (!*arg)
+			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+		return str_set(&o->ovsdb, arg);
+	case CLI_OVS_TIMEOUT:
+		return cli_parse_seconds("--ovs-timeout", arg, &o->ovs_timeout_ms, err);
+	case CLI_OVS_NO_WAIT:
+		o->ovs_wait = false;
+		return 0;
+	case CLI_OVN_TIMEOUT:
+		return cli_parse_seconds("--ovn-timeout", arg, &o->ovn_timeout_ms, err);
+	case CLI_OVN_NO_WAIT:
+		o->ovn_wait = false;
+		return 0;
+	}
+	return 1;
+}
+
+void cli_ovs_release(struct cli_ovs *o)
+{
+	struct cli_ovs init = CLI_OVS_INIT;
+
+	if (!o)
+		return;
+	free(o->ovsdb);
+	*o = init;
+}
+
 static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 {
+	int r = cli_ovs_option(&cfg->ovs, id, arg, err);
+
+	if (r <= 0)
+		return r;
 	switch (id) {
 	case OPT_HELP:
 		cfg->help = true;
@@ -103,20 +134,6 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 		else
 			return errmsg(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
 		return 0;
-	case OPT_OVSDB:
-		if (!*arg)
-			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
-		return str_set(&cfg->ovsdb, arg);
-	case OPT_OVS_TIMEOUT:
-		return cli_parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
-	case OPT_OVS_NO_WAIT:
-		cfg->ovs_wait = false;
-		return 0;
-	case OPT_OVN_TIMEOUT:
-		return cli_parse_seconds("--ovn-timeout", arg, &cfg->ovn_timeout_ms, err);
-	case OPT_OVN_NO_WAIT:
-		cfg->ovn_wait = false;
-		return 0;
 	case OPT_NO_REAP:
 		cfg->reap = false;
 		return 0;
@@ -149,10 +166,7 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->prog = argv[0];
 	cfg->accel = ACCEL_KVM;
-	cfg->ovs_timeout_ms = 5000;
-	cfg->ovs_wait = true;
-	cfg->ovn_timeout_ms = 10000;
-	cfg->ovn_wait = true;
+	cfg->ovs = (struct cli_ovs)CLI_OVS_INIT;
 	cfg->reap = true;
 	env = getenv("DEF_DISK_DRIVER");
 	if (str_set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
@@ -306,6 +320,6 @@ void cli_release(struct xkvm_config *cfg)
 	free(cfg->uefi_nvram);
 	free(cfg->def_disk_driver);
 	free(cfg->def_netmodel);
-	free(cfg->ovsdb);
+	cli_ovs_release(&cfg->ovs);
 	memset(cfg, 0, sizeof(*cfg));
 }

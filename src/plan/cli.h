@@ -8,8 +8,38 @@
 #include <stdio.h>
 
 #include "base/strv.h"
+#include "base/xkvm.h"
 
 enum cli_accel { ACCEL_KVM, ACCEL_TCG, ACCEL_AUTO };
+
+/* The Open vSwitch options a launch and tap-control share: one table
+ * fragment, one parser. */
+struct cli_ovs {
+	char *ovsdb;		/* --ovsdb REMOTE, NULL for the default */
+	int ovs_timeout_ms;	/* --ovs-timeout */
+	bool ovs_wait;		/* false with --ovs-no-wait */
+	int ovn_timeout_ms;	/* --ovn-timeout */
+	bool ovn_wait;		/* false with --ovn-no-wait */
+};
+#define CLI_OVS_INIT { NULL, XKVM_OVS_TIMEOUT_MS, true, XKVM_OVN_TIMEOUT_MS, true }
+
+/* Their getopt_long ids and table rows (xkvm's own long options start with
+ * "ovs" or "ovn", so the reference's abbreviations stay unambiguous). */
+enum { CLI_OVSDB = 0x1000, CLI_OVS_TIMEOUT, CLI_OVS_NO_WAIT, CLI_OVN_TIMEOUT, CLI_OVN_NO_WAIT };
+#define CLI_OVS_LONGOPTS \
+	{ "ovsdb",	 required_argument, NULL, CLI_OVSDB }, \
+	{ "ovs-timeout", required_argument, NULL, CLI_OVS_TIMEOUT }, \
+	{ "ovs-no-wait", no_argument,	    NULL, CLI_OVS_NO_WAIT }, \
+	{ "ovn-timeout", required_argument, NULL, CLI_OVN_TIMEOUT }, \
+	{ "ovn-no-wait", no_argument,	    NULL, CLI_OVN_NO_WAIT }
+
+/* Applies the option 'id' with 'arg' to 'o'.  Returns 0, 1 when 'id' is
+ * none of them, -EINVAL with *err set to a one-line message naming the
+ * option (caller frees), or -ENOMEM. */
+int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err);
+
+/* Frees what 'o' holds and resets it to CLI_OVS_INIT.  Accepts NULL. */
+void cli_ovs_release(struct cli_ovs *o);
 
 struct xkvm_config {
 	const char *prog;		/* argv[0] (not owned) */
@@ -26,11 +56,7 @@ struct xkvm_config {
 	enum cli_accel accel;		/* --accel, default kvm */
 	char *def_disk_driver;		/* $DEF_DISK_DRIVER or virtio-blk */
 	char *def_netmodel;		/* $DEF_NETMODEL or NULL (arch default) */
-	char *ovsdb;			/* --ovsdb REMOTE, NULL for the default */
-	int ovs_timeout_ms;		/* --ovs-timeout, default 5 s */
-	bool ovs_wait;			/* wait for ovs-vswitchd (--ovs-no-wait: false) */
-	int ovn_timeout_ms;		/* --ovn-timeout, default 10 s */
-	bool ovn_wait;			/* wait for OVN bindings (--ovn-no-wait: false) */
+	struct cli_ovs ovs;		/* --ovsdb, --ovs-*, --ovn-* */
 	bool reap;			/* reap dead launches first (--skip-reap: false) */
 };
 

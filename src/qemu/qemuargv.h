@@ -11,7 +11,7 @@
 
 struct arch_info;
 struct firmware;
-struct netspec;
+struct nic;
 struct diskspec;
 
 struct qemu_plan {
@@ -19,10 +19,9 @@ struct qemu_plan {
 	bool enable_kvm;			/* add -enable-kvm */
 	const struct arch_info *arch;
 	const struct firmware *fw;		/* may be NULL */
-	const struct netspec *nics;		/* classified (netspec_classify) */
+	const struct nic *nics;			/* tokens classified (netspec_classify),
+						 * bridge NICs with their tap and kind */
 	size_t n_nics;
-	const char *const *taps;		/* per NIC tap name, NULL for user
-						 * NICs; the array may be NULL */
 	const struct diskspec *disks;		/* built (diskspec_build) */
 	size_t n_disks;
 	const struct strv *passthrough;
@@ -31,6 +30,17 @@ struct qemu_plan {
 /* Appends the whole qemu argv described by 'p' to 'argv'.  Returns 0 or
  * -ENOMEM (argv may hold a prefix then; release it). */
 int qemuargv_build(const struct qemu_plan *p, struct strv *argv);
+
+/* Returns the -device argument "MODEL,netdev=netNN[,DEVOPTS][,mac=MAC]"
+ * (caller frees), NULL on -ENOMEM. */
+char *qemuargv_device_arg(const struct nic *n);
+
+/* Returns the -netdev argument "type=user|tap,id=netNN[,script=no,
+ * downscript=no][,NETOPTS][,vnet_hdr=off][,ifname=TAP]" (caller frees), NULL
+ * on -ENOMEM: vnet_hdr=off for a tap on an OVS bridge of the userspace
+ * datapath unless the spec set vnet_hdr itself, ifname= once the NIC has a
+ * tap. */
+char *qemuargv_netdev_arg(const struct nic *n);
 
 /* Splits 's' on blanks (space, tab, newline) as bash splits an unquoted
  * $var, appending the words to 'sv'.  Returns 0 or -ENOMEM. */

@@ -23,11 +23,13 @@
 #include "plan/mac.h"
 #include "plan/netspec.h"
 #include "net/owner.h"
+#include "qemu/qemuargv.h"
 #include "qemu/quote.h"
+#include "base/nic.h"
 #include "base/strv.h"
 
 /* How many inputs each parser accepted (for the test's summary line). */
-enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_N };
+enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_WIRE, FZ_N };
 static unsigned long fz_accepted[FZ_N] __attribute__((unused));
 
 /* The message of a failed parse: NULL when it is fine. */
@@ -85,9 +87,58 @@ static inline bool fz_is_vlan_list(const char *s)
 	}
 }
 
+/* One OVS option entry ("KEY=VALUE", base/nic.h) as the token table says. */
+static inline bool fz_ovs_entry_ok(const char *e)
+{
+	const char *eq = strchr(e, '=');
+
+	if (!eq)
+		return false;
+	if (!strncmp(e, "tag=", 4))
+		return fz_is_vlan_list(e + 4) && !strchr(e + 4, ':') &&
+		       (e[4] != '0' || !e[5]);	/* canonical: no leading zeros */
+	if (!strncmp(e, "trunks=", 7))
+		return fz_is_vlan_list(e + 7);
+	if (!strncmp(e, "iface-id=", 9) || !strncmp(e, "vm-id=", 6))
+		return eq[1] != '\0';
+	if (!strncmp(e, "ext:", 4))
+		return eq > e + 4;
+	return false;
+}
+
+/* The wire format round-trips the NIC's xkvm part: parse(format(n)) == n. */
+static inline const char *fz_wire_roundtrip(const struct nic *n)
+{
+	struct nic back;
+	char *arg = NULL, *err = NULL;
+	const char *bad = NULL;
+	int r = nic_wire_format(n, &arg);
+
+	if (r < 0)
+		return r == -ENOMEM ? NULL : "wire: format failed";
+	r = nic_wire_parse(arg, n->index, &back, &err);
+	if (r == -ENOMEM) {
+		bad = NULL;
+	} else if (r < 0) {
+		bad = "wire: its own format did not parse back";
+	} else if (strcmp(back.bridge, n->bridge) || back.kind != n->kind ||
+		   (!back.mac) != (!n->mac) || (n->mac && strcmp(back.mac, n->mac)) ||
+		   back.ovs.n != n->ovs.n) {
+		bad = "wire: parse(format(x)) != x";
+	} else {
+		for (size_t i = 0; !bad && i < n->ovs.n; i++)
+			if (strcmp(back.ovs.v[i], n->ovs.v[i]))
+				bad = "wire: an OVS option changed on the way";
+	}
+	free(err);
+	free(arg);
+	nic_release(&back);
+	return bad;
+}
+
 static inline const char *fz_netspec(const char *spec, unsigned index)
 {
-	struct netspec ns;
+	struct nic ns;
 	char *err = (char *)"sentinel", *d = NULL, *n = NULL;
 	const char *bad = NULL;
 	int r = netspec_parse(spec, index, "virtio-net-pci", &ns, &err);
@@ -95,7 +146,7 @@ static inline const char *fz_netspec(const char *spec, unsigned index)
 	if (r < 0) {
 		bad = fz_message(r, err, false);
 		/* on error 'ns' must hold nothing: release must be a no-op */
-		if (!bad && (ns.bridge || ns.model || ns.mac || ns.tokens.n || ns.ovs_ext.n))
+		if (!bad && (ns.bridge || ns.model || ns.mac || ns.spec || ns.tokens.n || ns.ovs.n))
 			bad = "netspec: fields left set after an error";
 		free(err);
 		return bad;
@@ -107,20 +158,16 @@ static inline const char *fz_netspec(const char *spec, unsigned index)
 		bad = "netspec: message on success";
 	else if (!ns.bridge || !*ns.bridge)
 		bad = "netspec: empty bridge";
-	else if (ns.user != !strcmp(ns.bridge, "user"))
-		bad = "netspec: user flag disagrees with the bridge";
-	else if (!ns.user && !netspec_valid_ifname(ns.bridge))
+	else if ((ns.kind == NIC_USER) != !strcmp(ns.bridge, "user"))
+		bad = "netspec: user kind disagrees with the bridge";
+	else if (ns.kind != NIC_USER && ns.kind != NIC_UNCLASSIFIED)
+		bad = "netspec: classified by the parser";
+	else if (ns.kind != NIC_USER && !nic_valid_ifname(ns.bridge))
 		bad = "netspec: bridge is no valid interface name";
 	else if (!ns.model || !*ns.model)
 		bad = "netspec: empty model";
-	else if (ns.ovs_tag < -1 || ns.ovs_tag > 4095)
-		bad = "netspec: ovs_tag out of -1..4095";
 	else if (ns.mac && !fz_is_mac(ns.mac))
 		bad = "netspec: MAC is not 17 lower-case chars";
-	else if (ns.ovs_trunks && !fz_is_vlan_list(ns.ovs_trunks))
-		bad = "netspec: bad ovs_trunks";
-	else if ((ns.ovs_iface_id && !*ns.ovs_iface_id) || (ns.ovs_vm_id && !*ns.ovs_vm_id))
-		bad = "netspec: empty ovs-iface-id/ovs-vm-id";
 	for (size_t i = 0; !bad && i < ns.tokens.n; i++) {
 		const char *t = ns.tokens.v[i];
 
@@ -128,18 +175,55 @@ static inline const char *fz_netspec(const char *spec, unsigned index)
 		    !strncmp(t, "model=", 6) || !strncmp(t, "ovs-", 4))
 			bad = "netspec: a consumed token left for qemu";
 	}
-	for (size_t i = 0; !bad && i < ns.ovs_ext.n; i++)
-		if (!strchr(ns.ovs_ext.v[i], '=') || ns.ovs_ext.v[i][0] == '=')
-			bad = "netspec: ovs-ext without KEY=";
+	for (size_t i = 0; !bad && i < ns.ovs.n; i++)
+		if (!fz_ovs_entry_ok(ns.ovs.v[i]))
+			bad = "netspec: an OVS option the token table does not allow";
+	if (!bad)
+		bad = fz_wire_roundtrip(&ns);
 	if (!bad) {
-		d = netspec_device_arg(&ns);
-		n = netspec_netdev_arg(&ns, ns.user ? NULL : "tap0");
+		if (ns.kind != NIC_USER)
+			snprintf(ns.tap, sizeof(ns.tap), "tap0");
+		d = qemuargv_device_arg(&ns);
+		n = qemuargv_netdev_arg(&ns);
 		if (!d || !n)
 			bad = "netspec: device/netdev arg NULL";
 	}
 	free(d);
 	free(n);
-	netspec_release(&ns);
+	nic_release(&ns);
+	return bad;
+}
+
+/* A make-nics argument (the wire format of base/nic.h), as a hostile
+ * caller of `sudo xkvm tap-control make-nics` may send it. */
+static inline const char *fz_wire(const char *arg, unsigned index)
+{
+	struct nic n;
+	char *err = (char *)"sentinel";
+	const char *bad = NULL;
+	int r = nic_wire_parse(arg, index, &n, &err);
+
+	if (r < 0) {
+		bad = fz_message(r, err, false);
+		free(err);
+		nic_release(&n);
+		return bad;
+	}
+	fz_accepted[FZ_WIRE]++;
+	if (err)
+		bad = "wire: message on success";
+	else if (n.kind != NIC_USER && !nic_valid_ifname(n.bridge))
+		bad = "wire: bridge is no valid interface name";
+	else if (n.mac && !fz_is_mac(n.mac))
+		bad = "wire: MAC is not 17 lower-case chars";
+	else if (n.tokens.n || n.model)
+		bad = "wire: something for qemu accepted";
+	for (size_t i = 0; !bad && i < n.ovs.n; i++)
+		if (!fz_ovs_entry_ok(n.ovs.v[i]))
+			bad = "wire: an OVS option the token table does not allow";
+	if (!bad)
+		bad = fz_wire_roundtrip(&n);
+	nic_release(&n);
 	return bad;
 }
 
@@ -348,8 +432,8 @@ static inline const char *fz_cli(const char *s, char sep)
 		bad = "cli_parse: positive return";
 	else if (err)
 		bad = "cli_parse: message on success";
-	else if (cfg.ovs_timeout_ms <= 0 || cfg.ovs_timeout_ms > 3600000 ||
-		 cfg.ovn_timeout_ms <= 0 || cfg.ovn_timeout_ms > 3600000)
+	else if (cfg.ovs.ovs_timeout_ms <= 0 || cfg.ovs.ovs_timeout_ms > 3600000 ||
+		 cfg.ovs.ovn_timeout_ms <= 0 || cfg.ovs.ovn_timeout_ms > 3600000)
 		bad = "cli_parse: timeout out of range";
 	else if (!cfg.def_disk_driver || !*cfg.def_disk_driver)
 		bad = "cli_parse: no default disk driver";

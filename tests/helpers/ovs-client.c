@@ -79,24 +79,21 @@ static int parse_spec(const char *arg, struct spec *s, int need_bridge)
 	if (!tok)
 		return -EINVAL;
 	s->port.name = tok;
+	/* Everything but mac= is an OVS option as xkvm passes them
+	 * (ovsdb/xkovs.h), ext=K=V standing for "ext:K=V". */
 	while ((tok = strtok_r(NULL, ",", &save))) {
-		if (!strncmp(tok, "tag=", 4))
-			s->port.tag = atoi(tok + 4);
-		else if (!strncmp(tok, "trunks=", 7))
-			s->port.trunks = tok + 7;
-		else if (!strncmp(tok, "iface-id=", 9))
-			s->port.iface_id = tok + 9;
-		else if (!strncmp(tok, "mac=", 4))
+		if (!strncmp(tok, "mac=", 4)) {
 			s->port.attached_mac = tok + 4;
-		else if (!strncmp(tok, "vm-id=", 6))
-			s->port.vm_id = tok + 6;
-		else if (!strncmp(tok, "ext=", 4) && next < MAX_EXT)
-			s->ext[next++] = tok + 4;
-		else
+			continue;
+		}
+		if (next == MAX_EXT)
 			return -EINVAL;
+		if (!strncmp(tok, "ext=", 4))
+			tok[3] = ':';
+		s->ext[next++] = tok;
 	}
 	s->ext[next] = NULL;
-	s->port.ext = next ? s->ext : NULL;
+	s->port.opts = next ? s->ext : NULL;
 	return 0;
 }
 

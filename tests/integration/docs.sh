@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 src=$XKVM_TOP/src
-opts=$(sed -n 's/^\t{ "\([a-z-]*\)",.*/\1/p' "$src/plan/cli.c")
+opts=$(sed -n 's/^\t{ "\([a-z-]*\)",.*/\1/p' "$src/plan/cli.c" "$src/plan/cli.h")
 check_cmd "long options read from src/plan/cli.c" test "$(echo "$opts" | grep -c .)" -ge 15
 help=$("$XKVM" --help) || fail "xkvm --help failed"
 # the man page as text: "\-" is "-", font escapes dropped

@@ -89,10 +89,10 @@ int main(void)
 		char *argv[] = { "xkvm", NULL };
 
 		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
-		CHECK_INT(5000, cfg.ovs_timeout_ms);
-		CHECK_INT(10000, cfg.ovn_timeout_ms);
-		CHECK(cfg.ovs_wait && cfg.ovn_wait && cfg.reap);
-		CHECK(cfg.ovsdb == NULL);
+		CHECK_INT(5000, cfg.ovs.ovs_timeout_ms);
+		CHECK_INT(10000, cfg.ovs.ovn_timeout_ms);
+		CHECK(cfg.ovs.ovs_wait && cfg.ovs.ovn_wait && cfg.reap);
+		CHECK(cfg.ovs.ovsdb == NULL);
 		cli_release(&cfg);
 	}
 	{
@@ -101,10 +101,10 @@ int main(void)
 				 "--ovsdb", "unix:/tmp/x.sock", NULL };
 
 		CHECK_INT(0, parse(ARGC(argv), argv, &cfg, &err));
-		CHECK_INT(2500, cfg.ovs_timeout_ms);
-		CHECK_INT(30000, cfg.ovn_timeout_ms);
-		CHECK(!cfg.ovs_wait && !cfg.ovn_wait && !cfg.reap);
-		CHECK_STR("unix:/tmp/x.sock", cfg.ovsdb);
+		CHECK_INT(2500, cfg.ovs.ovs_timeout_ms);
+		CHECK_INT(30000, cfg.ovs.ovn_timeout_ms);
+		CHECK(!cfg.ovs.ovs_wait && !cfg.ovs.ovn_wait && !cfg.reap);
+		CHECK_STR("unix:/tmp/x.sock", cfg.ovs.ovsdb);
 		cli_release(&cfg);
 	}
 	{

@@ -1,4 +1,4 @@
-/* Deterministic mutation test of the input parsers (netspec, diskspec, mac,
+/* Deterministic mutation test of the input parsers (netspec, wire, diskspec, mac,
  * owner, cli, quote, strv) against the contract in tests/fuzz/contract.h.
  * Seed and iteration count are printed; override them with XKVM_FUZZ_SEED
  * and XKVM_FUZZ_ITERS.  Runs in a temporary directory holding x.img (raw)
@@ -32,6 +32,11 @@ static size_t below(size_t n)
 {
 	return n ? (size_t)(next() % n) : 0;
 }
+
+static const char *const wire_corpus[] = {
+	"br0", "user", "br0,mac=52:54:00:12:34:01", "br-int,ovs-iface-id=lp1,ovs-ext:a=b",
+	"br1,ovs-tag=10,ovs-trunks=1:2:4095,ovs-vm-id=vm7", "br0,mac=52:54:00:12:34:0a,ovs-tag=7",
+};
 
 static const char *const net_corpus[] = {
 	"user", "br0", "virbr0", "br0,mac=:05", "user,mac=random,model=e1000",
@@ -261,6 +266,8 @@ int main(void)
 		verdict(fz_netspec(net_corpus[i], (unsigned)i), "netspec (corpus)", net_corpus[i], 0);
 		verdict(fz_strv(net_corpus[i], ','), "strv (corpus)", net_corpus[i], 0);
 	}
+	for (size_t i = 0; i < N(wire_corpus); i++)
+		verdict(fz_wire(wire_corpus[i], (unsigned)i), "wire (corpus)", wire_corpus[i], 0);
 	for (size_t i = 0; i < N(disk_corpus); i++)
 		verdict(fz_diskspec(disk_corpus[i], (unsigned)i), "diskspec (corpus)", disk_corpus[i], 0);
 	for (size_t i = 0; i < N(mac_corpus); i++)
@@ -276,6 +283,9 @@ int main(void)
 		seed_from(buf, net_corpus, N(net_corpus));
 		verdict(fz_netspec(buf, index), "netspec", buf, it);
 		verdict(fz_strv(buf, ','), "strv_split", buf, it);
+
+		seed_from(buf, wire_corpus, N(wire_corpus));
+		verdict(fz_wire(buf, index), "nic_wire_parse", buf, it);
 
 		seed_from(buf, disk_corpus, N(disk_corpus));
 		verdict(fz_diskspec(buf, index), "diskspec", buf, it);
@@ -300,9 +310,9 @@ int main(void)
 	CHECK_INT(0, unlink("q.qcow2"));
 	CHECK_INT(0, chdir(old));
 	CHECK_INT(0, rmdir(tmpl));
-	printf("accepted: netspec %lu, diskspec %lu, mac %lu, owner %lu, cli %lu of %lu each\n",
-	       fz_accepted[FZ_NETSPEC], fz_accepted[FZ_DISKSPEC], fz_accepted[FZ_MAC],
-	       fz_accepted[FZ_OWNER], fz_accepted[FZ_CLI], iters);
+	printf("accepted: netspec %lu, wire %lu, diskspec %lu, mac %lu, owner %lu, cli %lu of %lu each\n",
+	       fz_accepted[FZ_NETSPEC], fz_accepted[FZ_WIRE], fz_accepted[FZ_DISKSPEC],
+	       fz_accepted[FZ_MAC], fz_accepted[FZ_OWNER], fz_accepted[FZ_CLI], iters);
 	if (reported > 20)
 		fprintf(stderr, "(%d more failures not shown)\n", reported - 20);
 	return check_summary("test-fuzz-parsers");

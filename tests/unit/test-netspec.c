@@ -6,6 +6,7 @@
 #include "check.h"
 #include "plan/devopts.h"
 #include "plan/netspec.h"
+#include "qemu/qemuargv.h"
 
 static struct devopts dev;
 
@@ -13,7 +14,7 @@ static struct devopts dev;
 static char *nic(const char *spec, unsigned index, const char *tap)
 {
 	static char buf[1024];
-	struct netspec ns;
+	struct nic ns;
 	char *err = NULL, *d = NULL, *n = NULL;
 	int r = netspec_parse(spec, index, "virtio-net-pci", &ns, &err);
 
@@ -22,22 +23,26 @@ static char *nic(const char *spec, unsigned index, const char *tap)
 	if (r < 0) {
 		snprintf(buf, sizeof(buf), "ERR: %s", err ? err : strerror(-r));
 		free(err);
-		netspec_release(&ns);
+		nic_release(&ns);
 		return buf;
 	}
-	d = netspec_device_arg(&ns);
-	n = netspec_netdev_arg(&ns, tap);
+	if (tap) {	/* what net/ would have set */
+		ns.kind = NIC_BRCTL;
+		snprintf(ns.tap, sizeof(ns.tap), "%s", tap);
+	}
+	d = qemuargv_device_arg(&ns);
+	n = qemuargv_netdev_arg(&ns);
 	snprintf(buf, sizeof(buf), "%s %s", d, n);
 	free(d);
 	free(n);
-	netspec_release(&ns);
+	nic_release(&ns);
 	return buf;
 }
 
 int main(void)
 {
 	struct strv qemu = STRV_INIT;
-	struct netspec ns;
+	struct nic ns;
 	char *err, *d;
 
 	CHECK_INT(0, strv_push(&qemu, "qemu-system-x86_64"));
@@ -71,31 +76,65 @@ int main(void)
 				   2, "virtio-net-pci", &ns, &err));
 	CHECK_INT(0, netspec_classify(&ns, &dev, &err));
 	CHECK_STR("br-int", ns.bridge);
-	CHECK(!ns.user);
-	CHECK_INT(10, ns.ovs_tag);
-	CHECK_STR("1:20:4095", ns.ovs_trunks);
-	CHECK_STR("lp-1", ns.ovs_iface_id);
-	CHECK_STR("vm9", ns.ovs_vm_id);
-	CHECK_INT(2, ns.ovs_ext.n);
-	CHECK_STR("a=b", ns.ovs_ext.v[0]);
-	CHECK_STR("c=", ns.ovs_ext.v[1]);
+	CHECK_INT(NIC_UNCLASSIFIED, ns.kind);
+	CHECK_INT(6, ns.ovs.n);
+	CHECK_STR("tag=10", ns.ovs.v[0]);
+	CHECK_STR("trunks=1:20:4095", ns.ovs.v[1]);
+	CHECK_STR("iface-id=lp-1", ns.ovs.v[2]);
+	CHECK_STR("vm-id=vm9", ns.ovs.v[3]);
+	CHECK_STR("ext:a=b", ns.ovs.v[4]);
+	CHECK_STR("ext:c=", ns.ovs.v[5]);
+	CHECK_STR("lp-1", nic_ovs_get(&ns, "iface-id"));
+	CHECK_STR("b", nic_ovs_get(&ns, "ext:a"));
+	CHECK(nic_ovs_get(&ns, "tags") == NULL);
+	CHECK(nic_has_ovs(&ns));
 	CHECK(ns.sets_vnet_hdr);
 	CHECK_STR("52:54:00:12:34:09", ns.mac);
-	d = netspec_netdev_arg(&ns, "t0");
+	/* the user's vnet_hdr= stays, and no second one is added */
+	ns.kind = NIC_OVS;
+	ns.netdev_dp = true;
+	snprintf(ns.tap, sizeof(ns.tap), "t0");
+	d = qemuargv_netdev_arg(&ns);
 	CHECK_STR("type=tap,id=net02,script=no,downscript=no,vnet_hdr=off,ifname=t0", d);
 	free(d);
-	netspec_release(&ns);
+	nic_release(&ns);
+	/* single-valued options: the last wins, in the first one's place;
+	 * leading zeros of a tag go */
+	CHECK_INT(0, netspec_parse("br0,ovs-tag=0010,ovs-ext:k=1,ovs-tag=20,ovs-ext:k=2", 0,
+				   "virtio-net-pci", &ns, &err));
+	CHECK_INT(3, ns.ovs.n);
+	CHECK_STR("tag=20", ns.ovs.v[0]);
+	CHECK_STR("ext:k=1", ns.ovs.v[1]);
+	CHECK_STR("ext:k=2", ns.ovs.v[2]);
+	nic_release(&ns);
+	CHECK_INT(0, netspec_parse("br0,ovs-tag=0010", 0, "virtio-net-pci", &ns, &err));
+	CHECK_STR("tag=10", ns.ovs.v[0]);
+	/* the datapath fact makes vnet_hdr=off; the spec is not changed */
+	CHECK_INT(0, netspec_classify(&ns, &dev, &err));
+	ns.kind = NIC_OVS;
+	ns.netdev_dp = true;
+	snprintf(ns.tap, sizeof(ns.tap), "t1");
+	d = qemuargv_netdev_arg(&ns);
+	CHECK_STR("type=tap,id=net00,script=no,downscript=no,vnet_hdr=off,ifname=t1", d);
+	free(d);
+	CHECK_INT(0, ns.netopts.n);
+	ns.netdev_dp = false;	/* the kernel datapath finishes checksums itself */
+	d = qemuargv_netdev_arg(&ns);
+	CHECK_STR("type=tap,id=net00,script=no,downscript=no,ifname=t1", d);
+	free(d);
+	nic_release(&ns);
 	CHECK_INT(0, netspec_parse("user", 0, "virtio-net-pci", &ns, &err));
-	CHECK_INT(-1, ns.ovs_tag);
-	CHECK(ns.user);
+	CHECK_INT(0, ns.ovs.n);
+	CHECK(!nic_has_ovs(&ns));
+	CHECK_INT(NIC_USER, ns.kind);
 	CHECK(!ns.sets_vnet_hdr);
-	netspec_release(&ns);
-	netspec_release(NULL);
+	nic_release(&ns);
+	nic_release(NULL);
 
 	/* random MACs */
 	CHECK_INT(0, netspec_parse("user,mac=random", 0, "virtio-net-pci", &ns, &err));
 	CHECK(ns.mac && !strncmp(ns.mac, "52:54:00:", 9) && strlen(ns.mac) == 17);
-	netspec_release(&ns);
+	nic_release(&ns);
 
 	/* errors */
 	CHECK_STR("ERR: invalid MAC 'zz:zz' in --netdev user,mac=zz:zz", nic("user,mac=zz:zz", 0, NULL));

@@ -122,8 +122,14 @@ static void test_silent_server(void)
 
 static void test_validation(void)
 {
-	static const char *const bad_ext[] = { "novalue", NULL };
-	static const char *const owner_ext[] = { XKOVS_OWNER_KEY "=x", NULL };
+	static const char *const bad_ext[] = { "ext:novalue", NULL };
+	static const char *const owner_ext[] = { "ext:" XKOVS_OWNER_KEY "=x", NULL };
+	static const char *const tag_4096[] = { "tag=4096", NULL };
+	static const char *const trunks_x[] = { "tag=4095", "trunks=10,x", NULL };
+	static const char *const trunks_big[] = { "trunks=10:4096", NULL };
+	static const char *const trunks_empty[] = { "trunks=", NULL };
+	static const char *const unknown[] = { "tags=1", NULL };
+	static const char *const good[] = { "tag=4095", "trunks=10,20:30", "ext:k=v", NULL };
 	struct xkovs_port p[2] = { XKOVS_PORT_INIT, XKOVS_PORT_INIT };
 	struct xkovs *h = xkovs_new("unix:/nonexistent/db.sock", 0);
 
@@ -138,25 +144,26 @@ static void test_validation(void)
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
 	CHECK_STR("port 'tap0' given twice", xkovs_error(h));
 	p[1].name = "tap1";
-	p[1].tag = 4096;
+	p[1].opts = tag_4096;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
-	CHECK_STR("invalid VLAN tag 4096 for port 'tap1'", xkovs_error(h));
-	p[1].tag = 4095;
-	p[1].trunks = "10,x";
+	CHECK_STR("invalid VLAN tag '4096' for port 'tap1'", xkovs_error(h));
+	p[1].opts = trunks_x;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
 	CHECK_STR("invalid VLAN trunks '10,x' for port 'tap1'", xkovs_error(h));
-	p[1].trunks = "10:4096";
+	p[1].opts = trunks_big;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
-	p[1].trunks = "";
+	p[1].opts = trunks_empty;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
-	p[1].trunks = "10,20:30";
-	p[1].ext = bad_ext;
+	p[1].opts = unknown;
+	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
+	CHECK_STR("unknown OVS option 'tags=1' for port 'tap1'", xkovs_error(h));
+	p[1].opts = bad_ext;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
 	CHECK_STR("invalid external_ids 'novalue' for port 'tap1' (want KEY=VALUE)",
 		  xkovs_error(h));
-	p[1].ext = owner_ext;
+	p[1].opts = owner_ext;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
-	p[1].ext = NULL;
+	p[1].opts = good;
 	p[1].bridge = NULL;
 	CHECK_INT(-EINVAL, xkovs_add_ports(h, p, 2, "me", 0));
 	p[1].bridge = "br0";

@@ -1,4 +1,5 @@
 /* The whole qemu argv in the reference's order, with the real qemu probe. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,9 +32,8 @@ int main(void)
 	struct firmware fw;
 	struct devopts dev;
 	struct strv qemu = STRV_INIT, pt = STRV_INIT, argv = STRV_INIT;
-	struct netspec nics[2];
+	struct nic nics[2];
 	struct diskspec disk;
-	const char *taps[2] = { "tapvm0", NULL };
 	char *err = NULL, *line;
 	int locking = LOCKING_UNKNOWN;
 
@@ -68,6 +68,8 @@ int main(void)
 	CHECK_INT(0, firmware_resolve("/b.fd", false, NULL, &fw));
 	CHECK_INT(0, netspec_parse("br0,mac=:05,vhost=on,bootindex=1", 0, arch.netmodel, &nics[0], &err));
 	CHECK_INT(0, netspec_classify(&nics[0], &dev, &err));
+	nics[0].kind = NIC_BRCTL;	/* what net/ would have found */
+	snprintf(nics[0].tap, sizeof(nics[0].tap), "tapvm0");
 	CHECK_INT(0, netspec_parse("user,model=e1000", 1, arch.netmodel, &nics[1], &err));
 	CHECK_INT(0, netspec_classify(&nics[1], &dev, &err));
 	CHECK_INT(0, diskspec_parse("file=/no/such/d.img,cache=none", 0, "virtio-blk", &disk, &err));
@@ -77,7 +79,7 @@ int main(void)
 	{
 		struct qemu_plan plan = {
 			.qemu = &qemu, .enable_kvm = true, .arch = &arch, .fw = &fw,
-			.nics = nics, .n_nics = 2, .taps = taps,
+			.nics = nics, .n_nics = 2,
 			.disks = &disk, .n_disks = 1, .passthrough = &pt,
 		};
 
@@ -113,8 +115,8 @@ int main(void)
 	strv_release(&argv);
 	strv_release(&pt);
 	strv_release(&qemu);
-	netspec_release(&nics[0]);
-	netspec_release(&nics[1]);
+	nic_release(&nics[0]);
+	nic_release(&nics[1]);
 	diskspec_release(&disk);
 	firmware_release(&fw);
 	devopts_release(&dev);

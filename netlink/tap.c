@@ -11,7 +11,8 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 
-int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd)
+int xknl_tap_open(const char *template, uid_t owner, unsigned flags, char name[XKNL_IFNAMSIZ],
+		  int *fd)
 {
 	struct ifreq ifr;
 	int tfd = -1, ret = -EINVAL;
@@ -31,6 +32,10 @@ int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], i
 	/* As `ip tuntap add mode tap`: no packet information header; qemu
 	 * turns vnet_hdr on itself when it attaches. */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* qemu's queues=N attaches N queues; the kernel refuses it on a tap
+	 * made without the flag (and the flag cannot change later). */
+	if (flags & XKNL_TAP_MULTI_QUEUE)
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
 	if (ioctl(tfd, TUNSETIFF, &ifr) < 0 ||
 	    ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
 		ret = -errno;
@@ -54,7 +59,7 @@ int xknl_tap_persist(int fd)
 
 int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ])
 {
-	int fd, ret = xknl_tap_open(template, owner, name, &fd);
+	int fd, ret = xknl_tap_open(template, owner, 0, name, &fd);
 
 	if (ret < 0)
 		return ret;

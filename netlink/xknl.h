@@ -87,14 +87,18 @@ int xknl_group_del(struct xknl *nl, uint32_t group);
  * xknl_tap_open()), or -errno. */
 int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ]);
 
-/* Like xknl_tap_create() but NOT persistent yet: the tap lives only while
+#define XKNL_TAP_MULTI_QUEUE (1u << 0)	/* IFF_MULTI_QUEUE, for qemu's queues=N */
+
+/* Like xknl_tap_create() but NOT persistent yet, and with 'flags'
+ * (XKNL_TAP_*): the tap lives only while
  * the O_CLOEXEC descriptor stored in *fd is open (caller closes it), so a
  * process killed before it tagged and configured the tap leaves nothing.
  * Make it outlive the descriptor with xknl_tap_persist().  On failure
  * nothing exists and *fd is untouched.  Returns 0, -EINVAL for a template
  * that is too long or has not exactly one "%d" (without it the kernel
  * would attach to an existing tap), or -errno. */
-int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], int *fd);
+int xknl_tap_open(const char *template, uid_t owner, unsigned flags, char name[XKNL_IFNAMSIZ],
+		  int *fd);
 
 /* Makes the tap of 'fd' (from xknl_tap_open()) persistent: it stays when
  * fd is closed.  Returns 0 or -errno. */

@@ -13,6 +13,8 @@
 /* A port's OVS options (xkovs_port.opts), parsed; pointers into them. */
 struct add_item {
 	int tag;		/* -1 for none */
+	int64_t ofport;		/* ofport_request, -1 for none */
+	int64_t rate, burst;	/* ingress policing, -1 for none */
 	int64_t *trunks;
 	size_t n_trunks;
 	const char *iface_id;
@@ -27,6 +29,7 @@ struct add_ctx {
 	struct xkovs_port *ports;
 	size_t n;
 	const char *owner;
+	unsigned flags;
 	struct add_item *items;
 	char *comment;		/* the transaction's, for the database log */
 };
@@ -66,6 +69,22 @@ out:
 	return ret;
 }
 
+/* Parses a decimal in [min, max] into *out.  Returns 0 or -EINVAL. */
+static int parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* The value of option 'opt' when it is "KEY=VALUE" for 'key', else NULL. */
 static const char *opt_value(const char *opt, const char *key)
 {
@@ -81,6 +100,7 @@ static int parse_opts(struct xkovs *h, const struct xkovs_port *p, struct add_it
 	size_t n = 0;
 
 	it->tag = -1;
+	it->ofport = it->rate = it->burst = -1;
 	while (p->opts && p->opts[n])
 		n++;
 	it->ext = calloc(n ? n : 1, sizeof *it->ext);
@@ -102,6 +122,18 @@ static int parse_opts(struct xkovs *h, const struct xkovs_port *p, struct add_it
 			it->trunks = NULL;
 			if (parse_trunks(v, &it->trunks, &it->n_trunks) < 0)
 				return xkovs_fail(h, -EINVAL, "invalid VLAN trunks '%s' for port '%s'",
+						  v, p->name);
+		} else if ((v = opt_value(opt, "ofport"))) {
+			if (parse_count(v, 1, 65279, &it->ofport) < 0)
+				return xkovs_fail(h, -EINVAL, "invalid OpenFlow port '%s' for port '%s'",
+						  v, p->name);
+		} else if ((v = opt_value(opt, "ingress-rate"))) {
+			if (parse_count(v, 0, UINT32_MAX, &it->rate) < 0)
+				return xkovs_fail(h, -EINVAL, "invalid ingress rate '%s' for port '%s'",
+						  v, p->name);
+		} else if ((v = opt_value(opt, "ingress-burst"))) {
+			if (parse_count(v, 0, UINT32_MAX, &it->burst) < 0)
+				return xkovs_fail(h, -EINVAL, "invalid ingress burst '%s' for port '%s'",
 						  v, p->name);
 		} else if ((v = opt_value(opt, "iface-id"))) {
 			it->iface_id = v;
@@ -185,6 +217,22 @@ static void set_external_ids(const struct ovsrec_interface *iface,
 	smap_destroy(&ids);
 }
 
+/* The Interface columns an option or the MTU asks for. */
+static void set_interface_columns(const struct ovsrec_interface *iface,
+				  const struct xkovs_port *p, const struct add_item *it)
+{
+	int64_t mtu = p->mtu;
+
+	if (it->ofport >= 0)
+		ovsrec_interface_set_ofport_request(iface, &it->ofport, 1);
+	if (p->mtu)
+		ovsrec_interface_set_mtu_request(iface, &mtu, 1);
+	if (it->rate >= 0)
+		ovsrec_interface_set_ingress_policing_rate(iface, it->rate);
+	if (it->burst >= 0)
+		ovsrec_interface_set_ingress_policing_burst(iface, it->burst);
+}
+
 /* The Interface 'name' when it is ours already: carries 'owner' and is the
  * only Interface of a Port of the same name on bridge 'br'.  That is a
  * commit of this very call whose reply a reconnection lost (the retry sees
@@ -205,6 +253,98 @@ static const struct ovsrec_interface *ours_already(const struct ovsrec_bridge *b
 			return iface;
 	}
 	return NULL;
+}
+
+/* The owner tag of 'iface' for a message: the tag, or what it lacks. */
+static const char *owner_of(const struct ovsrec_interface *iface)
+{
+	const char *tag = smap_get(&iface->external_ids, XKOVS_OWNER_KEY);
+
+	return tag ? tag : "not made by xkvm";
+}
+
+/* The Port holding 'iface' and its bridge, or NULL. */
+static const struct ovsrec_port *port_of(struct ovsdb_idl *idl,
+					 const struct ovsrec_interface *iface,
+					 const struct ovsrec_bridge **br_out)
+{
+	const struct ovsrec_bridge *br;
+
+	OVSREC_BRIDGE_FOR_EACH (br, idl)
+		for (size_t i = 0; i < br->n_ports; i++)
+			for (size_t j = 0; j < br->ports[i]->n_interfaces; j++)
+				if (br->ports[i]->interfaces[j] == iface) {
+					*br_out = br;
+					return br->ports[i];
+				}
+	*br_out = NULL;
+	return NULL;
+}
+
+/* Whether the owner of 'iface' is gone (the judge's word). */
+static bool owner_dead(struct xkovs *h, const struct ovsrec_interface *iface)
+{
+	const char *tag = smap_get(&iface->external_ids, XKOVS_OWNER_KEY);
+
+	return tag && h->owner_dead && h->owner_dead(tag, h->owner_dead_arg) == 1;
+}
+
+/* Removes the port holding 'iface' (with all its interfaces) in 'txn'. */
+static void remove_holder(const struct ovsrec_bridge *br, const struct ovsrec_port *port)
+{
+	for (size_t j = 0; j < port->n_interfaces; j++)
+		ovsrec_interface_delete(port->interfaces[j]);
+	ovsrec_bridge_update_ports_delvalue(br, port);
+	ovsrec_port_delete(port);
+}
+
+/* The OVN logical port 'iface_id' wanted by port 'p': every other
+ * Interface holding it goes in this transaction when its owner is dead or
+ * with XKOVS_STEAL_IFACE_ID; else -EBUSY naming it. */
+static int take_iface_id(struct xkovs *h, struct add_ctx *a, const struct xkovs_port *p,
+			 const char *iface_id)
+{
+	const struct ovsrec_interface *iface;
+
+	OVSREC_INTERFACE_FOR_EACH (iface, h->idl) {
+		const char *held = smap_get(&iface->external_ids, "iface-id");
+		const struct ovsrec_bridge *br;
+		const struct ovsrec_port *port;
+
+		if (!held || strcmp(held, iface_id) || !strcmp(iface->name, p->name))
+			continue;
+		port = port_of(h->idl, iface, &br);
+		if (port && ((a->flags & XKOVS_STEAL_IFACE_ID) || owner_dead(h, iface))) {
+			remove_holder(br, port);
+			continue;
+		}
+		return xkovs_fail(h, -EBUSY, "logical port '%s' for '%s' is held by port '%s' "
+				  "on '%s' (owner %s)", iface_id, p->name,
+				  port ? port->name : iface->name, br ? br->name : "no bridge",
+				  owner_of(iface));
+	}
+	return 0;
+}
+
+/* OpenFlow port 'ofport' on 'br': -EADDRINUSE naming the Interface that has
+ * or asked for it, else 0. */
+static int ofport_free(struct xkovs *h, const struct ovsrec_bridge *br,
+		       const struct xkovs_port *p, int64_t ofport)
+{
+	for (size_t i = 0; i < br->n_ports; i++)
+		for (size_t j = 0; j < br->ports[i]->n_interfaces; j++) {
+			const struct ovsrec_interface *f = br->ports[i]->interfaces[j];
+
+			if (!strcmp(f->name, p->name))
+				continue;
+			if ((f->n_ofport == 1 && f->ofport[0] == ofport) ||
+			    (f->n_ofport_request == 1 && f->ofport_request[0] == ofport))
+				return xkovs_fail(h, -EADDRINUSE, "cannot give '%s' OpenFlow port "
+						  "%lld on '%s': port '%s' holds it (owner %s)",
+						  p->name, (long long)ofport, br->name,
+						  br->ports[i]->name, owner_of(f));
+		}
+	return 0;
 }
 
 static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
@@ -256,9 +396,21 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 			goto out;
 		}
 
+		if (a->items[i].iface_id) {
+			ret = take_iface_id(h, a, p, a->items[i].iface_id);
+			if (ret < 0)
+				goto out;
+		}
+		if (a->items[i].ofport >= 0) {
+			ret = ofport_free(h, br, p, a->items[i].ofport);
+			if (ret < 0)
+				goto out;
+		}
+
 		iface = ovsrec_interface_insert(txn);
 		ovsrec_interface_set_name(iface, p->name);
 		set_external_ids(iface, p, &a->items[i], a->owner);
+		set_interface_columns(iface, p, &a->items[i]);
 		a->items[i].iface = iface->header_.uuid;
 
 		port = ovsrec_port_insert(txn);
@@ -280,8 +432,34 @@ out:
 	return ret;
 }
 
+/* An applied Interface got what it asked for: the OpenFlow port of
+ * "ofport=N" (-EADDRINUSE naming who holds N), the MTU (-EIO). */
+static int check_requests(struct xkovs *h, const struct ovsrec_interface *iface,
+			  const struct xkovs_port *p, const struct add_item *it)
+{
+	if (it->ofport >= 0 && iface->ofport[0] != it->ofport) {
+		const struct ovsrec_bridge *br = NULL;
+		int ret;
+
+		port_of(h->idl, iface, &br);
+		ret = br ? ofport_free(h, br, p, it->ofport) : 0;
+		if (ret == 0)
+			ret = xkovs_fail(h, -EADDRINUSE, "cannot give '%s' OpenFlow port %lld: "
+					 "ovs-vswitchd gave it %lld", p->name,
+					 (long long)it->ofport, (long long)iface->ofport[0]);
+		return ret;
+	}
+	if (p->mtu && iface->n_mtu == 1 && iface->mtu[0] != p->mtu)
+		return xkovs_fail(h, -EIO, "ovs-vswitchd did not set MTU %u on '%s' (it is %lld%s%s)",
+				  p->mtu, p->name, (long long)iface->mtu[0],
+				  iface->error && *iface->error ? ": " : "",
+				  iface->error ? iface->error : "");
+	return 0;
+}
+
 /* After ovs-vswitchd applied the transaction: each Interface must have an
- * OpenFlow port.  Returns 0 or -EIO with the first failure's message. */
+ * OpenFlow port, and what it asked for.  Returns 0 or -EIO (-EADDRINUSE)
+ * with the first failure's message. */
 static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_ctx *a)
 {
 	size_t i, bad = 0;
@@ -296,6 +474,10 @@ static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_
 
 		if (iface && iface->n_ofport == 1 && iface->ofport[0] >= 0) {
 			p->ofport = iface->ofport[0];
+			if (bad)
+				continue;
+			ret = check_requests(h, iface, p, &a->items[i]);
+			bad += ret < 0;
 			continue;
 		}
 		if (!bad++)
@@ -351,7 +533,7 @@ static void rollback(struct xkovs *h, struct add_ctx *a)
 int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 		    const char *owner, unsigned flags)
 {
-	struct add_ctx a = { .ports = ports, .n = n, .owner = owner };
+	struct add_ctx a = { .ports = ports, .n = n, .owner = owner, .flags = flags };
 	bool wait = !(flags & XKOVS_NO_WAIT);
 	struct ovsdb_idl_txn *txn = NULL;
 	struct xkovs_call c;

@@ -193,6 +193,12 @@ void xkovs_set_interrupt_fd(struct xkovs *h, int fd)
 	h->intr_fd = fd;
 }
 
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *arg)
+{
+	h->owner_dead = fn;
+	h->owner_dead_arg = arg;
+}
+
 const char *xkovs_remote(const struct xkovs *h)
 {
 	return h->remote;
@@ -268,6 +274,11 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_interface_col_name,
 		&ovsrec_interface_col_external_ids,
 		&ovsrec_interface_col_ofport,
+		&ovsrec_interface_col_ofport_request,
+		&ovsrec_interface_col_mtu,
+		&ovsrec_interface_col_mtu_request,
+		&ovsrec_interface_col_ingress_policing_rate,
+		&ovsrec_interface_col_ingress_policing_burst,
 		&ovsrec_interface_col_error,
 	};
 	size_t i;

@@ -74,6 +74,7 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 			e->owner = strdup(owner);
 			iface_id = smap_get(&iface->external_ids, "iface-id");
 			e->iface_id = iface_id ? strdup(iface_id) : NULL;
+			e->ofport = iface->n_ofport == 1 ? iface->ofport[0] : -1;
 			e->ovn_installed = smap_get_bool(&iface->external_ids,
 							 "ovn-installed", false);
 			if (!e->bridge || !e->port || !e->owner ||

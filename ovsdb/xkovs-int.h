@@ -19,6 +19,8 @@ struct xkovs {
 	int cur_timeout_ms;	/* the timeout of the wait under way */
 	int intr_fd;		/* -1: none */
 	struct ovsdb_idl *idl;	/* NULL until xkovs_connect() */
+	xkovs_owner_dead_fn *owner_dead;	/* NULL: no owner counts as dead */
+	void *owner_dead_arg;
 	char err[1024];
 };
 

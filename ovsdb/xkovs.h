@@ -45,6 +45,14 @@ void xkovs_free(struct xkovs *h);
  * The caller keeps owning 'fd'. */
 void xkovs_set_interrupt_fd(struct xkovs *h, int fd);
 
+/* Tells whether the owner tag 'tag' (an XKOVS_OWNER_KEY value) names an
+ * owner that is gone: 1 dead, 0 alive or cannot tell. */
+typedef int xkovs_owner_dead_fn(const char *tag, void *arg);
+
+/* Sets the judge xkovs_add_ports() asks about the owners of rows in its
+ * way (NULL: none counts as dead).  The caller keeps owning 'arg'. */
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *arg);
+
 /* Returns the handle's remote (owned by 'h'). */
 const char *xkovs_remote(const struct xkovs *h);
 
@@ -97,13 +105,17 @@ void xkovs_names_free(char **names);
  * 'opts' are xkvm's OVS options as the user wrote them, without "ovs-"
  * (src/base/nic.h): "tag=N" (access VLAN 0..4095), "trunks=N:M" or
  * "trunks=N,M" (VLANs), "iface-id=X", "vm-id=X" (external_ids) and
- * "ext:KEY=VALUE" (any other external_ids key but XKOVS_OWNER_KEY); a
- * later single-valued option replaces an earlier one. */
+ * "ext:KEY=VALUE" (any other external_ids key but XKOVS_OWNER_KEY),
+ * "ofport=N" (Interface.ofport_request, 1..65279; a waited add fails unless
+ * ovs-vswitchd gave exactly N), "ingress-rate=KBPS" and "ingress-burst=KB"
+ * (Interface.ingress_policing_rate/_burst); a later single-valued option
+ * replaces an earlier one. */
 struct xkovs_port {
 	const char *bridge;	/* an OVS bridge, real or fake */
 	const char *name;	/* the Port's and its Interface's name (the tap) */
 	const char *attached_mac; /* external_ids:attached-mac, or NULL */
 	const char *const *opts; /* NULL-terminated OVS options, or NULL */
+	unsigned mtu;		/* Interface.mtu_request (a waited add checks it), 0: none */
 	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
 };
 #define XKOVS_PORT_INIT { .ofport = -1 }
@@ -112,6 +124,8 @@ struct xkovs_port {
 #define XKOVS_NO_WAIT	(1u << 0)	/* add: do not wait for ovs-vswitchd */
 #define XKOVS_WAIT	(1u << 1)	/* del: wait for ovs-vswitchd too */
 #define XKOVS_FORCE	(1u << 2)	/* del: remove ports of other owners */
+#define XKOVS_STEAL_IFACE_ID (1u << 3)	/* add: remove any other port holding
+					 * an iface-id being added */
 
 /* Adds the 'n' ports in ONE transaction: an Interface and a Port row each,
  * added to its bridge's ports by a mutation (a fake bridge's port goes to
@@ -124,9 +138,15 @@ struct xkovs_port {
  * removes everything it added (best effort, without waiting).
  * A port that exists already on its bridge with this owner's tag (a commit
  * whose reply a reconnection lost, seen applied by the retry) is taken as
- * added.  Returns 0; -EINVAL (bad spec, option or owner), -ENODEV (no such bridge),
- * -EEXIST (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
- * transaction error), or another -errno.  The removal after a failure has
+ * added.  An OVN logical port ("iface-id=X") held by another port of the
+ * host is taken over in the same transaction (that port removed) when its
+ * owner is dead (see xkovs_set_owner_judge()) or with XKOVS_STEAL_IFACE_ID;
+ * else the call fails with -EBUSY naming the holder.  An "ofport=N" held
+ * by another Interface of the bridge fails with -EADDRINUSE naming it.
+ * Returns 0; -EINVAL (bad spec, option or owner), -ENODEV (no such bridge),
+ * -EEXIST (name taken), -EBUSY, -EADDRINUSE (also when ovs-vswitchd gave
+ * another OpenFlow port), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a
+ * port or set its MTU, or a transaction error), or another -errno.  The removal after a failure has
  * its own timeout; a commit that timed out is not undone (the server may
  * still apply it: the owner tag lets a reaper find such ports). */
 int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
@@ -147,6 +167,7 @@ int xkovs_del_ports(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 struct xkovs_owned {
 	char *bridge;		/* its bridge (the fake one when it has a fake's tag) */
 	char *port;
+	int64_t ofport;		/* its Interface's OpenFlow port, -1 for none */
 	char *owner;		/* the XKOVS_OWNER_KEY value */
 	char *iface_id;		/* the Interface's external_ids:iface-id, or NULL */
 	bool ovn_installed;	/* external_ids:ovn-installed=true (set by

@@ -16,6 +16,10 @@ int nic_wire_format(const struct nic *n, char **out)
 
 	if (ret == 0 && n->mac)
 		ret = strv_pushf(&tok, "mac=%s", n->mac);
+	if (ret == 0 && n->mtu)
+		ret = strv_pushf(&tok, "mtu=%u", n->mtu);
+	if (ret == 0 && n->queues)
+		ret = strv_pushf(&tok, "queues=%u", n->queues);
 	for (size_t i = 0; ret == 0 && i < n->ovs.n; i++)
 		ret = strv_pushf(&tok, "ovs-%s", n->ovs.v[i]);
 	if (ret == 0) {
@@ -56,7 +60,7 @@ int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err)
 		ret = nic_take_token(n, tok, err);
 		if (ret == 0)
 			ret = errmsg(err, "invalid '%s': make-nics takes "
-				     "BRIDGE[,mac=MAC][,ovs-*...]", arg);
+				     "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", arg);
 		else if (ret > 0)
 			ret = 0;
 	}

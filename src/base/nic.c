@@ -11,13 +11,22 @@
 #define IFNAME_MAX_LEN 15	/* IFNAMSIZ - 1 */
 
 const struct nic_opt nic_ovs_options[] = {
-	{ "tag", NIC_OPT_VLAN },
-	{ "trunks", NIC_OPT_VLANS },
-	{ "iface-id", NIC_OPT_NAME },
-	{ "vm-id", NIC_OPT_NAME },
-	{ "ext:", NIC_OPT_KV },
-	{ NULL, 0 },
+	{ "tag", NIC_OPT_VLAN, 0, 0 },
+	{ "trunks", NIC_OPT_VLANS, 0, 0 },
+	{ "iface-id", NIC_OPT_NAME, 0, 0 },
+	{ "vm-id", NIC_OPT_NAME, 0, 0 },
+	{ "ext:", NIC_OPT_KV, 0, 0 },
+	/* 65279 = OFPP_MAX: above it OpenFlow's reserved ports begin */
+	{ "ofport", NIC_OPT_INT, 1, 65279 },
+	/* kbit/s and kbit, as Interface.ingress_policing_rate/_burst */
+	{ "ingress-rate", NIC_OPT_INT, 0, 4294967295LL },
+	{ "ingress-burst", NIC_OPT_INT, 0, 4294967295LL },
+	{ NULL, 0, 0, 0 },
 };
+
+#define MTU_MIN 68		/* IPv4's minimum */
+#define MTU_MAX 65535
+#define QUEUES_MAX 256		/* the kernel's MAX_TAP_QUEUES */
 
 void nic_init(struct nic *n, unsigned index)
 {
@@ -106,6 +115,46 @@ static bool valid_vlan(const char *s, size_t len)
 	return v <= 4095;
 }
 
+/* A decimal without sign, blanks or leading zeros (but "0") in
+ * [min, max], into *v. */
+static bool valid_int(const char *s, long long min, long long max, long long *v)
+{
+	long long x = 0;
+
+	if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 18)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		x = x * 10 + (*p - '0');
+	}
+	*v = x;
+	return x >= min && x <= max;
+}
+
+/* mtu=N and queues=N: returns 1 (mtu) or 2 (queues, also for qemu), 0 when
+ * 'tok' is neither, or -EINVAL/-ENOMEM as nic_take_token(). */
+static int take_nic_token(struct nic *n, const char *tok, const char *spec, char **err)
+{
+	long long v;
+
+	if (!strncmp(tok, "mtu=", 4)) {
+		if (!valid_int(tok + 4, MTU_MIN, MTU_MAX, &v))
+			return errmsg(err, "invalid mtu '%s' in --netdev %s: want %d..%d", tok + 4,
+				      spec, MTU_MIN, MTU_MAX);
+		n->mtu = (unsigned)v;
+		return 1;
+	}
+	if (!strncmp(tok, "queues=", 7)) {
+		if (!valid_int(tok + 7, 1, QUEUES_MAX, &v))
+			return errmsg(err, "invalid queues '%s' in --netdev %s: want 1..%d", tok + 7,
+				      spec, QUEUES_MAX);
+		n->queues = (unsigned)v;
+		return 2;
+	}
+	return 0;
+}
+
 static bool valid_vlans(const char *s)
 {
 	for (;;) {
@@ -154,7 +203,7 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 
 	*err = NULL;
 	if (strncmp(tok, "ovs-", 4))
-		return 0;
+		return take_nic_token(n, tok, spec, err);
 	key = tok + 4;
 	eq = strchr(key, '=');
 	val = eq ? eq + 1 : NULL;
@@ -169,6 +218,17 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 	if (!o->key)
 		return errmsg(err, "unknown token '%s' in --netdev %s", tok, spec);
 	switch (o->type) {
+	case NIC_OPT_INT:
+		{
+			long long v;
+			char num[24];
+
+			if (!valid_int(val, o->min, o->max, &v))
+				return errmsg(err, "invalid ovs-%s '%s' in --netdev %s: want %lld..%lld",
+					      o->key, val, spec, o->min, o->max);
+			snprintf(num, sizeof(num), "%lld", v);
+			return record(n, o, key, klen, num) < 0 ? -ENOMEM : 1;
+		}
 	case NIC_OPT_VLAN:
 		if (!valid_vlan(val, strlen(val)))
 			return errmsg(err, "invalid ovs-%s '%s' in --netdev %s: want 0..4095",

@@ -8,7 +8,11 @@
  *
  * xkvm's Open vSwitch tokens travel as one list, 'ovs', of "KEY=VALUE"
  * strings: the token without its "ovs-" prefix ("tag=10", "trunks=10:20",
- * "iface-id=web1", "vm-id=vm7", "ext:owner=alice").  The token table in
+ * "iface-id=web1", "vm-id=vm7", "ext:owner=alice", "ofport=5",
+ * "ingress-rate=1000", "ingress-burst=100").  Two more tokens are xkvm's
+ * for any bridge: mtu=N (the tap's MTU, Interface.mtu_request on OVS, and
+ * host_mtu=N for the guest) and queues=N (a multi-queue tap; the token
+ * also stays for qemu's -netdev, as in the reference).  The token table in
  * nic.c validates them; ovsdb/ gives them their columns.  So a new
  * per-NIC OVS column is a row in that table and its handling in ovsdb/,
  * and nothing in between copies fields. */
@@ -42,6 +46,8 @@ struct nic {
 	struct strv devopts;	/* ... those for -device (plan/netspec.c) */
 	struct strv netopts;	/* ... those for -netdev */
 	bool sets_vnet_hdr;	/* a vnet_hdr= token went to -netdev */
+	unsigned mtu;		/* mtu=N (68..65535), 0 when not given */
+	unsigned queues;	/* queues=N (1..256), 0 when not given */
 	struct strv ovs;	/* OVS options, "KEY=VALUE" (see above) */
 
 	/* Host facts: set by net/ (NIC_USER already by the parser). */
@@ -68,12 +74,14 @@ bool nic_valid_ifname(const char *name);
 /* Returns true when 'mac' is a full lower-case MAC "xx:xx:xx:xx:xx:xx". */
 bool nic_valid_mac(const char *mac);
 
-/* Takes one of xkvm's own tokens ("ovs-..."): validates it and records it
- * in n->ovs (a later value of a single-valued key replaces the earlier;
- * ovs-ext: entries accumulate).  Messages quote n->spec.  Returns 1 when
- * the token was taken, 0 when it is none of xkvm's tokens (n unchanged),
- * -EINVAL with *err set to a one-line message (caller frees), or -ENOMEM
- * (*err NULL). */
+/* Takes one of xkvm's own tokens ("ovs-...", "mtu=", "queues="):
+ * validates it and records it (an ovs- one in n->ovs, where a later value
+ * of a single-valued key replaces the earlier and ovs-ext: entries
+ * accumulate; the last mtu= and queues= win).  Messages quote n->spec.
+ * Returns 1 when the token was taken, 2 when it was recorded and must
+ * still go to qemu (queues=), 0 when it is none of xkvm's tokens (n
+ * unchanged), -EINVAL with *err set to a one-line message (caller frees),
+ * or -ENOMEM (*err NULL). */
 int nic_take_token(struct nic *n, const char *tok, char **err);
 
 /* Returns true when the NIC has any OVS option (they need an OVS bridge). */
@@ -89,6 +97,7 @@ const char *nic_kind_name(enum nic_kind kind);
 
 /* The kinds of value an OVS option takes, for nic_ovs_options[]. */
 enum nic_opt_type {
+	NIC_OPT_INT,		/* a decimal in [min, max] */
 	NIC_OPT_VLAN,		/* 0..4095 */
 	NIC_OPT_VLANS,		/* N:M:... each 0..4095 */
 	NIC_OPT_NAME,		/* a non-empty string */
@@ -98,6 +107,7 @@ enum nic_opt_type {
 struct nic_opt {
 	const char *key;	/* "tag"; for NIC_OPT_KV the prefix "ext:" */
 	enum nic_opt_type type;
+	long long min, max;	/* NIC_OPT_INT's range */
 };
 
 /* Every OVS option xkvm knows, terminated by { NULL }. */
@@ -106,7 +116,7 @@ extern const struct nic_opt nic_ovs_options[];
 /* --- the sudo wire format ---------------------------------------------
  * What an unprivileged launch passes to `sudo xkvm tap-control make-nics`
  * and reads back.  Request: one argument a NIC, "BRIDGE[,mac=MAC]
- * [,ovs-KEY=VALUE...]".  Reply: one line a NIC, "skip" (user networking),
+ * [,mtu=N][,queues=N][,ovs-KEY=VALUE...]".  Reply: one line a NIC, "skip" (user networking),
  * "TAP:brctl", "TAP:ovs", or with --with-datapath "TAP:ovs:netdev" or
  * "TAP:ovs:system".  The formatter and the parser of each direction sit
  * side by side in nic-wire.c. */
@@ -117,7 +127,7 @@ int nic_wire_format(const struct nic *n, char **out);
 
 /* Parses a request argument into 'n' (initialized here as NIC 'index';
  * release it with nic_release() in every case): the bridge, a full MAC
- * and OVS options, nothing for qemu.  Returns 0, -EINVAL with *err set to
+ * mtu=, queues= and OVS options, nothing else for qemu.  Returns 0, -EINVAL with *err set to
  * a one-line message naming the bad part (caller frees), or -ENOMEM. */
 int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err);
 

@@ -9,6 +9,7 @@ struct nics_options cmd_nics_options(const struct cli_ovs *o, pid_t owner_pid, i
 	n.ovs.ovs_wait = o->ovs_wait;
 	n.ovs.ovn_wait = o->ovn_wait;
 	n.ovs.ovn_timeout_ms = o->ovn_timeout_ms;
+	n.ovs.iface_steal = o->iface_steal;
 	n.owner_pid = owner_pid;
 	n.verbosity = verbosity;
 	return n;

@@ -53,6 +53,11 @@ static void print_item(const struct inventory_item *it, void *arg)
 			json_str(it->iface_id);
 		else
 			printf("null");
+		printf(",\"ofport\":");
+		if (it->ofport >= 0)
+			printf("%lld", it->ofport);
+		else
+			printf("null");
 		printf(",\"ovn_installed\":%s,", it->ovn_installed ? "true" : "false");
 	}
 	json_owner(it->owner);

@@ -69,7 +69,7 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 				c == OPT_FORCE ? O_FORCE :
 				c == OPT_DATAPATH ? O_DATAPATH :
 				c == CLI_OVS_NO_WAIT || c == CLI_OVN_TIMEOUT ||
-				c == CLI_OVN_NO_WAIT ? O_WAITS : 0;
+				c == CLI_OVN_NO_WAIT || c == CLI_OVS_IFACE_STEAL ? O_WAITS : 0;
 
 		if (need && !(current->opts & need))
 			c = '?';
@@ -95,7 +95,7 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			o->with_datapath = true;
 			break;
 		case CLI_OVSDB: case CLI_OVS_TIMEOUT: case CLI_OVS_NO_WAIT:
-		case CLI_OVN_TIMEOUT: case CLI_OVN_NO_WAIT:
+		case CLI_OVN_TIMEOUT: case CLI_OVN_NO_WAIT: case CLI_OVS_IFACE_STEAL:
 			r = cli_ovs_option(&o->ovs, c, optarg, &err);
 			if (r < 0) {
 				xkvm_error("%s", err ? err : "out of memory");
@@ -314,7 +314,10 @@ static const struct mode modes[] = {
 	  "           --ovs-no-wait   do not wait for ovs-vswitchd to apply the ports\n"
 	  "           --ovn-timeout S bound of the wait for OVN bindings (default 10)\n"
 	  "           --ovn-no-wait   do not wait for OVN bindings\n"
-	  "\n   A bridge may carry the NIC's MAC and ovs-* tokens as in --netdev:\n"
+	  "           --ovs-iface-steal  take an ovs-iface-id from the live or\n"
+	  "                           foreign port holding it (a dead xkvm's goes\n"
+	  "                           anyway)\n"
+	  "\n   A bridge may carry the NIC's MAC, mtu=, queues= and ovs-* tokens as in\n   --netdev:\n"
 	  "   'br0,mac=52:54:00:12:34:01,ovs-tag=10' (what a launch run through sudo\n"
 	  "   passes).\n" },
 	{ "del-nics", cmd_del_nics, 0, "del-nics [options] tap [tap [..]]",
@@ -335,8 +338,9 @@ static const struct mode modes[] = {
 	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",
 	  "\n   list the taps and OVS ports xkvm made, one JSON object a line:\n"
-	  "   kind, name, bridge, owner pid, uid, whether the owner lives, and for\n"
-	  "   OVS ports with an iface-id their OVN binding (ovn-installed).\n"
+	  "   kind, name, bridge, owner pid, uid, whether the owner lives, for OVS\n"
+	  "   ports their OpenFlow port and, with an iface-id, their OVN binding\n"
+	  "   (ovn-installed).\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 };

@@ -22,6 +22,7 @@ struct inventory_item {
 	const char *bridge;
 	const char *iface_id;	/* external_ids:iface-id, or NULL */
 	bool ovn_installed;
+	long long ofport;	/* OpenFlow port, -1 for none */
 };
 
 /* Calls emit(item, arg) for every tagged tap in this network namespace,

@@ -335,7 +335,8 @@ static int make_one(struct nics *ns, struct nic *n)
 		return ret;
 	t = &ns->taps[ns->n];
 	memset(t, 0, sizeof(*t));
-	ret = xknl_tap_open(TAP_TEMPLATE, ns->owner.uid, t->name, &fd);
+	ret = xknl_tap_open(TAP_TEMPLATE, ns->owner.uid,
+			    n->queues >= 2 ? XKNL_TAP_MULTI_QUEUE : 0, t->name, &fd);
 	if (ret < 0) {
 		xkvm_error("failed to create tap '%s' for uid %u: %s", TAP_TEMPLATE,
 			   (unsigned)ns->owner.uid, strerror(-ret));
@@ -360,7 +361,14 @@ static int make_one(struct nics *ns, struct nic *n)
 		c.mtu = br.mtu;
 		c.master = br.ifindex;
 	}
+	if (n->mtu)
+		c.mtu = n->mtu;	/* mtu=N: the tap's, whatever the bridge's */
 	ret = xknl_link_change(ns->nl, &c);
+	if (ret < 0 && n->mtu) {
+		xkvm_error("failed to add tap '%s' with MTU %u to '%s': %s", t->name, n->mtu,
+			   n->bridge, nl_reason(ns, ret));
+		goto out;
+	}
 	if (ret < 0) {
 		xkvm_error("failed to add tap '%s' to '%s': %s", t->name, n->bridge,
 			   nl_reason(ns, ret));

@@ -34,7 +34,7 @@ struct nics_options {
 	int verbosity;		/* -v count, passed on to sudo make-nics */
 };
 #define NICS_OPTIONS_INIT \
-	{ { NULL, XKVM_OVS_TIMEOUT_MS, true, true, XKVM_OVN_TIMEOUT_MS }, 0, 0 }
+	{ { NULL, XKVM_OVS_TIMEOUT_MS, true, true, XKVM_OVN_TIMEOUT_MS, false }, 0, 0 }
 
 struct nics;
 

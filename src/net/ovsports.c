@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/xkvm.h"
+#include "net/owner.h"
 #include "ovsdb/xkovs.h"
 
 struct ovsports {
@@ -39,6 +40,16 @@ struct xkovs *ovsports_db(const struct ovsports *s)
 	return s->absent ? NULL : s->h;
 }
 
+/* The judge of xkovs_set_owner_judge(): a well-formed tag whose owner is
+ * known to be gone (not another pid namespace's, which we cannot tell). */
+static int owner_is_dead(const char *tag, void *arg)
+{
+	struct owner o;
+
+	(void)arg;
+	return owner_parse(tag, &o) == 0 && owner_alive(&o) == 0;
+}
+
 /* Returns 1 connected, 0 no OVS here, or -errno (printed). */
 static int connect_db(struct ovsports *s)
 {
@@ -52,6 +63,7 @@ static int connect_db(struct ovsports *s)
 			xkvm_error("out of memory");
 			return -ENOMEM;
 		}
+		xkovs_set_owner_judge(s->h, owner_is_dead, NULL);
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */
@@ -247,14 +259,18 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		p.name = nics[i].tap;
 		p.attached_mac = nics[i].mac;
 		p.opts = (const char *const *)nics[i].ovs.v;
+		p.mtu = nics[i].mtu;
 		ports[k++] = p;
 		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
 	}
-	ret = xkovs_add_ports(s->h, ports, k, owner, s->opt.ovs_wait ? 0 : XKOVS_NO_WAIT);
+	ret = xkovs_add_ports(s->h, ports, k, owner, (s->opt.ovs_wait ? 0 : XKOVS_NO_WAIT) |
+			      (s->opt.iface_steal ? XKOVS_STEAL_IFACE_ID : 0));
 	if (ret < 0) {
 		if (ret == -EINTR)
 			xkvm_error("interrupted while adding Open vSwitch ports");
+		else if (ret == -EBUSY)	/* a live or foreign holder of an iface-id */
+			xkvm_error("%s: --ovs-iface-steal takes it over", xkovs_error(s->h));
 		else
 			xkvm_error("%s", xkovs_error(s->h));
 		goto out;

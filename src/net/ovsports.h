@@ -21,6 +21,7 @@ struct ovsports_options {
 	bool ovs_wait;		/* wait until ovs-vswitchd applied the ports */
 	bool ovn_wait;		/* wait for ovn-installed on ovs-iface-id ports */
 	int ovn_timeout_ms;	/* bound of that wait (> 0) */
+	bool iface_steal;	/* take an ovs-iface-id from a live or foreign port */
 };
 
 struct ovsports;
@@ -54,8 +55,10 @@ int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp);
 bool ovsports_unreadable(const struct ovsports *s);
 
 /* Adds one port for every NIC of nics[0..n) of kind NIC_OVS (its tap as the
- * name, its bridge, MAC and OVS options), tagged with 'owner', in ONE
- * transaction; waits for ovs-vswitchd and OVN as configured.  Returns 0,
+ * name, its bridge, MAC, MTU and OVS options), tagged with 'owner', in ONE
+ * transaction; an ovs-iface-id held by a dead xkvm's port (or, with
+ * iface_steal, by any port) is taken over in the same transaction; waits
+ * for ovs-vswitchd and OVN as configured.  Returns 0,
  * or prints one line and returns -errno (the ports of this call are
  * removed again). */
 int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner);

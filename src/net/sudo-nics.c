@@ -159,7 +159,8 @@ static int push_options(struct sudo_nics *s, struct strv *args,
 	if (strv_pushf(args, "--ovn-timeout=%d.%03d", o->ovn_timeout_ms / 1000,
 		       o->ovn_timeout_ms % 1000) < 0 ||
 	    (!o->ovs_wait && strv_push(args, "--ovs-no-wait") < 0) ||
-	    (!o->ovn_wait && strv_push(args, "--ovn-no-wait") < 0))
+	    (!o->ovn_wait && strv_push(args, "--ovn-no-wait") < 0) ||
+	    (o->iface_steal && strv_push(args, "--ovs-iface-steal") < 0))
 		return -ENOMEM;
 	return 0;
 }

@@ -77,6 +77,9 @@ int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err)
 	case CLI_OVN_NO_WAIT:
 		o->ovn_wait = false;
 		return 0;
+	case CLI_OVS_IFACE_STEAL:
+		o->iface_steal = true;
+		return 0;
 	}
 	return 1;
 }
@@ -243,6 +246,9 @@ void cli_usage(FILE *f, const char *prog)
 "           --ovn-timeout SEC  bound of the wait for OVN to bind\n"
 "                              ovs-iface-id ports (default 10)\n"
 "           --ovn-no-wait      do not wait for OVN bindings\n"
+"           --ovs-iface-steal  take an ovs-iface-id over from the live or\n"
+"                              foreign port that holds it (a dead xkvm's\n"
+"                              port is taken over anyway)\n"
 "           --skip-reap        do not first remove taps and ports left by\n"
 "                              dead xkvm processes (see tap-control gc)\n"
 "           --dowait, --no-dowait\n"
@@ -266,11 +272,20 @@ void cli_usage(FILE *f, const char *prog)
 "                             its last octets (':05' gives 52:54:00:12:34:05);\n"
 "                             empty: the NIC's index as last octet\n"
 "      model=MODEL            NIC model (virtio = virtio-net-pci)\n"
+"      mtu=N                  the tap's MTU (68..65535; on OVS also its\n"
+"                             mtu_request); the guest learns it (host_mtu)\n"
+"      queues=N               N queues (1..256): a multi-queue tap, and\n"
+"                             mq=on,vectors=2N+2 on the device\n"
 "      ovs-tag=N              OVS bridges only: access VLAN N (0..4095)\n"
 "      ovs-trunks=N:M:...     OVS bridges only: trunk VLANs (each 0..4095)\n"
 "      ovs-iface-id=NAME      OVS bridges only: external_ids:iface-id\n"
 "      ovs-vm-id=ID           OVS bridges only: external_ids:vm-id\n"
 "      ovs-ext:KEY=VALUE      OVS bridges only: external_ids:KEY (repeatable)\n"
+"      ovs-ofport=N           OVS bridges only: OpenFlow port N (1..65279);\n"
+"                             the launch fails if another port holds it\n"
+"      ovs-ingress-rate=KBPS  OVS bridges only: police the guest's traffic\n"
+"      ovs-ingress-burst=KB   ... with this burst (Interface columns\n"
+"                             ingress_policing_rate and _burst)\n"
 "\n"
 "    Other fields can be anything that is acceptable to qemu either as:\n"
 "      * '-device MODEL' option (see 'qemu-system-ARCH -device MODEL,?')\n"

@@ -20,18 +20,21 @@ struct cli_ovs {
 	bool ovs_wait;		/* false with --ovs-no-wait */
 	int ovn_timeout_ms;	/* --ovn-timeout */
 	bool ovn_wait;		/* false with --ovn-no-wait */
+	bool iface_steal;	/* --ovs-iface-steal */
 };
-#define CLI_OVS_INIT { NULL, XKVM_OVS_TIMEOUT_MS, true, XKVM_OVN_TIMEOUT_MS, true }
+#define CLI_OVS_INIT { NULL, XKVM_OVS_TIMEOUT_MS, true, XKVM_OVN_TIMEOUT_MS, true, false }
 
 /* Their getopt_long ids and table rows (xkvm's own long options start with
  * "ovs" or "ovn", so the reference's abbreviations stay unambiguous). */
-enum { CLI_OVSDB = 0x1000, CLI_OVS_TIMEOUT, CLI_OVS_NO_WAIT, CLI_OVN_TIMEOUT, CLI_OVN_NO_WAIT };
+enum { CLI_OVSDB = 0x1000, CLI_OVS_TIMEOUT, CLI_OVS_NO_WAIT, CLI_OVN_TIMEOUT, CLI_OVN_NO_WAIT,
+       CLI_OVS_IFACE_STEAL };
 #define CLI_OVS_LONGOPTS \
 	{ "ovsdb",	 required_argument, NULL, CLI_OVSDB }, \
 	{ "ovs-timeout", required_argument, NULL, CLI_OVS_TIMEOUT }, \
 	{ "ovs-no-wait", no_argument,	    NULL, CLI_OVS_NO_WAIT }, \
 	{ "ovn-timeout", required_argument, NULL, CLI_OVN_TIMEOUT }, \
-	{ "ovn-no-wait", no_argument,	    NULL, CLI_OVN_NO_WAIT }
+	{ "ovn-no-wait", no_argument,	    NULL, CLI_OVN_NO_WAIT }, \
+	{ "ovs-iface-steal", no_argument,   NULL, CLI_OVS_IFACE_STEAL }
 
 /* Applies the option 'id' with 'arg' to 'o'.  Returns 0, 1 when 'id' is
  * none of them, -EINVAL with *err set to a one-line message naming the

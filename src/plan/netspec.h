@@ -25,7 +25,9 @@ int netspec_parse(const char *spec, unsigned index, const char *def_model,
 		  struct nic *n, char **err);
 
 /* Splits n->tokens into n->devopts / n->netopts with the isdevopt probe
- * 'd'.  Returns 0, the probe's -errno with *err set (caller frees), or
+ * 'd', then adds the -device options xkvm's tokens imply where the model
+ * has them and the user did not give them: host_mtu=N for mtu=N, and
+ * mq=on,vectors=2N+2 for queues=N >= 2 on a tap.  Returns 0, the probe's -errno with *err set (caller frees), or
  * -ENOMEM with *err NULL.  On failure the tokens classified so far stay
  * in 'n' (nic_release() frees them). */
 int netspec_classify(struct nic *n, struct devopts *d, char **err);

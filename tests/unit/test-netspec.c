@@ -62,8 +62,28 @@ int main(void)
 		  nic("user,mac=7,model=e1000,romfile=,hostfwd=tcp::22-:22", 0, NULL));
 	CHECK_STR("virtio-net-pci,netdev=net00 type=user,id=net00", nic("user,model=e1000,model=virtio", 0, NULL));
 	/* device vs netdev: mq and host_mtu are virtio-net-pci properties */
-	CHECK_STR("virtio-net-pci,netdev=net00,mq=on,host_mtu=1400 type=tap,id=net00,script=no,downscript=no,vhost=on,queues=2",
+	/* ... queues=N also gives the device the vectors it needs (issue 14) */
+	CHECK_STR("virtio-net-pci,netdev=net00,mq=on,host_mtu=1400,vectors=6 type=tap,id=net00,script=no,downscript=no,vhost=on,queues=2",
 		  nic("br0,mq=on,vhost=on,host_mtu=1400,queues=2", 0, NULL));
+	/* xkvm's mtu= and queues=: what the device gets, unless given */
+	CHECK_STR("virtio-net-pci,netdev=net00,host_mtu=9000 type=tap,id=net00,script=no,downscript=no",
+		  nic("br0,mtu=9000", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00,host_mtu=1400 type=tap,id=net00,script=no,downscript=no",
+		  nic("br0,host_mtu=1400,mtu=9000", 0, NULL));
+	CHECK_STR("e1000,netdev=net00 type=tap,id=net00,script=no,downscript=no,queues=4",
+		  nic("br0,model=e1000,mtu=9000,queues=4", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00,mq=on,vectors=10 type=tap,id=net00,script=no,downscript=no,queues=4",
+		  nic("br0,queues=4", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00,vectors=3,mq=on type=tap,id=net00,script=no,downscript=no,queues=4",
+		  nic("br0,vectors=3,queues=4", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00,mq=off,vectors=0 type=tap,id=net00,script=no,downscript=no,queues=4",
+		  nic("br0,mq=off,queues=4,vectors=0", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00 type=tap,id=net00,script=no,downscript=no,queues=1",
+		  nic("br0,queues=1", 0, NULL));
+	CHECK_STR("virtio-net-pci,netdev=net00 type=user,id=net00,queues=4", nic("user,queues=4", 0, NULL));
+	CHECK_STR("ERR: invalid mtu 'x' in --netdev br0,mtu=x: want 68..65535", nic("br0,mtu=x", 0, NULL));
+	CHECK_STR("ERR: invalid queues '300' in --netdev br0,queues=300: want 1..256",
+		  nic("br0,queues=300", 0, NULL));
 	/* the sed quirk: 'addr' is lost to its description's '.' */
 	CHECK_STR("virtio-net-pci,netdev=net00 type=user,id=net00,addr=0x5", nic("user,addr=0x5", 0, NULL));
 	/* empty tokens go to -netdev as the reference does; trailing ',' ignored */

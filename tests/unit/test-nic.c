@@ -31,12 +31,21 @@ static unsigned below(unsigned n)
 
 /* A value for an option of 'type', as a user may write it: leading zeros
  * in VLANs included.  Never a ',' (the spec's separator). */
-static void random_value(enum nic_opt_type type, char *buf, size_t size)
+static void random_value(const struct nic_opt *o, char *buf, size_t size)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABC0123456789-_.:/@=+ ";
+	enum nic_opt_type type = o->type;
 	size_t len = 0;
 
 	switch (type) {
+	case NIC_OPT_INT:
+		{
+			unsigned long long span = (unsigned long long)(o->max - o->min) + 1;
+			unsigned long long v = below(4) ? next() % span : (below(2) ? 0 : span - 1);
+
+			snprintf(buf, size, "%lld", o->min + (long long)v);
+		}
+		return;
 	case NIC_OPT_VLAN:
 		snprintf(buf, size, below(4) ? "%u" : "%04u", below(4096));
 		return;
@@ -87,6 +96,17 @@ static int random_nic(struct nic *n, unsigned index)
 		snprintf(n->mac, NIC_MACSIZ, "52:54:%02x:%02x:%02x:%02x", below(256), below(256),
 			 below(256), below(256));
 	}
+	/* xkvm's tokens for any bridge, the last one of each winning */
+	for (unsigned k = 0, count = below(3); k < count; k++) {
+		snprintf(tok, sizeof(tok), "mtu=%u", 68 + below(65535 - 68 + 1));
+		if (nic_take_token(n, tok, &err) != 1)
+			return -1;
+	}
+	for (unsigned k = 0, count = below(3); k < count; k++) {
+		snprintf(tok, sizeof(tok), "queues=%u", 1 + below(256));
+		if (nic_take_token(n, tok, &err) != 2)
+			return -1;
+	}
 	for (unsigned k = 0, count = below(9); k < count; k++) {
 		size_t n_opts = 0;
 		const struct nic_opt *o;
@@ -94,7 +114,7 @@ static int random_nic(struct nic *n, unsigned index)
 		while (nic_ovs_options[n_opts].key)
 			n_opts++;
 		o = &nic_ovs_options[below((unsigned)n_opts)];
-		random_value(o->type, val, sizeof(val));
+		random_value(o, val, sizeof(val));
 		snprintf(tok, sizeof(tok), "ovs-%s%s%s", o->key,
 			 o->type == NIC_OPT_KV ? "" : "=", val);
 		r = nic_take_token(n, tok, &err);
@@ -110,6 +130,7 @@ static int random_nic(struct nic *n, unsigned index)
 static int same(const struct nic *a, const struct nic *b)
 {
 	if (strcmp(a->bridge, b->bridge) || a->kind != b->kind || a->index != b->index ||
+	    a->mtu != b->mtu || a->queues != b->queues ||
 	    (!a->mac) != (!b->mac) || (a->mac && strcmp(a->mac, b->mac)) || a->ovs.n != b->ovs.n)
 		return 0;
 	for (size_t i = 0; i < a->ovs.n; i++)
@@ -258,10 +279,29 @@ int main(void)
 		  wire("br0,mac=:05"));
 	CHECK_STR("ERR: invalid MAC '52:54:00:12:34:0A' in 'br0,mac=52:54:00:12:34:0A': "
 		  "want xx:xx:xx:xx:xx:xx", wire("br0,mac=52:54:00:12:34:0A"));
-	CHECK_STR("ERR: invalid 'br0,model=e1000': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]",
-		  wire("br0,model=e1000"));
-	CHECK_STR("ERR: invalid 'br0,vnet_hdr=off': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]",
-		  wire("br0,vnet_hdr=off"));
+	CHECK_STR("ERR: invalid 'br0,model=e1000': make-nics takes "
+		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", wire("br0,model=e1000"));
+	CHECK_STR("ERR: invalid 'br0,vnet_hdr=off': make-nics takes "
+		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", wire("br0,vnet_hdr=off"));
+	CHECK_STR("br0,mtu=9000,queues=4,ovs-ofport=7,ovs-ingress-rate=0",
+		  wire("br0,queues=4,mtu=1500,ovs-ofport=7,mtu=9000,ovs-ingress-rate=0"));
+	CHECK_STR("ERR: invalid mtu '67' in --netdev br0,mtu=67: want 68..65535", wire("br0,mtu=67"));
+	CHECK_STR("ERR: invalid mtu '65536' in --netdev br0,mtu=65536: want 68..65535",
+		  wire("br0,mtu=65536"));
+	CHECK_STR("ERR: invalid mtu '01500' in --netdev br0,mtu=01500: want 68..65535",
+		  wire("br0,mtu=01500"));
+	CHECK_STR("ERR: invalid queues '0' in --netdev br0,queues=0: want 1..256", wire("br0,queues=0"));
+	CHECK_STR("ERR: invalid queues '257' in --netdev br0,queues=257: want 1..256",
+		  wire("br0,queues=257"));
+	CHECK_STR("ERR: invalid ovs-ofport '0' in --netdev br0,ovs-ofport=0: want 1..65279",
+		  wire("br0,ovs-ofport=0"));
+	CHECK_STR("ERR: invalid ovs-ofport '65280' in --netdev br0,ovs-ofport=65280: want 1..65279",
+		  wire("br0,ovs-ofport=65280"));
+	CHECK_STR("ERR: invalid ovs-ingress-rate '-1' in --netdev br0,ovs-ingress-rate=-1: "
+		  "want 0..4294967295", wire("br0,ovs-ingress-rate=-1"));
+	CHECK_STR("ERR: invalid ovs-ingress-burst '4294967296' in --netdev "
+		  "br0,ovs-ingress-burst=4294967296: want 0..4294967295",
+		  wire("br0,ovs-ingress-burst=4294967296"));
 	CHECK_STR("ERR: empty bridge name in ''", wire(""));
 	CHECK_STR("ERR: invalid bridge name 'br/0' in 'br/0'", wire("br/0"));
 	CHECK_STR("ERR: invalid bridge name '-x x' in '-x x'", wire("-x x"));

@@ -1,8 +1,9 @@
 /* cleanup: the process-wide teardown path (after OVS's lib/fatal-signal.c).
  *
- * Modules that create host resources (taps, OVS ports) keep their own list
- * of what exists and register ONE hook here before creating the first
- * resource; they add each resource to their list the moment it exists.
+ * An owner of host resources (a launch's struct nics: taps, OVS ports)
+ * keeps its own list of what exists and registers ONE hook here before it
+ * creates the first resource (and may unregister it once it tore down
+ * itself); it adds each resource to its list the moment it exists.
  * Hooks run last-registered first, each at most once, from exactly one of:
  * cleanup_run() called by src/, exit() (atexit), or a terminating signal
  * (SIGINT, SIGTERM, SIGHUP, SIGQUIT) noticed in normal context.

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/errmsg.h"
 
 int nic_wire_format(const struct nic *n, char **out)
 {
@@ -32,41 +31,7 @@ int nic_wire_format(const struct nic *n, char **out)
 
 int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err)
 {
-	struct strv toks = STRV_INIT;
-	int ret = -ENOMEM;
-
-	*err = NULL;
-	nic_init(n, index);
-	if (!(n->spec = strdup(arg)) || strv_split(&toks, arg, ',') < 0)
-		goto out;
-	if (toks.n == 0 || !*toks.v[0]) {
-		ret = errmsg(err, "empty bridge name in '%s'", arg);
-		goto out;
-	}
-	ret = nic_set_bridge(n, toks.v[0]);
-	if (ret == -EINVAL)
-		ret = errmsg(err, "invalid bridge name '%s' in '%s'", toks.v[0], arg);
-	for (size_t i = 1; ret == 0 && i < toks.n; i++) {
-		const char *tok = toks.v[i];
-
-		if (!strncmp(tok, "mac=", 4)) {
-			if (!nic_valid_mac(tok + 4))
-				ret = errmsg(err, "invalid MAC '%s' in '%s': want xx:xx:xx:xx:xx:xx",
-					     tok + 4, arg);
-			else
-				ret = str_set(&n->mac, tok + 4);
-			continue;
-		}
-		ret = nic_take_token(n, tok, err);
-		if (ret == 0)
-			ret = errmsg(err, "invalid '%s': make-nics takes "
-				     "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", arg);
-		else if (ret > 0)
-			ret = 0;
-	}
-out:
-	strv_release(&toks);
-	return ret;
+	return nic_parse(arg, index, "virtio-net-pci", true, n, err);
 }
 
 int nic_wire_reply(const struct nic *n, bool with_datapath, char **out)

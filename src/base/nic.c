@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/errmsg.h"
+#include "base/mac.h"
 
 #define IFNAME_MAX_LEN 15	/* IFNAMSIZ - 1 */
 
@@ -24,6 +25,7 @@ const struct nic_opt nic_ovs_options[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+#define OWNER_KEY "xkvm-owner"	/* ovsdb/xkovs.h's XKOVS_OWNER_KEY */
 #define MTU_MIN 68		/* IPv4's minimum */
 #define MTU_MAX 65535
 #define QUEUES_MAX 256		/* the kernel's MAX_TAP_QUEUES */
@@ -252,6 +254,11 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 		if (!val || klen == strlen(o->key))
 			return errmsg(err, "invalid token '%s' in --netdev %s: want ovs-%sKEY=VALUE",
 				      tok, spec, o->key);
+		/* ovsdb/'s XKOVS_OWNER_KEY: the owner tag is xkvm's to write */
+		if (klen - strlen(o->key) == strlen(OWNER_KEY) &&
+		    !strncmp(key + strlen(o->key), OWNER_KEY, strlen(OWNER_KEY)))
+			return errmsg(err, "invalid token '%s' in --netdev %s: '%s' is xkvm's own key",
+				      tok, spec, OWNER_KEY);
 		break;
 	}
 	return record(n, o, key, klen, val) < 0 ? -ENOMEM : 1;
@@ -262,9 +269,96 @@ bool nic_has_ovs(const struct nic *n)
 	return n->ovs.n > 0;
 }
 
+int nic_check_ovs_place(const struct nic *n, char **err)
+{
+	*err = NULL;
+	if (!nic_has_ovs(n) || n->kind == NIC_OVS || n->kind == NIC_UNCLASSIFIED)
+		return 0;
+	return errmsg(err, "ovs-* options need an Open vSwitch bridge: '%s' is %s in --netdev %s",
+		      n->bridge, n->kind == NIC_USER ? "user networking" : "a Linux bridge",
+		      n->spec);
+}
+
 const char *nic_ovs_get(const struct nic *n, const char *key)
 {
 	long at = find_key(n, key);
 
 	return at < 0 ? NULL : n->ovs.v[at] + strlen(key) + 1;
+}
+
+int nic_parse(const char *spec, unsigned index, const char *def_model, bool wire,
+	      struct nic *ns, char **err)
+{
+	struct strv toks = STRV_INIT;
+	const char *mac = "auto", *model = def_model;
+	char buf[MAC_STRLEN];
+	int ret = -ENOMEM;
+
+	*err = NULL;
+	nic_init(ns, index);
+	if (!(ns->spec = strdup(spec)) || strv_split(&toks, spec, ',') < 0)
+		goto out;
+	if (toks.n == 0 || !*toks.v[0]) {
+		ret = errmsg(err, "empty bridge name in --netdev '%s'", spec);
+		goto out;
+	}
+	ret = nic_set_bridge(ns, toks.v[0]);
+	if (ret == -EINVAL)
+		ret = errmsg(err, "invalid bridge name '%s' in --netdev %s", toks.v[0], spec);
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	for (size_t i = 1; i < toks.n; i++) {
+		const char *tok = toks.v[i];
+
+		if (!strncmp(tok, "model=", 6)) {
+			model = tok + 6;
+			if (!strcmp(model, "virtio"))
+				model = "virtio-net-pci";
+		} else if (!strncmp(tok, "mac=", 4)) {
+			mac = tok + 4;
+		} else if (!strncmp(tok, "macaddr=", 8)) {
+			mac = tok + 8;
+		} else {
+			ret = nic_take_token(ns, tok, err);
+			if (ret < 0)
+				goto out;
+			if (ret == 0 && wire) {
+				ret = errmsg(err, "invalid '%s': make-nics takes "
+					     "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", spec);
+				goto out;
+			}
+			if (ret != 1 && !wire && strv_push(&ns->tokens, tok) < 0) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			ret = -ENOMEM;
+		}
+	}
+	if (!*model) {
+		ret = errmsg(err, "empty model in --netdev %s", spec);
+		goto out;
+	}
+	if (!(ns->model = strdup(model)))
+		goto out;
+	if (strcmp(mac, "auto")) {
+		int r = !strcmp(mac, "random") ? mac_random(buf) : mac_pad(mac, index, buf);
+
+		if (r == -EINVAL) {
+			ret = errmsg(err, "invalid MAC '%s' in --netdev %s", mac, spec);
+			goto out;
+		}
+		if (r < 0) {
+			ret = r;
+			goto out;
+		}
+		if (!(ns->mac = strdup(buf)))
+			goto out;
+	}
+	ret = 0;
+out:
+	strv_release(&toks);
+	if (ret < 0)
+		nic_release(ns);
+	return ret;
 }

@@ -56,6 +56,20 @@ struct nic {
 	char tap[NIC_TAPSIZ];	/* the tap's name, "" while it has none */
 };
 
+/* Parses a NIC spec, the grammar of --netdev (see plan/netspec.h) and of
+ * the make-nics argument: FIRST[,TOKEN...] split at every ',' like bash
+ * with IFS=, (empty tokens kept, one trailing ',' ignored); FIRST 'user'
+ * or a bridge name; mac=/macaddr= (auto, random, full or partial MAC, empty
+ * = NIC index; last wins) and model= (virtio = virtio-net-pci; last wins),
+ * default 'def_model'; xkvm's own tokens (nic_take_token()); anything else
+ * goes to n->tokens for qemu, or with 'wire' (a make-nics argument) is an
+ * error.  'n' is initialized here as NIC 'index'; the caller owns it on
+ * success (nic_release()).  Returns 0, or -EINVAL with *err set to a
+ * one-line message naming the bad token and the spec (caller frees), or
+ * -ENOMEM (*err NULL); on error 'n' holds nothing to free. */
+int nic_parse(const char *spec, unsigned index, const char *def_model, bool wire,
+	      struct nic *n, char **err);
+
 /* Initializes 'n' as NIC number 'index' with nothing set.  Never fails. */
 void nic_init(struct nic *n, unsigned index);
 
@@ -87,6 +101,12 @@ int nic_take_token(struct nic *n, const char *tok, char **err);
 /* Returns true when the NIC has any OVS option (they need an OVS bridge). */
 bool nic_has_ovs(const struct nic *n);
 
+/* The one check that OVS options sit on an OVS bridge: returns 0 when the
+ * NIC has none, or is on an OVS bridge or not classified yet; else -EINVAL
+ * with *err set to a one-line message naming the bridge and the spec
+ * (caller frees), or -ENOMEM. */
+int nic_check_ovs_place(const struct nic *n, char **err);
+
 /* Returns the value of OVS option 'key' ("iface-id", "tag", ...), the last
  * one given, or NULL.  Owned by 'n'. */
 const char *nic_ovs_get(const struct nic *n, const char *key);
@@ -116,7 +136,9 @@ extern const struct nic_opt nic_ovs_options[];
 /* --- the sudo wire format ---------------------------------------------
  * What an unprivileged launch passes to `sudo xkvm tap-control make-nics`
  * and reads back.  Request: one argument a NIC, "BRIDGE[,mac=MAC]
- * [,mtu=N][,queues=N][,ovs-KEY=VALUE...]".  Reply: one line a NIC, "skip" (user networking),
+ * [,mtu=N][,queues=N][,ovs-KEY=VALUE...]" (the formatter writes these
+ * forms; the parser, nic_parse(), takes the whole --netdev grammar but
+ * tokens for qemu).  Reply: one line a NIC, "skip" (user networking),
  * "TAP:brctl", "TAP:ovs", or with --with-datapath "TAP:ovs:netdev" or
  * "TAP:ovs:system".  The formatter and the parser of each direction sit
  * side by side in nic-wire.c. */
@@ -125,10 +147,9 @@ extern const struct nic_opt nic_ovs_options[];
  * or -ENOMEM. */
 int nic_wire_format(const struct nic *n, char **out);
 
-/* Parses a request argument into 'n' (initialized here as NIC 'index';
- * release it with nic_release() in every case): the bridge, a full MAC
- * mtu=, queues= and OVS options, nothing else for qemu.  Returns 0, -EINVAL with *err set to
- * a one-line message naming the bad part (caller frees), or -ENOMEM. */
+/* Parses a request argument with nic_parse() in its 'wire' mode: the
+ * --netdev grammar without tokens for qemu (model= is taken and has no
+ * effect).  Returns as nic_parse(). */
 int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err);
 
 /* Stores the reply line for the made NIC 'n' (no newline) in *out (caller

@@ -63,17 +63,19 @@ int spawn_run(char *const argv[], unsigned flags, char **out)
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	if (flags & SPAWN_NO_STDIN)
-		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (out) {
-		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-		if (flags & SPAWN_STDERR)
-			posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-	}
-	ret = -posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	/* Each of these fails only out of memory (posix_spawn(3)); the
+	 * child must not run with its output on ours then. */
+	if (posix_spawnattr_setsigmask(&attr, &none) ||
+	    posix_spawnattr_setsigdefault(&attr, &all) ||
+	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) ||
+	    ((flags & SPAWN_NO_STDIN) &&
+	     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0)) ||
+	    (out && posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO)) ||
+	    (out && (flags & SPAWN_STDERR) &&
+	     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO)))
+		ret = -ENOMEM;
+	else
+		ret = -posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (out)

@@ -13,7 +13,9 @@
  * stored in *out (caller frees; set only when the program ran); the pipe
  * is drained to the end even when memory runs out, so the child never
  * blocks.  Returns its exit status (128+N when killed by signal N), or
- * -errno when it could not run (-ENOMEM: out of memory). */
+ * -errno when it could not run (-ENOMEM: out of memory; a program that
+ * cannot be executed gives -ENOENT and the like, or exit status 127 where
+ * the C library cannot tell, as under valgrind). */
 int spawn_run(char *const argv[], unsigned flags, char **out);
 
 #endif

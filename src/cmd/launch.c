@@ -229,11 +229,9 @@ static int launch_parse_nics(struct launch *l)
 			return nomem();
 		if (ns->kind != NIC_USER)
 			l->need_taps = true;
-		else if (nic_has_ovs(ns)) {
-			xkvm_error("ovs-* options need an Open vSwitch bridge: 'user' is user networking in --netdev %s",
-				   cfg->netdevs.v[i]);
-			return XKVM_EXIT_FAILURE;
-		}
+		r = nic_check_ovs_place(ns, &err);	/* user networking: known now */
+		if (r < 0)
+			return report(r, err, XKVM_EXIT_FAILURE);
 	}
 	return 0;
 }

@@ -41,19 +41,21 @@ int nics_new(const struct nics_options *o, struct nics **out)
 	struct nics *ns = calloc(1, sizeof(*ns));
 	int ret = -ENOMEM;
 
-	if (!ns)
-		goto nomem;
+	if (!ns) {
+		xkvm_error("out of memory");
+		goto out;
+	}
 	ns->opt = *o;
-	ret = ovsports_new(&o->ovs, &ns->ovs);
+	ret = ovsports_new(&o->ovs, &ns->ovs);	/* printed */
 	if (ret < 0)
 		goto out;
 	ret = cleanup_add_hook(teardown_hook, ns);
-	if (ret < 0)
-		goto nomem;
+	if (ret < 0) {
+		xkvm_error("out of memory");
+		goto out;
+	}
 	*out = ns;
-	return 0;
-nomem:
-	xkvm_error("out of memory");
+	ns = NULL;
 out:
 	if (ns)
 		ovsports_free(ns->ovs);
@@ -135,6 +137,7 @@ static int classify_bridge(struct nics *ns, struct nic *n, struct xknl_link *lin
 static int classify(struct nics *ns, struct nic *n)
 {
 	struct xknl_link link;
+	char *err = NULL;
 	int ret;
 
 	if (n->kind == NIC_UNCLASSIFIED) {
@@ -142,13 +145,11 @@ static int classify(struct nics *ns, struct nic *n)
 		if (ret < 0)
 			return ret;
 	}
-	if (n->kind != NIC_OVS && nic_has_ovs(n)) {
-		xkvm_error("ovs-* options need an Open vSwitch bridge: '%s' is %s in --netdev %s",
-			   n->bridge, n->kind == NIC_USER ? "user networking" : "a Linux bridge",
-			   n->spec);
-		return -EINVAL;
-	}
-	return 0;
+	ret = nic_check_ovs_place(n, &err);
+	if (ret < 0)
+		xkvm_error("%s", err ? err : "out of memory");
+	free(err);
+	return ret;
 }
 
 int nics_classify(struct nics *ns, struct nic *nics, size_t n)
@@ -249,6 +250,18 @@ static int ensure_owner(struct nics *ns)
 
 /* --- teardown ----------------------------------------------------------- */
 
+/* Deletes taps[0..n) (net/taps.h), printing a line per failure.  Returns
+ * how many failed. */
+static size_t delete_listed(struct xknl *nl, struct tap *taps, size_t n, const char *tag)
+{
+	size_t failed = taps_delete(nl, taps, n, tag);
+
+	for (size_t i = 0; i < n; i++)
+		if (taps[i].err < 0)
+			xkvm_error("failed removal of '%s': %s", taps[i].name, taps[i].why);
+	return failed;
+}
+
 /* Deletes the taps from index 'from' on and shortens the list. */
 static void teardown_from(struct nics *ns, size_t from)
 {
@@ -257,12 +270,7 @@ static void teardown_from(struct nics *ns, size_t from)
 	if (!ns->nl && open_nl(ns) < 0)
 		return;	/* nothing we can do; the reaper will find the tags */
 	xkvm_debug(1, "removing %zu tap(s)", ns->n - from);
-	/* del-nics knows no owner: any xkvm tag will do there. */
-	taps_delete(ns->nl, ns->taps + from, ns->n - from, ns->tag[0] ? ns->tag : NULL);
-	for (size_t i = from; i < ns->n; i++)
-		if (ns->taps[i].err < 0)
-			xkvm_error("failed removal of '%s': %s", ns->taps[i].name,
-				   nl_reason(ns, ns->taps[i].err));
+	delete_listed(ns->nl, ns->taps + from, ns->n - from, ns->tag);
 	ns->n = from;
 }
 
@@ -430,15 +438,18 @@ int nics_make(struct nics *ns, struct nic *nics, size_t n)
 
 int nics_delete_owned(const char *const *names, size_t count, uid_t uid)
 {
-	struct nics ns = { 0 };
+	struct xknl *nl = NULL;
+	struct tap *taps = NULL;
 	size_t n = 0, bad = 0;
 	int ret;
 
-	ret = open_nl(&ns);
-	if (ret < 0)
+	ret = xknl_open(&nl);
+	if (ret < 0) {
+		xkvm_error("cannot open an rtnetlink socket: %s", strerror(-ret));
 		return ret;
-	ns.taps = calloc(count ? count : 1, sizeof(*ns.taps));
-	if (!ns.taps) {
+	}
+	taps = calloc(count ? count : 1, sizeof(*taps));
+	if (!taps) {
 		xkvm_error("out of memory");
 		ret = -ENOMEM;
 		goto out;
@@ -447,14 +458,16 @@ int nics_delete_owned(const char *const *names, size_t count, uid_t uid)
 		struct xknl_link l;
 		struct owner o;
 
-		ret = xknl_link_get(ns.nl, names[i], &l);
+		ret = xknl_link_get(nl, names[i], &l);
 		if (ret == -ENODEV || ret == -ENAMETOOLONG || ret == -EINVAL) {
 			xkvm_error("no such tap '%s'", names[i]);
 			bad++;
 			continue;
 		}
 		if (ret < 0) {
-			xkvm_error("cannot look up tap '%s': %s", names[i], nl_reason(&ns, ret));
+			const char *why = xknl_strerror(nl);
+
+			xkvm_error("cannot look up tap '%s': %s", names[i], why ? why : strerror(-ret));
 			bad++;
 			continue;
 		}
@@ -469,18 +482,16 @@ int nics_delete_owned(const char *const *names, size_t count, uid_t uid)
 			bad++;
 			continue;
 		}
-		memcpy(ns.taps[n].name, l.name, sizeof(ns.taps[n].name));
-		ns.taps[n].ifindex = l.ifindex;
-		ns.taps[n].group = l.group;
+		memcpy(taps[n].name, l.name, sizeof(taps[n].name));
+		taps[n].ifindex = l.ifindex;
+		taps[n].group = l.group;
 		n++;
 	}
-	ns.n = n;
-	teardown_from(&ns, 0);
-	for (size_t i = 0; i < n; i++)
-		bad += ns.taps[i].err < 0;
+	/* Any xkvm tag: the callers' taps may come from several launches. */
+	bad += delete_listed(nl, taps, n, NULL);
 	ret = bad > (size_t)INT32_MAX ? INT32_MAX : (int)bad;
 out:
-	free(ns.taps);
-	xknl_close(ns.nl);
+	free(taps);
+	xknl_close(nl);
 	return ret;
 }

@@ -68,10 +68,7 @@ static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_
 	taps_delete(nl, s->v, s->n, NULL);
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].err < 0) {
-			const char *why = xknl_strerror(nl);
-
-			xkvm_error("cannot remove tap '%s': %s", s->v[i].name,
-				   why ? why : strerror(-s->v[i].err));
+			xkvm_error("cannot remove tap '%s': %s", s->v[i].name, s->v[i].why);
 			res->failed++;
 			continue;
 		}

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/xkvm.h"
 #include "net/owner.h"
 
 /* Which links of 'group' exist, and whether each is one of taps[]. */
@@ -40,6 +42,14 @@ static int check_member(const struct xknl_link *l, void *arg)
 	return 0;
 }
 
+/* libnl's text for the request just failed with 'err', else strerror. */
+static const char *reason(struct xknl *nl, int err)
+{
+	const char *s = xknl_strerror(nl);
+
+	return s ? s : strerror(-err);
+}
+
 static bool first_of_group(const struct tap *taps, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
@@ -57,15 +67,23 @@ size_t taps_delete(struct xknl *nl, struct tap *taps, size_t n, const char *tag)
 
 		if (!c.group || !first_of_group(taps, i))
 			continue;
-		if (xknl_link_foreach(nl, check_member, &c) >= 0 && !c.foreign && c.members > 1)
-			(void)xknl_group_del(nl, c.group);	/* the loop below still checks each */
+		if (xknl_link_foreach(nl, check_member, &c) >= 0 && !c.foreign && c.members > 1) {
+			int ret = xknl_group_del(nl, c.group);
+
+			/* the loop below still removes each tap it left */
+			if (ret < 0 && ret != -ENODEV)
+				xkvm_debug(1, "group delete failed: %s", reason(nl, ret));
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		int ret = xknl_link_del(nl, taps[i].ifindex, taps[i].name);
 
 		taps[i].err = ret == -ENODEV ? 0 : ret;
-		if (taps[i].err < 0)
+		taps[i].why[0] = '\0';
+		if (taps[i].err < 0) {
+			snprintf(taps[i].why, sizeof(taps[i].why), "%s", reason(nl, ret));
 			failed++;
+		}
 	}
 	return failed;
 }

@@ -81,7 +81,12 @@ int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err)
 		o->iface_steal = true;
 		return 0;
 	}
-	return 1;
+	return errmsg(err, "internal error: option %d is no OVS option", id);
+}
+
+bool cli_is_ovs_option(int id)
+{
+	return id >= CLI_OVSDB && id <= CLI_OVS_IFACE_STEAL;
 }
 
 void cli_ovs_release(struct cli_ovs *o)
@@ -96,10 +101,8 @@ void cli_ovs_release(struct cli_ovs *o)
 
 static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 {
-	int r = cli_ovs_option(&cfg->ovs, id, arg, err);
-
-	if (r <= 0)
-		return r;
+	if (cli_is_ovs_option(id))
+		return cli_ovs_option(&cfg->ovs, id, arg, err);
 	switch (id) {
 	case OPT_HELP:
 		cfg->help = true;

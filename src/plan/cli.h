@@ -36,9 +36,12 @@ enum { CLI_OVSDB = 0x1000, CLI_OVS_TIMEOUT, CLI_OVS_NO_WAIT, CLI_OVN_TIMEOUT, CL
 	{ "ovn-no-wait", no_argument,	    NULL, CLI_OVN_NO_WAIT }, \
 	{ "ovs-iface-steal", no_argument,   NULL, CLI_OVS_IFACE_STEAL }
 
-/* Applies the option 'id' with 'arg' to 'o'.  Returns 0, 1 when 'id' is
- * none of them, -EINVAL with *err set to a one-line message naming the
- * option (caller frees), or -ENOMEM. */
+/* Returns true when 'id' is one of the CLI_OVS_* ids. */
+bool cli_is_ovs_option(int id);
+
+/* Applies the OVS option 'id' with 'arg' to 'o'.  Returns 0, -EINVAL with
+ * *err set to a one-line message naming the option (caller frees), or
+ * -ENOMEM. */
 int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err);
 
 /* Frees what 'o' holds and resets it to CLI_OVS_INIT.  Accepts NULL. */

@@ -95,17 +95,13 @@ static int probe(struct devopts *d, const char *model, char **out)
 	    strv_pushf(&argv, "%s,?", model) < 0)
 		goto out;
 	ret = spawn_run(argv.v, SPAWN_STDERR | SPAWN_NO_STDIN, &buf);
-	switch (ret) {
-	case -ENOENT: case -EACCES: case -EPERM: case -ENOEXEC: case -ENOTDIR: case -ELOOP:
-		ret = -ENOEXEC;	/* the reference's shell could not run it either */
+	/* Exited non-zero, or could not be executed at all (the reference's
+	 * shell could not run it either): a bad model.  Only the lack of
+	 * memory or processes is our own failure. */
+	if (ret > 0 || (ret < 0 && ret != -ENOMEM && ret != -EAGAIN))
+		ret = -ENOEXEC;
+	if (ret < 0)
 		goto out;
-	case 0:
-		break;
-	default:
-		if (ret > 0)
-			ret = -ENOEXEC;	/* exited non-zero */
-		goto out;
-	}
 	/* qemu exits 0 for an unknown model's ",?" but says so. */
 	snprintf(notfound, sizeof(notfound), "Device '%s' not found", model);
 	if (strstr(buf, notfound)) {

@@ -10,78 +10,11 @@
 #include <string.h>
 
 #include "plan/devopts.h"
-#include "plan/mac.h"
 
 int netspec_parse(const char *spec, unsigned index, const char *def_model,
-		  struct nic *ns, char **err)
+		  struct nic *n, char **err)
 {
-	struct strv toks = STRV_INIT;
-	const char *mac = "auto", *model = def_model;
-	char buf[MAC_STRLEN];
-	int ret = -ENOMEM;
-
-	*err = NULL;
-	nic_init(ns, index);
-	if (!(ns->spec = strdup(spec)) || strv_split(&toks, spec, ',') < 0)
-		goto out;
-	if (toks.n == 0 || !*toks.v[0]) {
-		ret = errmsg(err, "empty bridge name in --netdev '%s'", spec);
-		goto out;
-	}
-	ret = nic_set_bridge(ns, toks.v[0]);
-	if (ret == -EINVAL)
-		ret = errmsg(err, "invalid bridge name '%s' in --netdev %s", toks.v[0], spec);
-	if (ret < 0)
-		goto out;
-	ret = -ENOMEM;
-	for (size_t i = 1; i < toks.n; i++) {
-		const char *tok = toks.v[i];
-
-		if (!strncmp(tok, "model=", 6)) {
-			model = tok + 6;
-			if (!strcmp(model, "virtio"))
-				model = "virtio-net-pci";
-		} else if (!strncmp(tok, "mac=", 4)) {
-			mac = tok + 4;
-		} else if (!strncmp(tok, "macaddr=", 8)) {
-			mac = tok + 8;
-		} else {
-			ret = nic_take_token(ns, tok, err);
-			if (ret < 0)
-				goto out;
-			if (ret != 1 && strv_push(&ns->tokens, tok) < 0) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			ret = -ENOMEM;
-		}
-	}
-	if (!*model) {
-		ret = errmsg(err, "empty model in --netdev %s", spec);
-		goto out;
-	}
-	if (!(ns->model = strdup(model)))
-		goto out;
-	if (strcmp(mac, "auto")) {
-		int r = !strcmp(mac, "random") ? mac_random(buf) : mac_pad(mac, index, buf);
-
-		if (r == -EINVAL) {
-			ret = errmsg(err, "invalid MAC '%s' in --netdev %s", mac, spec);
-			goto out;
-		}
-		if (r < 0) {
-			ret = r;
-			goto out;
-		}
-		if (!(ns->mac = strdup(buf)))
-			goto out;
-	}
-	ret = 0;
-out:
-	strv_release(&toks);
-	if (ret < 0)
-		nic_release(ns);
-	return ret;
+	return nic_parse(spec, index, def_model, false, n, err);
 }
 
 /* Whether the user gave -device option 'key' ("mq") already. */

@@ -82,7 +82,7 @@ echo '#include "net/nics.h"' >>"$copy/src/plan/mac.c"
 echo '#include "net/owner.h"' >>"$copy/src/qemu/quote.c"
 echo '#include "plan/cli.h"' >>"$copy/src/net/taps.c"
 echo '#include "ovsdb/xkovs.h"' >>"$copy/src/cmd/options.c"
-echo '#include "plan/mac.h"' >>"$copy/src/base/strv.c"
+echo '#include "plan/cli.h"' >>"$copy/src/base/strv.c"
 echo '#include "strv.h"' >>"$copy/src/base/fs.c"
 echo '#include "base/xkvm.h"' >>"$copy/netlink/tap.c"
 echo '#include "xknl.h"' >>"$copy/ovsdb/txn.c"
@@ -94,7 +94,7 @@ for want in "src/plan/mac.c: \"net/nics.h\": plan/ may not include net/" \
 	    "src/qemu/quote.c: \"net/owner.h\": qemu/ may not include net/" \
 	    "src/net/taps.c: \"plan/cli.h\": net/ may not include plan/" \
 	    "src/cmd/options.c: \"ovsdb/xkovs.h\": cmd/ may not include ovsdb/" \
-	    "src/base/strv.c: \"plan/mac.h\": base/ may not include plan/" \
+	    "src/base/strv.c: \"plan/cli.h\": base/ may not include plan/" \
 	    "src/base/fs.c: \"strv.h\": name the folder (\"base/strv.h\")" \
 	    "netlink/tap.c: \"base/xkvm.h\": netlink/ includes nothing of src/ or the other wall" \
 	    "ovsdb/txn.c: \"xknl.h\": ovsdb/ includes netlink/" \

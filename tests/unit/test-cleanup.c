@@ -1,7 +1,7 @@
 /* The cleanup registry: order, once-only, hooks added while running, runs
  * after a partial setup, at exit, for a signal (with an honest 128+N
  * death), a second signal during the hooks, and a forked child that
- * forgets the registry.  Signal and exit cases run in forked children. */
+ * forgets the registry; hooks removed before they ran.  Signal and exit cases run in forked children. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -187,6 +187,22 @@ int main(void)
 	CHECK_STR("cba", get_trace());
 	cleanup_run();
 	CHECK_STR("cba", get_trace());
+
+	/* Removal: only the named hook with that argument, once; removing
+	 * one that already ran, or was never there, changes nothing. */
+	reset_trace();
+	cleanup_add_hook(note, (void *)'a');
+	cleanup_add_hook(note, (void *)'b');
+	cleanup_add_hook(note, (void *)'c');
+	cleanup_add_hook(adds_two, (void *)'b');
+	cleanup_remove_hook(note, (void *)'b');
+	cleanup_remove_hook(note, (void *)'z');
+	cleanup_remove_hook(nested_run, (void *)'a');
+	cleanup_run();
+	CHECK_STR("byxca", get_trace());	/* adds_two ran (with 'b'), note 'b' did not */
+	cleanup_remove_hook(note, (void *)'a');	/* ran already: nothing to do */
+	cleanup_run();
+	CHECK_STR("byxca", get_trace());
 
 	/* Partial setup: run with nothing, then with what exists so far. */
 	reset_trace();

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "plan/mac.h"
+#include "base/mac.h"
 
 static const char *pad(const char *in, unsigned index)
 {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include "check.h"
 #include "fds.h"
+#include "base/nic.h"
 #include "ovsdb/xkovs.h"
 
 static char dir[] = "/tmp/xkt-xkovs.XXXXXX";
@@ -172,6 +174,30 @@ static void test_validation(void)
 	CHECK_INT(0, xkovs_add_ports(h, p, 0, "me", 0));
 	CHECK_INT(0, xkovs_del_ports(h, p, 0, "me", 0));
 	CHECK_INT(-ENOENT, xkovs_del_ports(h, p, 2, "me", 0));
+
+	/* Every OVS option of the token table (base/nic.c) has its column
+	 * here: a valid value passes the validation, up to the database. */
+	for (const struct nic_opt *o = nic_ovs_options; o->key; o++) {
+		char opt[64];
+		const char *opts[2] = { opt, NULL };
+		struct xkovs_port q = XKOVS_PORT_INIT;
+		int r;
+
+		switch (o->type) {
+		case NIC_OPT_INT: snprintf(opt, sizeof(opt), "%s=%lld", o->key, o->max); break;
+		case NIC_OPT_VLAN: snprintf(opt, sizeof(opt), "%s=4095", o->key); break;
+		case NIC_OPT_VLANS: snprintf(opt, sizeof(opt), "%s=1:4095", o->key); break;
+		case NIC_OPT_NAME: snprintf(opt, sizeof(opt), "%s=x", o->key); break;
+		case NIC_OPT_KV: snprintf(opt, sizeof(opt), "%sk=v", o->key); break;
+		}
+		q.bridge = "br0";
+		q.name = "tap0";
+		q.opts = opts;
+		r = xkovs_add_ports(h, &q, 1, "me", 0);
+		if (r != -ENOENT)
+			fprintf(stderr, "option '%s': %s\n", opt, xkovs_error(h));
+		CHECK_INT(-ENOENT, r);
+	}
 	xkovs_free(h);
 }
 

@@ -1,4 +1,4 @@
-#include "plan/mac.h"
+#include "base/mac.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -218,6 +218,22 @@ static int wait_ovn(struct ovsports *s, const struct nic *nics, size_t n)
 	return 0;
 }
 
+/* Open vSwitch 3.x polices a tap with tc, which a userspace datapath does
+ * not pass through (it reads the tap from a packet socket, before the tc
+ * ingress hook): the column is set, the rate is not enforced.  Say so
+ * rather than let a lab believe its link is slow. */
+static void warn_unpoliced(const struct nic *nics, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *rate = nic_ovs_get(&nics[i], "ingress-rate");
+
+		if (nics[i].kind == NIC_OVS && nics[i].netdev_dp && rate && strcmp(rate, "0"))
+			xkvm_error("warning: ovs-ingress-rate on '%s' has no effect: Open vSwitch "
+				   "does not police taps on a userspace-datapath bridge ('%s')",
+				   nics[i].tap, nics[i].bridge);
+	}
+}
+
 int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner)
 {
 	struct xkovs_port *ports = NULL;
@@ -278,6 +294,7 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 	for (size_t i = 0; i < k; i++)
 		xkvm_debug(1, "added %s to %s (ofport %lld)", ports[i].name, ports[i].bridge,
 			   (long long)ports[i].ofport);
+	warn_unpoliced(nics, n);
 	if (s->opt.ovn_wait) {
 		ret = wait_ovn(s, nics, n);
 		if (ret < 0)

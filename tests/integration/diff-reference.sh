@@ -126,7 +126,10 @@ same "last model wins" -n user,model=e1000,model=virtio-net-pci
 same "device token (romfile, bootindex)" -n user,romfile=,bootindex=2
 same "e1000 device token" -n user,model=e1000,romfile=,mac=:03
 same "netdev token user (hostfwd)" -n user,hostfwd=tcp::2222-:22
-same "netdev token tap (vhost, queues, vnet_hdr)" -n "$BR0",vhost=on,queues=2,vnet_hdr=off
+# queues=N gives the device what it needs (mq, vectors: docs/compat.md)
+same_as "netdev token tap (vhost, queues, vnet_hdr)" "-n $BR0,vhost=on,queues=2,vnet_hdr=off,mq=on,vectors=6" \
+	-n "$BR0",vhost=on,queues=2,vnet_hdr=off
+same "netdev token tap (vhost, queues=1, vnet_hdr)" -n "$BR0",vhost=on,queues=1,vnet_hdr=off
 same "mixed device and netdev tokens" -n "$BR0",mq=on,vhost=on,mac=:11,host_mtu=1400
 same "empty token and trailing comma" -n user,,mac=:04,
 same "token without =" -n user,ipv6

@@ -4,7 +4,8 @@
 #   - ovs-ofport, mtu, queues, ovs-ingress-rate/-burst: the Interface
 #     columns, the taps' MTU and multi-queue flag (tun_flags 0x100), qemu's
 #     line (host_mtu, mq=on, vectors=2N+2, queues=N kept), dry run, and
-#     `tap-control list` showing the OpenFlow port;
+#     `tap-control list` showing the OpenFlow port; the warning that OVS
+#     does not police taps on the userspace datapath;
 #   - the same tokens through `tap-control make-nics` (the sudo path's wire);
 #   - conflicts: an OpenFlow port held by a live launch or a foreign port; an
 #     ovs-iface-id held by a live launch (refused, then taken over with
@@ -93,6 +94,9 @@ state() { echo "$(tapvm_links) / $(tapvm_ports) / $(owned_ifaces)"; }
 # --- every token, on both bridge kinds ---------------------------------------
 if launch_bg a -n "$obr,mtu=9000,queues=4,ovs-ofport=7,ovs-ingress-rate=4000,ovs-ingress-burst=400" \
 	-n "$lbr,mtu=9000,queues=2,mac=:22" -n "$obr"; then
+	check_eq "ingress policing on the userspace datapath: the one warning" \
+		"xkvm: warning: ovs-ingress-rate on 'tapvm0' has no effect: Open vSwitch does not police taps on a userspace-datapath bridge ('$obr')" \
+		"$(grep '^xkvm: ' "$dir/err.a")"
 	check_eq "ofport: requested and given" "7 7" "$(col tapvm0 ofport_request) $(col tapvm0 ofport)"
 	check_eq "mtu: mtu_request and mtu on OVS" "9000 9000" "$(col tapvm0 mtu_request) $(col tapvm0 mtu)"
 	check_eq "ingress policing" "4000 400" \
@@ -133,8 +137,9 @@ check_clean "dry run"
 
 # --- make-nics: the wire format carries every token -------------------------
 out=$(xk tap-control make-nics --owner-pid $$ "$obr,mtu=9000,queues=8,ovs-ofport=9,ovs-ingress-rate=100" \
-	"$lbr,mtu=4000" 2>&1)
+	"$lbr,mtu=4000" 2>"$dir/mk.err")
 check_eq "make-nics: output" "tapvm0:ovs tapvm1:brctl" "$(echo $out)"
+check_eq "make-nics: the policing warning" 1 "$(grep -c '^xkvm: warning: ovs-ingress-rate' "$dir/mk.err")"
 check_eq "make-nics: columns" "9 9000 100" \
 	"$(col tapvm0 ofport) $(col tapvm0 mtu_request) $(col tapvm0 ingress_policing_rate)"
 check_eq "make-nics: taps" "9000 on 4000 off" \
@@ -142,8 +147,8 @@ check_eq "make-nics: taps" "9000 on 4000 off" \
 xk tap-control ovs-cleanup "$obr:tapvm0" && xk tap-control del-nics tapvm0 tapvm1 ||
 	fail "make-nics: cleanup"
 check_clean "make-nics"
-out=$(xk tap-control make-nics "$obr,model=e1000" 2>&1)
-check_eq "make-nics: a qemu token is refused" "2 xkvm: invalid '$obr,model=e1000': make-nics takes BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]" "$? $out"
+out=$(xk tap-control make-nics "$obr,vhost=on" 2>&1)
+check_eq "make-nics: a qemu token is refused" "2 xkvm: invalid '$obr,vhost=on': make-nics takes BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]" "$? $out"
 
 # --- an OpenFlow port held by a foreign port ---------------------------------
 vs add-port "$obr" xpf$r -- set Interface xpf$r type=internal ofport_request=11 || exit 2

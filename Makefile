@@ -57,7 +57,7 @@ UNIT_BIN := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # The parsers and what they use (clang builds only these).
-FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote strv)
+FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote remote strv)
 
 .SECONDARY:
 .PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \

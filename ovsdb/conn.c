@@ -277,6 +277,28 @@ static void monitor(struct ovsdb_idl *idl)
 		ovsdb_idl_add_column(idl, cols[i]);
 }
 
+/* Whether every part of 'remote' (OVS splits it at ',') is an active
+ * remote.  A passive one (punix:, ptcp:, pssl:) would make OVS bind: for a
+ * unix socket it first unlinks whatever has the name, as root through
+ * sudo.  src/remote.c says the same to the user before we get here. */
+static bool active_remote(const char *remote)
+{
+	static const char *const active[] = { "unix:", "tcp:", "ssl:" };
+
+	for (const char *s = remote;; s++) {
+		size_t len = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof active / sizeof active[0]; i++)
+			if (len > strlen(active[i]) && !strncmp(s, active[i], strlen(active[i])))
+				break;
+		if (i == sizeof active / sizeof active[0])
+			return false;
+		s += len;
+		if (!*s)
+			return true;
+	}
+}
+
 int xkovs_ensure(struct xkovs *h)
 {
 	long long deadline;
@@ -284,6 +306,10 @@ int xkovs_ensure(struct xkovs *h)
 
 	if (h->idl && ovsdb_idl_has_ever_connected(h->idl))
 		return xkovs_run(h);
+	if (!active_remote(h->remote))
+		return xkovs_fail(h, -EINVAL, "refusing OVSDB remote '%s': xkvm connects only "
+				  "to unix:PATH, tcp:IP:PORT or ssl:IP:PORT (never passive)",
+				  h->remote);
 
 	if (!strncmp(h->remote, "unix:", 5)) {
 		struct stat st;

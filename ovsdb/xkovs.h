@@ -55,7 +55,9 @@ const char *xkovs_error(const struct xkovs *h);
 /* Connects and waits for the database contents.  Idempotent once connected.
  * Returns 0; -ENOENT when the remote is a unix socket that does not exist
  * (no Open vSwitch on this host: callers treat it as "Linux bridges only",
- * not as an error); -ETIMEDOUT when the server does not answer within the
+ * not as an error); -EINVAL when the remote is not a list of unix:, tcp:
+ * or ssl: remotes (a passive one, punix: say, would bind a socket and unlink
+ * its path first); -ETIMEDOUT when the server does not answer within the
  * timeout; -ECONNREFUSED or another -errno when the connection fails;
  * -EINTR when the interrupt fd became readable. */
 int xkovs_connect(struct xkovs *h);

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "errmsg.h"
+#include "remote.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -104,9 +105,13 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 			return errmsg(err, "invalid --accel '%s': want kvm, tcg or auto", arg);
 		return 0;
 	case OPT_OVSDB:
-		if (!*arg)
-			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+	{
+		int r = remote_check(arg, err);
+
+		if (r < 0)
+			return r == -ENOMEM ? r : -EINVAL;	/* passive: a bad argument */
 		return str_set(&cfg->ovsdb, arg);
+	}
 	case OPT_OVS_TIMEOUT:
 		return cli_parse_seconds("--ovs-timeout", arg, &cfg->ovs_timeout_ms, err);
 	case OPT_OVS_NO_WAIT:

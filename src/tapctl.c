@@ -16,6 +16,7 @@
 #include "nics.h"
 #include "owner.h"
 #include "reap.h"
+#include "remote.h"
 #include "tapctl-int.h"
 #include "xkvm.h"
 
@@ -46,6 +47,18 @@ static int parse_timeout(const char *opt, const char *arg, int *ms)
 {
 	char *err = NULL;
 	int ret = cli_parse_seconds(opt, arg, ms, &err);
+
+	if (ret < 0)
+		xkvm_error("%s", err ? err : "out of memory");
+	free(err);
+	return ret;
+}
+
+/* remote_check(), printing its message.  Returns 0 or -errno. */
+static int check_remote(const char *remote)
+{
+	char *err = NULL;
+	int ret = remote_check(remote, &err);
 
 	if (ret < 0)
 		xkvm_error("%s", err ? err : "out of memory");
@@ -104,6 +117,8 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 			o->owner_pid = (pid_t)v;
 			break;
 		case OPT_OVSDB:
+			if (check_remote(optarg) < 0)
+				return XKVM_EXIT_USAGE;
 			o->ovsdb = optarg;
 			break;
 		case OPT_OVS_TIMEOUT:

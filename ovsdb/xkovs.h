@@ -138,7 +138,9 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
  * not exist are skipped.  A port whose Interface's owner tag is not 'owner'
  * is left alone unless XKOVS_FORCE: the others are still removed and the
  * call returns -EPERM with the refused ones in the message.  -EINVAL when a
- * port is on another bridge than the one named.  Otherwise like
+ * port is on another bridge than the one named, or is a bridge's own port
+ * (named as its bridge, or holding its internal interface): never removed,
+ * not even with XKOVS_FORCE.  Otherwise like
  * xkovs_add_ports(). */
 int xkovs_del_ports(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		    const char *owner, unsigned flags);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "priv.h"
+
 struct tapctl_opts {
 	pid_t owner_pid;	/* --owner-pid, 0 when not given */
 	const char *ovsdb;	/* --ovsdb, NULL for the default remote */
@@ -15,7 +17,24 @@ struct tapctl_opts {
 	bool ovs_no_wait;	/* --ovs-no-wait */
 	bool ovn_no_wait;	/* --ovn-no-wait */
 	int ovn_timeout_ms;	/* --ovn-timeout, 0 for the default */
+	struct priv_caller caller;	/* who asked (tapctl_priv_init()) */
 };
+
+/* The privilege boundary (tapctl-priv.c); each prints its refusal.
+ * tapctl_priv_init(): fills o->caller.  Returns 0 or -errno. */
+int tapctl_priv_init(struct tapctl_opts *o);
+
+/* --force through sudo: refused.  Returns 0 or -EPERM. */
+int tapctl_priv_force(const struct tapctl_opts *o, const char *mode);
+
+/* The owner of the taps make-nics makes: --owner-pid, else the process
+ * that ran us (past sudo's own processes).  Through sudo it must be a live
+ * process of the caller in our pid namespace; a zombie never owns.  Stores
+ * it in *owner.  Returns 0 or -errno. */
+int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
+
+/* The only uid gc may reap (the caller's through sudo), or NULL: all. */
+const uid_t *tapctl_priv_uid(const struct tapctl_opts *o);
 
 /* `ovs-cleanup BRIDGE:PORT...`: removes, in one transaction, the ports
  * that carry an xkvm owner tag of the invoking user (SUDO_UID when set);

@@ -162,39 +162,6 @@ static bool need_root(void)
 	return false;
 }
 
-/* The process the taps belong to when no --owner-pid is given: the one that
- * asked for them, i.e. our parent, or sudo's parent when sudo ran us. */
-static pid_t default_owner(void)
-{
-	pid_t ppid = getppid();
-	char path[64], comm[32] = "", line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)ppid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	if (strcmp(comm, "sudo\n"))
-		return ppid;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)ppid);
-	f = fopen(path, "re");
-	if (!f)
-		return ppid;
-	while (fgets(line, sizeof(line), f)) {
-		int p;
-
-		if (sscanf(line, "PPid: %d", &p) == 1 && p > 0) {
-			ppid = p;
-			break;
-		}
-	}
-	fclose(f);
-	return ppid;
-}
-
 /* A make-nics argument: a bridge name, or (from a launch run through sudo)
  * "BRIDGE[,mac=MAC][,ovs-TOKEN...]".  Fills *r with pointers into *ns. */
 static int parse_nic_arg(const char *arg, unsigned index, struct netspec *ns,
@@ -262,7 +229,8 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	nopt.ovn_wait = !o->ovn_no_wait;
 	if (o->ovn_timeout_ms)
 		nopt.ovn_timeout_ms = o->ovn_timeout_ms;
-	nopt.owner_pid = o->owner_pid ? o->owner_pid : default_owner();
+	if (tapctl_priv_owner(o, &nopt.owner_pid) < 0)
+		goto out;
 	nics_configure(&nopt);
 	if (nics_make(reqs, count, &nics) < 0)
 		goto out;
@@ -320,7 +288,7 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("must give bridge:port");
 		return XKVM_EXIT_USAGE;
 	}
-	if (!need_root())
+	if (!need_root() || tapctl_priv_force(o, current->name) < 0)
 		return XKVM_EXIT_FAILURE;
 	return tapctl_ovs_cleanup((const char *const *)argv + optind,
 				  (size_t)(argc - optind), o) < 0 ? XKVM_EXIT_FAILURE : 0;
@@ -338,7 +306,8 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	if (reap_dead(NULL, o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true, &res) < 0)
+	if (reap_dead_of(NULL, o->ovsdb, o->timeout_ms ? o->timeout_ms : 5000, true,
+			 tapctl_priv_uid(o), &res) < 0)
 		return XKVM_EXIT_FAILURE;
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
 		   res.failed);
@@ -454,7 +423,10 @@ int tapctl_main(int argc, char **argv)
 			xkvm_error("cannot set up cleanup: %s", strerror(-ret));
 			return XKVM_EXIT_FAILURE;
 		}
+		if (tapctl_priv_init(&o) < 0)
+			return XKVM_EXIT_FAILURE;
 		ret = modes[i].run(argc - 1, argv + 1, &o);
+		priv_caller_release(&o.caller);
 		/* A terminating signal during del-nics, ovs-cleanup, gc or list
 		 * (make-nics dies by it, removing its taps) lets the bounded
 		 * work finish with its own status: they are the teardown of an

@@ -141,13 +141,19 @@ out:
 }
 
 /* Removes what dead xkvm processes left (cheap: one link dump, one
- * database read).  Only with the privilege to do it; never fatal. */
+ * database read); without the privilege, the user's own through
+ * `sudo xkvm tap-control gc`.  Never fatal. */
 static void reap_leftovers(const struct xkvm_config *cfg)
 {
 	struct reap_result res;
 
-	if (!cfg->reap || geteuid() != 0)
+	if (!cfg->reap)
 		return;
+	if (!sudo_nics_privileged()) {
+		if (sudo_nics_gc(cfg->ovsdb, cfg->ovs_timeout_ms) < 0)
+			xkvm_debug(1, "sudo tap-control gc failed: going on");
+		return;
+	}
 	/* The connection the bridges were looked up with: no second session. */
 	if (reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
 	    (res.taps || res.ports))

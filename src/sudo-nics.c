@@ -180,6 +180,33 @@ static void teardown(void *arg)
 	st.hooked = false;
 }
 
+int sudo_nics_gc(const char *ovsdb, int ovs_timeout_ms)
+{
+	struct strv opts = STRV_INIT, none = STRV_INIT;
+	bool own = !st.self;
+	char *text = NULL;
+	int ret = 0;
+
+	if (own)
+		ret = self_path(&st.self);
+	if (ret == 0 && ovsdb)
+		ret = strv_pushf(&opts, "--ovsdb=%s", ovsdb);
+	if (ret == 0)
+		ret = strv_pushf(&opts, "--ovs-timeout=%d.%03d", ovs_timeout_ms / 1000,
+				 ovs_timeout_ms % 1000);
+	if (ret == 0)
+		ret = sudo_tapctl("gc", &opts, &none, &text);
+	if (text && *text)
+		xkvm_debug(1, "sudo tap-control gc: %.*s", (int)strcspn(text, "\n"), text);
+	free(text);
+	if (own) {
+		free(st.self);
+		st.self = NULL;
+	}
+	strv_release(&opts);
+	return ret < 0 ? ret : ret > 0 ? -EIO : 0;
+}
+
 /* "BRIDGE[,mac=MAC][,ovs-...]" for make-nics. */
 static int push_spec(struct strv *args, const struct nics_req *r)
 {

@@ -26,4 +26,11 @@ bool sudo_nics_privileged(void);
 int sudo_nics_make(const struct nics_req *reqs, size_t count, const struct nics_options *o,
 		   int verbosity, struct nics_nic **out);
 
+/* Runs `sudo SELF tap-control gc [--ovsdb R] --ovs-timeout S`: through
+ * sudo, gc removes only what the invoking user's dead launches left (a
+ * SIGKILLed xkvm, say).  What it removed is said with -v; its errors go
+ * to stderr.  Returns 0, -EIO when gc failed (it said why), or -errno when
+ * sudo could not run. */
+int sudo_nics_gc(const char *ovsdb, int ovs_timeout_ms);
+
 #endif

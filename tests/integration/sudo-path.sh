@@ -123,6 +123,6 @@ ovs_in_ns env PATH="$T/bin:$PATH" ASAN_OPTIONS=detect_leaks=0 FAKE_QEMU_EXIT=0 \
 check_eq "the traced launch succeeds" 0 $?
 progs=$(grep -v ENOENT "$T/rec/trace" | grep -o 'execve("[^"]*"' | cut -d'"' -f2 | xargs -n1 basename | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
 echo "programs run: $progs"
-check_eq "programs: xkvm, sudo + xkvm for make-nics, ovs-cleanup, del-nics, qemu (a bash script)" \
-	"fake-qemux1 sudox3 xkvmx4 " "$progs"
+check_eq "programs: xkvm, sudo + xkvm for gc, make-nics, ovs-cleanup, del-nics, qemu (a bash script)" \
+	"fake-qemux1 sudox4 xkvmx5 " "$progs"
 done_testing

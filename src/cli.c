@@ -194,9 +194,16 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 		if (r < 0)
 			return r;
 	}
-	for (int i = optind; i < argc; i++)
+	for (int i = optind; i < argc; i++) {
+		/* qemu takes both spellings.  A daemonized qemu outlives xkvm,
+		 * which then removes the NICs under a running guest. */
+		if (!strcmp(argv[i], "-daemonize") || !strcmp(argv[i], "--daemonize"))
+			return errmsg(err, "qemu's '%s' is refused: xkvm stays qemu's parent to "
+				      "remove its NICs when it ends; run xkvm itself in the "
+				      "background instead", argv[i]);
 		if (strv_push(&cfg->passthrough, argv[i]) < 0)
 			return -ENOMEM;
+	}
 	return 0;
 }
 

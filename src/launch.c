@@ -21,6 +21,7 @@
 #include "qemuargv.h"
 #include "quote.h"
 #include "ovsports.h"
+#include "owner.h"
 #include "reap.h"
 #include "sudo-nics.h"
 #include "supervise.h"
@@ -301,6 +302,19 @@ static int launch_firmware(struct launch *l)
 		xkvm_debug(1, "uefi without --uefi-nvram storage. nvram settings likely will not persist.");
 	if (l->fw.readonly)
 		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
+	if (geteuid() == 0) {	/* a root qemu writes the nvram file */
+		char *err = NULL;
+		uid_t uid;
+
+		if (owner_invoking_uid(&uid) < 0)
+			uid = 0;
+		r = firmware_check_trust(&l->fw, cfg->uefi_nvram, uid, &err);
+		if (r < 0) {
+			xkvm_error("%s", err ? err : "out of memory");
+			free(err);
+			return XKVM_EXIT_FAILURE;
+		}
+	}
 	r = firmware_check_copy(&l->fw);	/* fail before anything exists */
 	if (r < 0)
 		return nvram_copy_failed(l, r);

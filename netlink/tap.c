@@ -31,8 +31,13 @@ int xknl_tap_open(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ], i
 	/* As `ip tuntap add mode tap`: no packet information header; qemu
 	 * turns vnet_hdr on itself when it attaches. */
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(tfd, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
+	if (ioctl(tfd, TUNSETIFF, &ifr) < 0) {
+		/* The kernel's ENFILE here means no free name for the
+		 * template; open()'s ENFILE, a full file table. */
+		ret = errno == ENFILE ? -EADDRNOTAVAIL : -errno;
+		goto out;
+	}
+	if (ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
 		ret = -errno;
 		goto out;
 	}

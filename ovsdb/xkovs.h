@@ -59,7 +59,9 @@ const char *xkovs_error(const struct xkovs *h);
  * or ssl: remotes (a passive one, punix: say, would bind a socket and unlink
  * its path first); -ETIMEDOUT when the server does not answer within the
  * timeout; -ECONNREFUSED or another -errno when the connection fails;
- * -EINTR when the interrupt fd became readable. */
+ * -EINTR when the interrupt fd became readable; -EMFILE or -ENFILE when
+ * too few descriptors are free for OVS, which would abort the process
+ * (every call checks before it calls into OVS). */
 int xkovs_connect(struct xkovs *h);
 
 /* What a bridge name stands for. */

@@ -143,23 +143,28 @@ out:
 
 /* Removes what dead xkvm processes left (cheap: one link dump, one
  * database read); without the privilege, the user's own through
- * `sudo xkvm tap-control gc`.  Never fatal. */
-static void reap_leftovers(const struct xkvm_config *cfg)
+ * `sudo xkvm tap-control gc`.  Fatal only when descriptors ran out (said
+ * once, here: the taps could not be made either); returns 0 or -errno. */
+static int reap_leftovers(const struct xkvm_config *cfg)
 {
 	struct reap_result res;
+	int r;
 
 	if (!cfg->reap)
-		return;
+		return 0;
 	if (!sudo_nics_privileged()) {
 		if (sudo_nics_gc(cfg->ovsdb, cfg->ovs_timeout_ms) < 0)
 			xkvm_debug(1, "sudo tap-control gc failed: going on");
-		return;
+		return 0;
 	}
 	/* The connection the bridges were looked up with: no second session. */
-	if (reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res) == 0 &&
-	    (res.taps || res.ports))
+	r = reap_dead(ovsports_db(), cfg->ovsdb, cfg->ovs_timeout_ms, false, &res);
+	if (r == -EMFILE || r == -ENFILE)
+		return r;
+	if (r == 0 && (res.taps || res.ports))
 		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
 			   res.taps, res.ports);
+	return 0;
 }
 
 /* true when 'name' is an executable file in $PATH (or a path to one). */
@@ -422,7 +427,8 @@ static int launch_setup_nics(struct launch *l, const char *argv0)
 	    nics_classify(l->reqs, l->n_nics, l->classes) < 0)
 		goto out;
 	if (!cfg->dry_run) {
-		reap_leftovers(cfg);
+		if (reap_leftovers(cfg) < 0)
+			goto out;
 		cleanup_check_signal();
 	}
 	xkvm_say("creating tap devices: %s", line);

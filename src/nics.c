@@ -380,7 +380,8 @@ static int make_one(const char *bridge, const struct bridge *b, struct nics_nic 
 	ret = xknl_tap_open(TAP_TEMPLATE, st.owner.uid, t->name, &fd);
 	if (ret < 0) {
 		xkvm_error("failed to create tap '%s' for uid %u: %s", TAP_TEMPLATE,
-			   (unsigned)st.owner.uid, strerror(-ret));
+			   (unsigned)st.owner.uid, ret == -EADDRNOTAVAIL ?
+			   "no free " TAP_TEMPLATE " name" : strerror(-ret));
 		return ret;
 	}
 	st.n++;	/* listed the moment it exists */

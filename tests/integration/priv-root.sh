@@ -89,4 +89,39 @@ for sig in USR1 USR2 ALRM VTALRM PROF XCPU XFSZ IO PWR STKFLT RTMIN RTMAX; do
 	fi
 done
 
+# ---- 11: descriptor exhaustion: one clear line, nothing left -------------
+# Every limit from "nothing works" to "a launch works": OVS once aborted the
+# process ("(null): failed to create pipe"), libnl said "Input/output
+# error".  Each run: exit 0, or exit 1 with exactly one line, an xkvm one.
+bad=0 worked=0
+for n in $(seq 4 40); do
+	out=$(ip netns exec "$NS" env OVS_RUNDIR="$OVS_DIR" FAKE_QEMU_EXIT=0 \
+		bash -c "ulimit -n $n; exec $(printf %q "$X") --kvm $CL_QEMU --accel=tcg -n $LB -n $OB" 2>&1); rc=$?
+	errs=$(grep -v -e '^creating tap devices' -e "^ $CL_QEMU " <<<"$out")
+	if [ "$rc" = 0 ]; then
+		worked=$((worked + 1))
+	elif [ "$rc" != 1 ] || [ "$(grep -c . <<<"$errs")" != 1 ] ||
+		! grep -q '^xkvm: .*Too many open files' <<<"$errs"; then
+		bad=$((bad + 1))
+		echo "  ulimit -n $n: exit $rc: $errs"
+	fi
+	left=$(cl_taps)$(cl_ports)
+	[ -z "$left" ] || { bad=$((bad + 1)); echo "  ulimit -n $n: left $left"; }
+done
+check_eq "attack 11: a launch out of descriptors: exit 1 with one clear line, nothing left" 0 "$bad"
+check_cmd "attack 11: ... and with enough of them the launch works" test "$worked" -gt 0
+bad=0
+for mode in list gc; do
+	for n in $(seq 4 24); do
+		out=$(ip netns exec "$NS" bash -c "ulimit -n $n; exec $(printf %q "$X") tap-control $mode --ovsdb unix:$OVS_DIR/db.sock" 2>&1); rc=$?
+		if [ "$rc" != 0 ] && { [ "$rc" != 1 ] || [ "$(grep -c . <<<"$out")" != 1 ] ||
+			! grep -q '^xkvm: .*Too many open files' <<<"$out"; }; then
+			bad=$((bad + 1))
+			echo "  tap-control $mode, ulimit -n $n: exit $rc: $out"
+		fi
+	done
+done
+check_eq "attack 11: tap-control list and gc out of descriptors: one clear line" 0 "$bad"
+cl_check_clean "attack 11"
+
 done_testing

@@ -8,6 +8,9 @@
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
+# The ACL is $(SYSCONFDIR)/xkvm/acl.conf, fixed at build time (never taken
+# from the environment or the command line); `make clean` after changing it.
+SYSCONFDIR ?= /etc
 DESTDIR  ?=
 SANITIZE ?=
 OVS_SRC  ?= /usr/src/openvswitch/openvswitch.tar.gz
@@ -71,6 +74,7 @@ $(OVS_BUILD)/.done:
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
+$(BUILD)/src/tapctl-priv.o: CFLAGS += -DXKVM_SYSCONFDIR='"$(SYSCONFDIR)"'
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<

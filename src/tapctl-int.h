@@ -20,9 +20,21 @@ struct tapctl_opts {
 	struct priv_caller caller;	/* who asked (tapctl_priv_init()) */
 };
 
+struct netspec;
+
 /* The privilege boundary (tapctl-priv.c); each prints its refusal.
- * tapctl_priv_init(): fills o->caller.  Returns 0 or -errno. */
+ * tapctl_priv_init(): fills o->caller; through sudo, drops OVS_* from the
+ * environment (the default remote is /var/run/openvswitch's then).
+ * Returns 0 or -errno.  priv_caller_release(&o->caller) frees it. */
 int tapctl_priv_init(struct tapctl_opts *o);
+
+/* For a caller through sudo, checks against the ACL (XKVM_SYSCONFDIR
+ * "/xkvm/acl.conf") the --ovsdb remote and, with 'specs', each NIC (its
+ * bridge, VLANs, ovs-iface-id, ovs-vm-id, ovs-ext keys) and the number of
+ * taps the user would have (counted from the owner tags in this network
+ * namespace).  No file grants nothing; a broken one, nothing either.
+ * Root is not limited.  Returns 0 or -errno. */
+int tapctl_priv_acl(const struct tapctl_opts *o, const struct netspec *specs, size_t n);
 
 /* --force through sudo: refused.  Returns 0 or -EPERM. */
 int tapctl_priv_force(const struct tapctl_opts *o, const char *mode);

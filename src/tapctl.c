@@ -220,7 +220,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 			goto out;
 		}
 	}
-	if (!need_root())
+	if (!need_root() || tapctl_priv_acl(o, specs, count) < 0)
 		goto out;
 	nopt.ovsdb = o->ovsdb;
 	if (o->timeout_ms)
@@ -425,6 +425,11 @@ int tapctl_main(int argc, char **argv)
 		}
 		if (tapctl_priv_init(&o) < 0)
 			return XKVM_EXIT_FAILURE;
+		/* make-nics checks its NICs too, once they are parsed */
+		if (tapctl_priv_acl(&o, NULL, 0) < 0) {
+			priv_caller_release(&o.caller);
+			return XKVM_EXIT_FAILURE;
+		}
 		ret = modes[i].run(argc - 1, argv + 1, &o);
 		priv_caller_release(&o.caller);
 		/* A terminating signal during del-nics, ovs-cleanup, gc or list

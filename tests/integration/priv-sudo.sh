@@ -29,6 +29,8 @@ allow $OB
 ovsdb $DB"
 su_acl "$ACL"
 
+has_link() { ip -n "$NS" link show "$1" >/dev/null 2>&1; }
+has_port() { ovs_vsctl port-to-br "$1" >/dev/null 2>&1; }
 links() { ip -n "$NS" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^tapvm' | sort; }
 owner_of_tap() { ip -n "$NS" -o link show "$1" | grep -o 'alias xkvm:pid=[0-9]*' | cut -d= -f2; }
 uid_of_tap() { ip -n "$NS" -o link show "$1" | grep -o 'uid=[0-9]*' | cut -d= -f2; }
@@ -86,13 +88,13 @@ check_eq "attack 2: a bridge's own port is never removed, even by root with --fo
 check_eq "attack 2: ... and it stays" "$OB" "$(ovs_vsctl --bare --columns=name find Port name="$OB")"
 out=$(as_user sudo -n "$X" tap-control del-nics "$p2" 2>&1); rc=$?
 check_eq "attack 2: del-nics of another user's tap: refused" 1 "$rc"
-check_cmd "attack 2: ... and it stays" ip -n "$NS" link show "$p2"
+check_cmd "attack 2: ... and it stays" has_link "$p2"
 # gc through sudo reaps the caller's own dead NICs only.
 kill -9 "$S2"; wait "$S2" 2>/dev/null
 out=$(as_user sudo -n "$X" tap-control gc --ovsdb "$DB" 2>&1); rc=$?
 check_eq "attack 2: gc through sudo: exit 0" "0" "$rc"
-check_cmd "attack 2: gc through sudo leaves another user's dead tap" ip -n "$NS" link show "$p2"
-check_cmd "attack 2: ... and its port" ovs_vsctl port-to-br "$p2"
+check_cmd "attack 2: gc through sudo leaves another user's dead tap" has_link "$p2"
+check_cmd "attack 2: ... and its port" has_port "$p2"
 out=$(as_user2 sudo -n "$X" tap-control gc --ovsdb "$DB" 2>&1); rc=$?
 check_eq "attack 2: its owner's gc reaps it" "0 removed port $p2 from $OB
 removed tap $p2 (owner pid $S2)" "$rc $out"
@@ -101,31 +103,31 @@ check_eq "attack 2: nothing left" "" "$(links)$(tapvm_ports)"
 
 # ---- 3: make-nics on any bridge, any VLAN, any iface-id, any number ----
 bg_user sleep 600; S1=$BG
-mk() { as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" --ovsdb "$DB" "$@" 2>&1; }
+mk() { as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" --ovsdb "$DB" --ovn-no-wait "$@" 2>&1; }
 su_acl ""
-out=$(mk "$LB"); rc=$?
+out=$(as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" "$LB" 2>&1); rc=$?
 check_eq "attack 3: no acl.conf: no bridge for a sudo caller, the error names the file and the line" \
 	"1 xkvm: user '$SU_USER' may not use bridge '$LB' (no /etc/xkvm/acl.conf: add 'allow $LB user=$SU_USER' there)" \
 	"$rc $out"
 su_acl "$ACL"
 out=$(mk "$MB"); rc=$?
 check_eq "attack 3: a bridge the ACL does not allow: refused" \
-	"1 xkvm: user '$SU_USER' may not use bridge '$MB' (/etc/xkvm/acl.conf allows it no bridge of that name: add 'allow $MB user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not use bridge '$MB' (not allowed by /etc/xkvm/acl.conf: add 'allow $MB user=$SU_USER')" \
 	"$rc $out"
 out=$(mk "$OB,ovs-trunks=0:1:4095"); rc=$?
 check_eq "attack 3: any VLAN trunk: refused" \
-	"1 xkvm: user '$SU_USER' may not use VLAN 0 on bridge '$OB' (/etc/xkvm/acl.conf: add 'vlan $OB 0 user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not use VLAN 0 on bridge '$OB' (not allowed by /etc/xkvm/acl.conf: add 'vlan $OB 0 user=$SU_USER')" \
 	"$rc $out"
 out=$(mk "$OB,ovs-iface-id=victim-lp"); rc=$?
 check_eq "attack 3: another tenant's ovs-iface-id: refused" \
-	"1 xkvm: user '$SU_USER' may not use ovs-iface-id 'victim-lp' on bridge '$OB' (/etc/xkvm/acl.conf: add 'iface-id $OB victim-lp user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not use ovs-iface-id 'victim-lp' on bridge '$OB' (not allowed by /etc/xkvm/acl.conf: add 'iface-id $OB victim-lp user=$SU_USER')" \
 	"$rc $out"
 out=$(mk "$OB,ovs-ext:iface-id=victim-lp"); rc=$?
 check_eq "attack 3: ... nor through ovs-ext:iface-id" 1 "$rc"
 args=(); for i in $(seq 40); do args+=("$LB"); done
 out=$(mk "${args[@]}"); rc=$?
 check_eq "attack 3: 40 taps in one call (default limit 32): refused" \
-	"1 xkvm: user '$SU_USER' may not have 40 taps (0 exist, 40 asked, limit 32 in /etc/xkvm/acl.conf: add 'max-taps 40 user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not have 40 taps (0 exist, 40 asked; /etc/xkvm/acl.conf allows 32: add 'max-taps 40 user=$SU_USER')" \
 	"$rc $out"
 check_eq "attack 3: nothing made" "" "$(links)$(tapvm_ports)"
 su_acl "$ACL
@@ -138,17 +140,28 @@ check_eq "attack 3: what the ACL grants works" 0 "$rc"
 check_eq "attack 3: ... three taps" 3 "$(links | grep -c .)"
 out=$(mk "$LB"); rc=$?
 check_eq "attack 3: the tap limit counts the user's existing taps" \
-	"1 xkvm: user '$SU_USER' may not have 4 taps (3 exist, 1 asked, limit 3 in /etc/xkvm/acl.conf: add 'max-taps 4 user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not have 4 taps (3 exist, 1 asked; /etc/xkvm/acl.conf allows 3: add 'max-taps 4 user=$SU_USER')" \
 	"$rc $out"
 out=$(as_user2 sudo -n "$X" tap-control make-nics --ovsdb "$DB" "$LB" 2>&1); rc=$?
 check_eq "attack 3: a deny wins over an allow" \
-	"1 xkvm: user '$SU_USER2' may not use bridge '$LB' (denied by /etc/xkvm/acl.conf line 5)" "$rc $out"
+	"1 xkvm: user '$SU_USER2' may not use bridge '$LB' (denied by /etc/xkvm/acl.conf line 7)" "$rc $out"
 out=$(as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" --ovsdb "unix:$T/other.sock" "$LB" 2>&1); rc=$?
 check_eq "attack 3: an OVSDB remote the ACL does not list: refused" \
-	"1 xkvm: user '$SU_USER' may not use OVSDB remote 'unix:$T/other.sock' (/etc/xkvm/acl.conf: add 'ovsdb unix:$T/other.sock user=$SU_USER')" \
+	"1 xkvm: user '$SU_USER' may not use OVSDB remote 'unix:$T/other.sock' (not allowed by /etc/xkvm/acl.conf: add 'ovsdb unix:$T/other.sock user=$SU_USER')" \
 	"$rc $out"
-out=$(ip netns exec "$NS" "$X" tap-control make-nics --owner-pid 1 "$MB,ovs-tag=1" 2>&1); rc=$?
-check_eq "attack 3: root itself is not limited" 1 "$rc"	# ovs-tag on a Linux bridge
+su_acl "allow $LB
+allw $MB"
+out=$(mk "$LB"); rc=$?
+check_eq "attack 3: a broken acl.conf allows nothing, and says where" \
+	"1 xkvm: /etc/xkvm/acl.conf:2: unknown rule 'allw' (want allow, deny, vlan, iface-id, vm-id, ovs-ext, ovsdb, max-taps or include) (nothing is allowed through sudo until it is fixed)" \
+	"$rc $out"
+su_acl "$ACL"
+chmod 666 /etc/xkvm/acl.conf
+out=$(mk "$LB"); rc=$?
+check_eq "attack 3: an acl.conf others may write allows nothing" \
+	"1 xkvm: '/etc/xkvm/acl.conf' must be a regular file owned by root and writable by no one else (nothing is allowed through sudo until it is fixed)" \
+	"$rc $out"
+chmod 644 /etc/xkvm/acl.conf
 out=$(ip netns exec "$NS" "$X" tap-control make-nics --owner-pid "$S1" "$MB" 2>&1); rc=$?
 check_eq "attack 3: root itself is not limited (a Linux bridge no ACL grants)" 0 "$rc"
 reset_taps
@@ -188,8 +201,8 @@ t2=$(as_user2 sudo -n "$X" tap-control make-nics --owner-pid "$D2" --ovsdb "$DB"
 kill -9 "$D1" "$D2"; wait "$D1" "$D2" 2>/dev/null
 out=$(as_user env FAKE_QEMU_EXIT=0 "$X" --accel=tcg --kvm "$FAKE_QEMU" --ovsdb "$DB" -n "$LB" 2>&1); rc=$?
 check_eq "attack 7: the launch succeeds" "0" "$rc"
-check_fails "attack 7: a user's launch reaped the tap its SIGKILLed launch left" ip -n "$NS" link show "$t1"
-check_cmd "attack 7: ... and not the other user's" ip -n "$NS" link show "$t2"
+check_fails "attack 7: a user's launch reaped the tap its SIGKILLed launch left" has_link "$t1"
+check_cmd "attack 7: ... and not the other user's" has_link "$t2"
 as_user2 sudo -n "$X" tap-control gc --ovsdb "$DB" >/dev/null 2>&1
 check_eq "attack 7: nothing left" "" "$(links)$(tapvm_ports)"
 
@@ -204,8 +217,8 @@ check_cmd "attack 8: the owner became a zombie" wait_state "$Z" Z
 out=$(ip netns exec "$NS" "$X" tap-control list | grep "\"$tz\"")
 check_cmd "attack 8: list says a zombie owner is not alive" grep -q '"alive":false' <<<"$out"
 out=$(ip netns exec "$NS" "$X" tap-control gc 2>&1)
-check_fails "attack 8: gc reaps a zombie's tap" ip -n "$NS" link show "$tz"
-kill -9 "$ZP"
+check_fails "attack 8: gc reaps a zombie's tap" has_link "$tz"
+kill -9 "$ZP"; wait "$ZP" 2>/dev/null
 reset_taps
 check_eq "the end: nothing left" "" "$(links)$(tapvm_ports)"
 done_testing

@@ -12,6 +12,8 @@
 #                       use_pty) and the grant of docs/security.md:
 #                         $SU_USER ALL=(root) NOPASSWD: $XKVM tap-control *
 #                       and a second user $SU_USER2 (uid $SU_UID2) with the same grant.
+#   su_private_etc      only the private mount namespace and /etc overlay
+#                       (for a test that needs its own /etc/xkvm/acl.conf)
 #   su_acl TEXT         writes TEXT as /etc/xkvm/acl.conf (empty: removes it)
 #   as_user CMD...      runs CMD as $SU_USER with its groups, a clean
 #                       environment and sudo first on PATH, inside $NS when
@@ -24,12 +26,11 @@
 #                       user; $SU_T/user is the user's own (mode 700)
 need_root
 
-su_setup() {
+su_private_etc() {
 	if [ -z "${XKT_PRIVATE_ETC:-}" ]; then
 		exec env XKT_PRIVATE_ETC=1 unshare -m --propagation private \
 			bash "$0" "$@"
 	fi
-	command -v sudo >/dev/null || { echo "$TEST_NAME: sudo is not installed" >&2; exit 2; }
 	SU_T=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-sudo.XXXXXX) || exit 2
 	when_finished "rm -rf $SU_T"
 	chmod 755 "$SU_T"
@@ -37,6 +38,12 @@ su_setup() {
 	mount -t overlay xkt-etc -o "lowerdir=/etc,upperdir=$SU_T/up,workdir=$SU_T/work" /etc ||
 		{ echo "$TEST_NAME: cannot mount an overlay on /etc" >&2; exit 2; }
 	when_finished "umount -l /etc"
+	mkdir -p /etc/xkvm
+}
+
+su_setup() {
+	command -v sudo >/dev/null || { echo "$TEST_NAME: sudo is not installed" >&2; exit 2; }
+	su_private_etc "$@"
 	SU_USER=xkt$(rand_hex 3)
 	SU_USER2=xku$(rand_hex 3)
 	SU_GROUP=$SU_USER
@@ -56,7 +63,6 @@ EOF
 	chmod 440 "$SU_T/sudoers"
 	mount --bind "$SU_T/sudoers" /etc/sudoers ||
 		{ echo "$TEST_NAME: cannot bind-mount sudoers" >&2; exit 2; }
-	mkdir -p /etc/xkvm
 	install -d -o "$SU_UID" -g "$SU_GID" -m 700 "$SU_T/user"
 	local out
 	out=$(as_user sudo -n "$XKVM" tap-control --help 2>&1) ||

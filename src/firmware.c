@@ -206,6 +206,10 @@ int firmware_check_trust(const struct firmware *fw, const char *given, uid_t inv
 	p = strrchr(abs, '/');
 	*p = '\0';
 	real = realpath(*abs ? abs : "/", NULL);
+	if (!real && (errno == ENOENT || errno == ENOTDIR)) {
+		ret = 0;	/* no directory: the copy fails, firmware_check_copy() says why */
+		goto out;
+	}
 	if (!real) {
 		ret = -errno;
 		ret = errmsg_code(err, ret, "refusing --uefi-nvram '%s': %s", given,

@@ -48,7 +48,8 @@ int firmware_check_copy(const struct firmware *fw);
  * invoker's, or that others may write, unless it is sticky and the entry
  * in it is root's or the invoker's (or, for the file's own directory, not
  * there yet: the copy is made with O_EXCL|O_NOFOLLOW).  Nothing to check
- * without --uefi-nvram.  Returns 0, or -errno with *err set to one line
+ * without --uefi-nvram, nor when its directory does not exist (then
+ * firmware_check_copy() fails).  Returns 0, or -errno with *err set to one line
  * naming the path and the reason (caller frees; NULL on -ENOMEM). */
 int firmware_check_trust(const struct firmware *fw, const char *given, uid_t invoker,
 			 char **err);

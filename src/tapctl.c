@@ -360,12 +360,14 @@ static const struct mode modes[] = {
 	  "\n   remove OVS ports that xkvm made for the invoking user; refuses\n"
 	  "   any other port unless --force.\n"
 	  "\n   options:\n"
-	  "           --force         remove ports xkvm did not make too\n"
+	  "           --force         remove ports xkvm did not make too (root\n"
+	  "                           only, not through sudo; never a bridge's own)\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "gc", cmd_gc, O_OVSDB, "gc [options]",
 	  "\n   remove every tap and OVS port xkvm made whose owner process is gone\n"
 	  "   (another boot, or no process with its pid and start time); prints\n"
-	  "   what it removed.  Live owners' and untagged ones are never touched.\n"
+	  "   what it removed.  Live owners' and untagged ones are never touched;\n"
+	  "   through sudo, only the invoking user's.\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",

@@ -164,6 +164,18 @@ check_eq "attack 3: an acl.conf others may write allows nothing" \
 chmod 644 /etc/xkvm/acl.conf
 out=$(ip netns exec "$NS" "$X" tap-control make-nics --owner-pid "$S1" "$MB" 2>&1); rc=$?
 check_eq "attack 3: root itself is not limited (a Linux bridge no ACL grants)" 0 "$rc"
+# The documented example, as it stands, with its users and group.
+getent group lab >/dev/null || groupadd lab
+for u in alice bob; do getent passwd $u >/dev/null || useradd -M -N -s /bin/sh -d / $u; done
+usermod -a -G lab "$SU_USER"
+install -m 644 "$XKVM_TOP/docs/examples/acl.conf" /etc/xkvm/acl.conf
+out=$(as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" br0 2>&1); rc=$?
+check_eq "docs/examples/acl.conf: a lab member may use br0 (it does not exist here)" \
+	"1 xkvm: no such bridge 'br0'" "$rc $out"
+out=$(as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" br-mgmt 2>&1); rc=$?
+check_eq "docs/examples/acl.conf: nobody may use br-mgmt" \
+	"1 xkvm: user '$SU_USER' may not use bridge 'br-mgmt' (denied by /etc/xkvm/acl.conf line 11)" "$rc $out"
+su_acl "$ACL"
 reset_taps
 
 check_eq "attack 3: nothing left" "" "$(links)$(tapvm_ports)"

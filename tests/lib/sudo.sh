@@ -9,7 +9,8 @@
 #                       primary group $SU_GROUP, gid $SU_GID), a sudoers file
 #                       in the test's directory bind-mounted over /etc/sudoers
 #                       with Debian's defaults (env_reset, secure_path,
-#                       use_pty) and the grant of docs/security.md:
+#                       use_pty; the sanitizers' *_OPTIONS kept) and the
+#                       grant of docs/security.md:
 #                         $SU_USER ALL=(root) NOPASSWD: $XKVM tap-control *
 #                       and a second user $SU_USER2 (uid $SU_UID2) with the same grant.
 #   su_private_etc      only the private mount namespace and /etc overlay
@@ -56,6 +57,9 @@ Defaults	env_reset
 Defaults	secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 Defaults	use_pty
 Defaults	!syslog, !lecture
+# The sanitizer build's options reach tap-control (LeakSanitizer cannot
+# run under strace); xkvm reads none of them.
+Defaults	env_keep += "ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS"
 root	ALL=(ALL:ALL) ALL
 $SU_USER	ALL=(root) NOPASSWD: $XKVM tap-control *
 $SU_USER2	ALL=(root) NOPASSWD: $XKVM tap-control *

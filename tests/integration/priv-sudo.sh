@@ -198,7 +198,7 @@ check_eq "attack 4: the user's own process is a fine owner" 0 "$rc"
 reset_taps
 
 # ---- 5: with use_pty the owner is sudo's monitor, not the caller --------
-as_user_tty sh -c "echo \$\$ >$T/user/sh.pid; sudo -n $X tap-control make-nics --ovsdb $DB $LB >$T/user/mk.out; sleep 1; true" >/dev/null 2>&1
+as_user_tty sh -c "echo \$\$ >$T/user/sh.pid; sudo -n $X tap-control make-nics --ovsdb $DB $LB >$T/user/mk.out; true" >/dev/null 2>&1
 tap=$(cut -d: -f1 "$T/user/mk.out")
 check_cmd "attack 5: make-nics on a terminal made a tap" grep -q '^tapvm' <<<"$tap"
 check_eq "attack 5: the default owner is the calling shell, past sudo's monitor" \

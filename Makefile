@@ -9,7 +9,7 @@ CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
 # The ACL is $(SYSCONFDIR)/xkvm/acl.conf, fixed at build time (never taken
-# from the environment or the command line); `make clean` after changing it.
+# from the environment or the command line).
 SYSCONFDIR ?= /etc
 DESTDIR  ?=
 SANITIZE ?=
@@ -63,7 +63,7 @@ FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote remote strv)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
@@ -74,7 +74,14 @@ $(OVS_BUILD)/.done:
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
-$(BUILD)/src/tapctl-priv.o: CFLAGS += -DXKVM_SYSCONFDIR='"$(SYSCONFDIR)"'
+# sysconfdir.h changes (and tapctl-priv.o is rebuilt) only when SYSCONFDIR does.
+$(BUILD)/gen/sysconfdir.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define XKVM_SYSCONFDIR "%s"\n' '$(SYSCONFDIR)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(BUILD)/src/tapctl-priv.o: $(BUILD)/gen/sysconfdir.h
+$(BUILD)/src/tapctl-priv.o: CFLAGS += -I$(BUILD)/gen
+FORCE:
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<

@@ -12,6 +12,7 @@
 #include "netspec.h"
 #include "owner.h"
 #include "priv.h"
+#include "sysconfdir.h"	/* generated: XKVM_SYSCONFDIR, `make SYSCONFDIR=...` */
 #include "xknl.h"
 #include "xkvm.h"
 

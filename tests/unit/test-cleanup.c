@@ -119,6 +119,26 @@ static void body_signal(void)
 	_exit(103);
 }
 
+/* Each terminating signal but the faults is handled like SIGTERM (the
+ * hooks run, then death by it); SIGSEGV keeps its default. */
+static int body_sig;
+
+static void body_any_signal(void)
+{
+	struct sigaction sa;
+
+	cleanup_init();
+	cleanup_add_hook(note, (void *)'a');
+	if (sigaction(SIGSEGV, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL ||
+	    sigaction(SIGBUS, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+		_exit(104);
+	raise(body_sig);
+	if (cleanup_pending_signal() != body_sig)
+		_exit(101);
+	cleanup_check_signal();
+	_exit(103);
+}
+
 static void body_second_signal(void)
 {
 	cleanup_init();
@@ -226,6 +246,18 @@ int main(void)
 	CHECK(WIFSIGNALED(ws));
 	CHECK_INT(SIGTERM, WIFSIGNALED(ws) ? WTERMSIG(ws) : -WEXITSTATUS(ws));
 	CHECK_STR("ba", out);
+
+	{
+		const int sigs[] = { SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU,
+				     SIGXFSZ, SIGPOLL, SIGPWR, SIGSTKFLT, SIGRTMIN, SIGRTMAX };
+
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+			body_sig = sigs[i];
+			ws = in_child(body_any_signal, out, sizeof(out));
+			CHECK_INT(sigs[i], WIFSIGNALED(ws) ? WTERMSIG(ws) : -WEXITSTATUS(ws));
+			CHECK_STR("a", out);
+		}
+	}
 
 	/* A second signal while hooks run: no re-entry, dies by the first. */
 	ws = in_child(body_second_signal, out, sizeof(out));

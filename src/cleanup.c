@@ -106,13 +106,21 @@ static int install_handlers(void)
 	for (i = 0; i < n_handled(); i++) {
 		int sig = handled_signal(i);
 
-		if (sigaction(sig, NULL, &old) < 0)
+		if (sigaction(sig, NULL, &old) < 0) {
+			/* A real-time signal the runtime keeps for itself
+			 * (valgrind takes SIGRTMAX): not ours to handle. */
+			if (errno == EINVAL && i >= N_FATAL)
+				continue;
 			return -errno;
+		}
 		/* Keep an inherited SIG_IGN (nohup) as OVS does. */
 		if (old.sa_handler != SIG_DFL)
 			continue;
-		if (sigaction(sig, &sa, NULL) < 0)
+		if (sigaction(sig, &sa, NULL) < 0) {
+			if (errno == EINVAL && i >= N_FATAL)
+				continue;
 			return -errno;
+		}
 		handler_installed[sig] = true;
 	}
 	if (sigaction(SIGPIPE, NULL, &old) < 0)

@@ -10,6 +10,9 @@
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
+# The ACL is $(SYSCONFDIR)/xkvm/acl.conf, fixed at build time (never taken
+# from the environment or the command line).
+SYSCONFDIR ?= /etc
 DESTDIR  ?=
 SANITIZE ?=
 OVS_SRC  ?= /usr/src/openvswitch/openvswitch.tar.gz
@@ -61,7 +64,7 @@ HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
@@ -72,6 +75,14 @@ $(OVS_BUILD)/.done:
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -I. -c -o $@ $<
+# sysconfdir.h changes (and tapctl-priv.o is rebuilt) only when SYSCONFDIR does.
+$(BUILD)/gen/sysconfdir.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define XKVM_SYSCONFDIR "%s"\n' '$(SYSCONFDIR)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(BUILD)/src/cmd/tapctl-priv.o: $(BUILD)/gen/sysconfdir.h
+$(BUILD)/src/cmd/tapctl-priv.o: CFLAGS += -I$(BUILD)
+FORCE:
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<

@@ -89,9 +89,12 @@ int xknl_open(struct xknl **out)
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		goto out;
+	errno = 0;
 	err = nl_connect(nl->sk, NETLINK_ROUTE);
 	if (err < 0) {
-		ret = nle_to_errno(err);
+		/* libnl folds socket()'s EMFILE and ENFILE into "Unspecific
+		 * failure" (-EIO here); its errno tells. */
+		ret = errno == EMFILE || errno == ENFILE ? -errno : nle_to_errno(err);
 		goto out;
 	}
 	err = nl_socket_modify_err_cb(nl->sk, NL_CB_CUSTOM, on_kernel_error, nl);

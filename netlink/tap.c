@@ -36,8 +36,13 @@ int xknl_tap_open(const char *template, uid_t owner, unsigned flags, char name[X
 	 * made without the flag (and the flag cannot change later). */
 	if (flags & XKNL_TAP_MULTI_QUEUE)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
-	if (ioctl(tfd, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
+	if (ioctl(tfd, TUNSETIFF, &ifr) < 0) {
+		/* The kernel's ENFILE here means no free name for the
+		 * template; open()'s ENFILE, a full file table. */
+		ret = errno == ENFILE ? -EADDRNOTAVAIL : -errno;
+		goto out;
+	}
+	if (ioctl(tfd, TUNSETOWNER, (unsigned long)owner) < 0) {
 		ret = -errno;
 		goto out;
 	}

@@ -96,7 +96,9 @@ int xknl_tap_create(const char *template, uid_t owner, char name[XKNL_IFNAMSIZ])
  * Make it outlive the descriptor with xknl_tap_persist().  On failure
  * nothing exists and *fd is untouched.  Returns 0, -EINVAL for a template
  * that is too long or has not exactly one "%d" (without it the kernel
- * would attach to an existing tap), or -errno. */
+ * would attach to an existing tap), -EADDRNOTAVAIL when no name of the
+ * template is free (the kernel's ENFILE: it numbers up to 32767), or
+ * -errno. */
 int xknl_tap_open(const char *template, uid_t owner, unsigned flags, char name[XKNL_IFNAMSIZ],
 		  int *fd);
 

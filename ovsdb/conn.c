@@ -47,6 +47,34 @@ static void quiet_ovs(void)
 		sigaction(ovs_fatal_signals[i], &old[i], NULL);
 }
 
+/* Descriptors OVS may open in one call: its fatal-signal pipe, the seq
+ * and latch pipes of its threads, /dev/urandom for its first UUID, the
+ * session's socket, a reconnection's; with room to spare. */
+#define OVS_FDS_NEEDED 8
+
+/* Whether OVS_FDS_NEEDED more descriptors can be opened.  OVS does not
+ * fail gracefully without them: it aborts the process ("failed to create
+ * pipe", "/dev/urandom: read error").  A cheap probe (one open, dups,
+ * closes).  Returns 0, -EMFILE or -ENFILE (or another -errno). */
+static int fds_free(void)
+{
+	int fds[OVS_FDS_NEEDED], n = 0, ret = 0;
+
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fds[0] < 0)
+		return -errno;
+	for (n = 1; n < OVS_FDS_NEEDED; n++) {
+		fds[n] = fcntl(fds[0], F_DUPFD_CLOEXEC, 0);
+		if (fds[n] < 0) {
+			ret = -errno;
+			break;
+		}
+	}
+	while (n > 0)
+		close(fds[--n]);
+	return ret;
+}
+
 #define FD_BITS (8 * sizeof(unsigned long))
 #define FD_MAX (sizeof(((struct xkovs_call *)0)->fds) * 8)
 
@@ -162,7 +190,8 @@ struct xkovs *xkovs_new(const char *remote, int timeout_ms)
 	h->cur_timeout_ms = h->timeout_ms;
 	h->intr_fd = -1;
 	xkovs_call_begin(h, &c);
-	quiet_ovs();
+	if (fds_free() == 0)
+		quiet_ovs();	/* else on the first call that can */
 	xkovs_call_end(&c);
 	return h;
 }
@@ -288,13 +317,43 @@ static void monitor(struct ovsdb_idl *idl)
 		ovsdb_idl_add_column(idl, cols[i]);
 }
 
+/* Whether every part of 'remote' (OVS splits it at ',') is an active
+ * remote.  A passive one (punix:, ptcp:, pssl:) would make OVS bind: for a
+ * unix socket it first unlinks whatever has the name, as root through
+ * sudo.  src/remote.c says the same to the user before we get here. */
+static bool active_remote(const char *remote)
+{
+	static const char *const active[] = { "unix:", "tcp:", "ssl:" };
+
+	for (const char *s = remote;; s++) {
+		size_t len = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof active / sizeof active[0]; i++)
+			if (len > strlen(active[i]) && !strncmp(s, active[i], strlen(active[i])))
+				break;
+		if (i == sizeof active / sizeof active[0])
+			return false;
+		s += len;
+		if (!*s)
+			return true;
+	}
+}
+
 int xkovs_ensure(struct xkovs *h)
 {
 	long long deadline;
-	int ret = -1;
+	int ret = fds_free();
 
+	if (ret < 0)
+		return xkovs_fail(h, ret, "cannot talk to OVSDB at '%s': %s (Open vSwitch needs "
+				  "%d free descriptors)", h->remote, strerror(-ret), OVS_FDS_NEEDED);
+	quiet_ovs();
 	if (h->idl && ovsdb_idl_has_ever_connected(h->idl))
 		return xkovs_run(h);
+	if (!active_remote(h->remote))
+		return xkovs_fail(h, -EINVAL, "refusing OVSDB remote '%s': xkvm connects only "
+				  "to unix:PATH, tcp:IP:PORT or ssl:IP:PORT (never passive)",
+				  h->remote);
 
 	if (!strncmp(h->remote, "unix:", 5)) {
 		struct stat st;

@@ -51,6 +51,20 @@ static const char *port_bridge_name(const struct ovsrec_bridge *br,
 	return fake ? fake->name : br->name;
 }
 
+/* Whether 'port' is the bridge's own (local) port: named as the bridge, or
+ * holding the bridge's internal interface. */
+static bool own_port(const struct ovsrec_bridge *br, const struct ovsrec_port *port)
+{
+	size_t i;
+
+	if (!strcmp(port->name, br->name))
+		return true;
+	for (i = 0; i < port->n_interfaces; i++)
+		if (!strcmp(port->interfaces[i]->name, br->name))
+			return true;
+	return false;
+}
+
 /* Returns true when every Interface of 'port' carries d->owner. */
 static bool owned(struct del_ctx *d, const struct ovsrec_port *port)
 {
@@ -102,6 +116,12 @@ static int build_del(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 			continue;	/* already gone: teardown is idempotent */
 		if (port->fake_bridge) {
 			refuse(d, -EINVAL, "'%s' (a fake bridge)", port->name);
+			continue;
+		}
+		if (own_port(br, port)) {
+			/* Its removal cuts the bridge's host side: never, even forced. */
+			refuse(d, -EINVAL, "'%s' (the own port of bridge '%s')", port->name,
+			       br->name);
 			continue;
 		}
 		shown = port_bridge_name(br, port);

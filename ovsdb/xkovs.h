@@ -63,9 +63,13 @@ const char *xkovs_error(const struct xkovs *h);
 /* Connects and waits for the database contents.  Idempotent once connected.
  * Returns 0; -ENOENT when the remote is a unix socket that does not exist
  * (no Open vSwitch on this host: callers treat it as "Linux bridges only",
- * not as an error); -ETIMEDOUT when the server does not answer within the
+ * not as an error); -EINVAL when the remote is not a list of unix:, tcp:
+ * or ssl: remotes (a passive one, punix: say, would bind a socket and unlink
+ * its path first); -ETIMEDOUT when the server does not answer within the
  * timeout; -ECONNREFUSED or another -errno when the connection fails;
- * -EINTR when the interrupt fd became readable. */
+ * -EINTR when the interrupt fd became readable; -EMFILE or -ENFILE when
+ * too few descriptors are free for OVS, which would abort the process
+ * (every call checks before it calls into OVS). */
 int xkovs_connect(struct xkovs *h);
 
 /* What a bridge name stands for. */
@@ -158,7 +162,9 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
  * not exist are skipped.  A port whose Interface's owner tag is not 'owner'
  * is left alone unless XKOVS_FORCE: the others are still removed and the
  * call returns -EPERM with the refused ones in the message.  -EINVAL when a
- * port is on another bridge than the one named.  Otherwise like
+ * port is on another bridge than the one named, or is a bridge's own port
+ * (named as its bridge, or holding its internal interface): never removed,
+ * not even with XKOVS_FORCE.  Otherwise like
  * xkovs_add_ports(). */
 int xkovs_del_ports(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		    const char *owner, unsigned flags);

@@ -14,14 +14,37 @@ struct hook {
 	void *arg;
 };
 
-static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+/* Every signal whose default action ends the process, except SIGKILL and
+ * SIGSTOP (which cannot be caught) and those a fault raises (SIGSEGV,
+ * SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS: a bug, whose core dump
+ * is worth more than a tidy exit).  Any of these, from kill(1) or the
+ * kernel (SIGXCPU, SIGXFSZ past an rlimit), took xkvm down without
+ * removing its taps; the real-time signals are added at run time. */
+static const int fatal_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+	SIGPROF, SIGXCPU, SIGXFSZ, SIGPOLL, SIGPWR,
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+};
 #define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* The n-th handled signal (0 <= n < n_handled()). */
+static int handled_signal(size_t n)
+{
+	return n < N_FATAL ? fatal_signals[n] : SIGRTMIN + (int)(n - N_FATAL);
+}
+
+static size_t n_handled(void)
+{
+	return N_FATAL + (size_t)(SIGRTMAX - SIGRTMIN + 1);
+}
 
 static struct hook *hooks;
 static size_t n_hooks, alloc_hooks;
 
 static bool initialized, atexit_registered;
-static bool handler_installed[N_FATAL];	/* false: was SIG_IGN (or ours) */
+static bool handler_installed[NSIG];	/* by signal; false: was SIG_IGN (or ours) */
 static bool sigpipe_ignored;		/* we set SIGPIPE to SIG_IGN */
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t pending_signal;
@@ -42,8 +65,8 @@ static void fatal_handler(int sig)
 {
 	int saved_errno = errno;
 
-	/* Our four signals are blocked while this runs (sa_mask): no race on
-	 * the first-one-wins test. */
+	/* Our signals are blocked while this runs (sa_mask): no race on the
+	 * first-one-wins test. */
 	if (!pending_signal)
 		pending_signal = sig;
 	write_wakeup();
@@ -79,17 +102,27 @@ static int install_handlers(void)
 	size_t i;
 
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < N_FATAL; i++)
-		sigaddset(&sa.sa_mask, fatal_signals[i]);
-	for (i = 0; i < N_FATAL; i++) {
-		if (sigaction(fatal_signals[i], NULL, &old) < 0)
+	for (i = 0; i < n_handled(); i++)
+		sigaddset(&sa.sa_mask, handled_signal(i));
+	for (i = 0; i < n_handled(); i++) {
+		int sig = handled_signal(i);
+
+		if (sigaction(sig, NULL, &old) < 0) {
+			/* A real-time signal the runtime keeps for itself
+			 * (valgrind takes SIGRTMAX): not ours to handle. */
+			if (errno == EINVAL && i >= N_FATAL)
+				continue;
 			return -errno;
+		}
 		/* Keep an inherited SIG_IGN (nohup) as OVS does. */
 		if (old.sa_handler != SIG_DFL)
 			continue;
-		if (sigaction(fatal_signals[i], &sa, NULL) < 0)
+		if (sigaction(sig, &sa, NULL) < 0) {
+			if (errno == EINVAL && i >= N_FATAL)
+				continue;
 			return -errno;
-		handler_installed[i] = true;
+		}
+		handler_installed[sig] = true;
 	}
 	if (sigaction(SIGPIPE, NULL, &old) < 0)
 		return -errno;
@@ -212,10 +245,12 @@ void cleanup_forget_in_child(void)
 	/* Keep the array (no free: this may run between fork and exec of a
 	 * threaded process); an empty registry runs nothing at exit. */
 	n_hooks = 0;
-	for (i = 0; i < N_FATAL; i++) {
-		if (handler_installed[i])
-			set_default(fatal_signals[i]);
-		handler_installed[i] = false;
+	for (i = 0; i < n_handled(); i++) {
+		int sig = handled_signal(i);
+
+		if (handler_installed[sig])
+			set_default(sig);
+		handler_installed[sig] = false;
 	}
 	if (sigpipe_ignored)
 		set_default(SIGPIPE);

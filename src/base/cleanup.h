@@ -6,7 +6,11 @@
  * itself); it adds each resource to its list the moment it exists.
  * Hooks run last-registered first, each at most once, from exactly one of:
  * cleanup_run() called by src/, exit() (atexit), or a terminating signal
- * (SIGINT, SIGTERM, SIGHUP, SIGQUIT) noticed in normal context.
+ * noticed in normal context: every signal whose default action ends the
+ * process (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+ * SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPOLL, SIGPWR, SIGSTKFLT, the
+ * real-time ones) but SIGKILL and the faults (SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE, SIGABRT, SIGTRAP, SIGSYS: a bug keeps its core dump).
  *
  * Signals.  The handler only records the first terminating signal (a
  * sig_atomic_t) and writes a byte to a non-blocking O_CLOEXEC self-pipe;

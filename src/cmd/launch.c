@@ -15,6 +15,7 @@
 #include "base/xkvm.h"
 #include "cmd/options.h"
 #include "net/nics.h"
+#include "net/owner.h"
 #include "plan/arch.h"
 #include "plan/cli.h"
 #include "plan/devopts.h"
@@ -165,6 +166,19 @@ static int launch_firmware(struct launch *l)
 		xkvm_debug(1, "uefi without --uefi-nvram storage. nvram settings likely will not persist.");
 	if (l->fw.readonly)
 		xkvm_debug(1, "nvram file %s is readonly", l->fw.nvram);
+	if (geteuid() == 0) {	/* a root qemu writes the nvram file */
+		char *err = NULL;
+		uid_t uid;
+
+		if (owner_invoking_uid(&uid) < 0)
+			uid = 0;
+		r = firmware_check_trust(&l->fw, cfg->uefi_nvram, uid, &err);
+		if (r < 0) {
+			xkvm_error("%s", err ? err : "out of memory");
+			free(err);
+			return XKVM_EXIT_FAILURE;
+		}
+	}
 	r = firmware_check_copy(&l->fw);	/* fail before anything exists */
 	if (r < 0)
 		return nvram_copy_failed(l, r);
@@ -277,7 +291,11 @@ static int launch_setup_nics(struct launch *l, const char *argv0)
 	if ((cfg->dry_run || nics_privileged()) && nics_classify(l->net, l->nics, l->n_nics) < 0)
 		goto out;
 	if (!cfg->dry_run && cfg->reap) {
-		(void)nics_reap(l->net);	/* never fatal */
+		/* fatal only when descriptors ran out: the taps could not be
+		 * made either (said there) */
+		r = nics_reap(l->net);
+		if (r == -EMFILE || r == -ENFILE)
+			goto out;
 		cleanup_check_signal();
 	}
 	xkvm_say("creating tap devices: %s", line);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "base/nic.h"
+#include "net/priv.h"
 #include "plan/cli.h"
 
 struct tapctl_opts {
@@ -12,7 +14,35 @@ struct tapctl_opts {
 	struct cli_ovs ovs;	/* --ovsdb, --ovs-timeout, --ovs-no-wait, --ovn-* */
 	bool force;		/* --force */
 	bool with_datapath;	/* --with-datapath */
+	struct priv_caller caller;	/* who asked (tapctl_priv_init()) */
 };
+
+/* The privilege boundary (tapctl-priv.c); each prints its refusal.
+ * tapctl_priv_init(): fills o->caller; through sudo, drops OVS_* from the
+ * environment (the default remote is /var/run/openvswitch's then).
+ * Returns 0 or -errno.  priv_caller_release(&o->caller) frees it. */
+int tapctl_priv_init(struct tapctl_opts *o);
+
+/* For a caller through sudo, checks against the ACL (XKVM_SYSCONFDIR
+ * "/xkvm/acl.conf") the --ovsdb remote, --ovs-iface-steal (refused) and,
+ * with 'nics', each NIC (its bridge, VLANs, OpenFlow port, ovs-iface-id,
+ * ovs-vm-id, ovs-ext keys) and the number of taps the user would have
+ * (counted from the owner tags in this network namespace).  No file
+ * grants nothing; a broken one, nothing either.  Root is not limited.
+ * Returns 0 or -errno. */
+int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n);
+
+/* --force through sudo: refused.  Returns 0 or -EPERM. */
+int tapctl_priv_force(const struct tapctl_opts *o, const char *mode);
+
+/* The owner of the taps make-nics makes: --owner-pid, else the process
+ * that ran us (past sudo's own processes).  Through sudo it must be a live
+ * process of the caller in our pid namespace; a zombie never owns.  Stores
+ * it in *owner.  Returns 0 or -errno. */
+int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
+
+/* The only uid gc may reap (the caller's through sudo), or NULL: all. */
+const uid_t *tapctl_priv_uid(const struct tapctl_opts *o);
 
 /* `list`: prints one JSON object a line for every tagged tap and OVS port.
  * Returns 0, or -errno after printing. */

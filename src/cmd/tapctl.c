@@ -124,42 +124,10 @@ static bool need_root(void)
 	return false;
 }
 
-/* The process the taps belong to when no --owner-pid is given: the one that
- * asked for them, i.e. our parent, or sudo's parent when sudo ran us. */
-static pid_t default_owner(void)
-{
-	pid_t ppid = getppid();
-	char path[64], comm[32] = "", line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)ppid);
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	if (strcmp(comm, "sudo\n"))
-		return ppid;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)ppid);
-	f = fopen(path, "re");
-	if (!f)
-		return ppid;
-	while (fgets(line, sizeof(line), f)) {
-		int p;
-
-		if (sscanf(line, "PPid: %d", &p) == 1 && p > 0) {
-			ppid = p;
-			break;
-		}
-	}
-	fclose(f);
-	return ppid;
-}
-
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
 	struct nics_options nopt;
+	pid_t owner;
 	struct nics *ns = NULL;
 	struct nic *nics = NULL;
 	size_t count, parsed = 0;
@@ -191,10 +159,10 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 			goto out;
 		}
 	}
-	if (!need_root())
+	if (!need_root() || tapctl_priv_acl(o, nics, count) < 0 ||
+	    tapctl_priv_owner(o, &owner) < 0)
 		goto out;
-	nopt = cmd_nics_options(&o->ovs, o->owner_pid ? o->owner_pid : default_owner(),
-				xkvm_verbosity);
+	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
 	if (nics_new(&nopt, &ns) < 0 || nics_make(ns, nics, count) < 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
@@ -230,7 +198,7 @@ static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("must give tap");
 		return XKVM_EXIT_USAGE;
 	}
-	if (!need_root())
+	if (!need_root() || tapctl_priv_force(o, current->name) < 0)
 		return XKVM_EXIT_FAILURE;
 	if (owner_invoking_uid(&uid) < 0) {
 		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
@@ -250,7 +218,7 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("must give bridge:port");
 		return XKVM_EXIT_USAGE;
 	}
-	if (!need_root())
+	if (!need_root() || tapctl_priv_force(o, current->name) < 0)
 		return XKVM_EXIT_FAILURE;
 	if (owner_invoking_uid(&uid) < 0) {
 		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
@@ -272,7 +240,8 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	}
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
-	if (reap_dead(NULL, o->ovs.ovsdb, o->ovs.ovs_timeout_ms, true, &res) < 0)
+	if (reap_dead_of(NULL, o->ovs.ovsdb, o->ovs.ovs_timeout_ms, true, tapctl_priv_uid(o),
+			 &res) < 0)
 		return XKVM_EXIT_FAILURE;
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
 		   res.failed);
@@ -328,12 +297,14 @@ static const struct mode modes[] = {
 	  "\n   remove OVS ports that xkvm made for the invoking user; refuses\n"
 	  "   any other port unless --force.\n"
 	  "\n   options:\n"
-	  "           --force         remove ports xkvm did not make too\n"
+	  "           --force         remove ports xkvm did not make too (root\n"
+	  "                           only, not through sudo; never a bridge's own)\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "gc", cmd_gc, O_OVSDB, "gc [options]",
 	  "\n   remove every tap and OVS port xkvm made whose owner process is gone\n"
 	  "   (another boot, or no process with its pid and start time); prints\n"
-	  "   what it removed.  Live owners' and untagged ones are never touched.\n"
+	  "   what it removed.  Live owners' and untagged ones are never touched;\n"
+	  "   through sudo, only the invoking user's.\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",
@@ -393,6 +364,15 @@ int tapctl_main(int argc, char **argv)
 			ret = XKVM_EXIT_FAILURE;
 			goto out;
 		}
+		if (tapctl_priv_init(&o) < 0) {
+			ret = XKVM_EXIT_FAILURE;
+			goto out;
+		}
+		/* make-nics checks its NICs too, once they are parsed */
+		if (tapctl_priv_acl(&o, NULL, 0) < 0) {
+			ret = XKVM_EXIT_FAILURE;
+			goto out;
+		}
 		ret = modes[i].run(argc - 1, argv + 1, &o);
 		/* A terminating signal during del-nics, ovs-cleanup, gc or list
 		 * (make-nics dies by it, removing its taps) lets the bounded
@@ -400,6 +380,7 @@ int tapctl_main(int argc, char **argv)
 		 * unprivileged launch, which a second ^C must not cut short. */
 		cleanup_run();
 out:
+		priv_caller_release(&o.caller);
 		cli_ovs_release(&o.ovs);
 		return ret;
 	}

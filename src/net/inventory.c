@@ -66,3 +66,32 @@ out:
 	xknl_close(nl);
 	return ret;
 }
+
+struct count {
+	uid_t uid;
+	unsigned long n;
+};
+
+static int count_tap(const struct xknl_link *l, void *arg)
+{
+	struct count *c = arg;
+	struct owner o;
+
+	if (!strcmp(l->kind, "tun") && owner_parse(l->alias, &o) == 0 && o.uid == c->uid)
+		c->n++;
+	return 0;
+}
+
+int inventory_count_taps(uid_t uid, unsigned long *n)
+{
+	struct count c = { uid, 0 };
+	struct xknl *nl = NULL;
+	int ret = xknl_open(&nl);
+
+	if (ret == 0)
+		ret = xknl_link_foreach(nl, count_tap, &c);
+	xknl_close(nl);
+	if (ret == 0)
+		*n = c.n;
+	return ret < 0 ? ret : 0;
+}

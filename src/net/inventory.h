@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum inventory_kind { INVENTORY_TAP, INVENTORY_PORT };
 
@@ -31,5 +32,9 @@ struct inventory_item {
  * 'timeout_ms'.  Returns 0, or prints and returns -errno. */
 int inventory_walk(const char *ovsdb, int timeout_ms,
 		   void (*emit)(const struct inventory_item *item, void *arg), void *arg);
+
+/* Counts the taps in this network namespace whose owner tag names 'uid'
+ * into *n.  Returns 0 or -errno (nothing printed). */
+int inventory_count_taps(uid_t uid, unsigned long *n);
 
 #endif

@@ -166,13 +166,23 @@ int nics_reap(struct nics *ns)
 	struct reap_result res;
 	int ret;
 
-	if (geteuid() != 0)
+	if (!nics_privileged()) {
+		/* The user's own leftovers, through sudo (gc reaps only the
+		 * caller's there); never fatal. */
+		ret = ns->sudo ? 0 : sudo_nics_new(&ns->sudo);
+		if (ret == 0)
+			ret = sudo_nics_gc(ns->sudo, &ns->opt.ovs);
+		if (ret < 0)
+			xkvm_debug(1, "sudo tap-control gc failed: going on");
 		return 0;
+	}
 	/* The session the bridges were looked up with: no second one. */
 	ret = reap_dead(ovsports_db(ns->ovs), ns->opt.ovs.ovsdb, ns->opt.ovs.ovs_timeout_ms,
 			false, &res);
+	if (ret == -EMFILE || ret == -ENFILE)
+		return ret;	/* said; nothing else could be done either */
 	if (ret < 0)
-		return ret;
+		return 0;	/* said; never fatal */
 	if (res.taps || res.ports)
 		xkvm_debug(1, "removed %zu tap(s) and %zu port(s) left by dead xkvm processes",
 			   res.taps, res.ports);
@@ -347,7 +357,8 @@ static int make_one(struct nics *ns, struct nic *n)
 			    n->queues >= 2 ? XKNL_TAP_MULTI_QUEUE : 0, t->name, &fd);
 	if (ret < 0) {
 		xkvm_error("failed to create tap '%s' for uid %u: %s", TAP_TEMPLATE,
-			   (unsigned)ns->owner.uid, strerror(-ret));
+			   (unsigned)ns->owner.uid, ret == -EADDRNOTAVAIL ?
+			   "no free " TAP_TEMPLATE " name" : strerror(-ret));
 		return ret;
 	}
 	ns->n++;	/* listed the moment it exists */

@@ -57,9 +57,11 @@ bool nics_privileged(void);
  * failed. */
 int nics_classify(struct nics *ns, struct nic *nics, size_t n);
 
-/* Removes what dead xkvm processes left (net/reap.h), through the
- * session nics_classify() opened; only as root, else does nothing.
- * Returns how many taps and ports went, or -errno (printed). */
+/* Removes what dead xkvm processes left (net/reap.h), through the session
+ * nics_classify() opened; without CAP_NET_ADMIN the user's own, through
+ * `sudo xkvm tap-control gc`.  Never fails for the launch but when
+ * descriptors ran out: returns how many taps and ports went (0 through
+ * sudo), or -EMFILE/-ENFILE (printed). */
 int nics_reap(struct nics *ns);
 
 /* Creates the NICs of nics[0..n): privileged, it classifies those not yet

@@ -57,7 +57,8 @@ int owner_boot_id(char boot[OWNER_BOOTSIZ])
 	return 0;
 }
 
-int owner_start_time(pid_t pid, unsigned long long *start)
+/* Reads field 3 (state) and 22 (starttime) of /proc/PID/stat. */
+static int read_stat(pid_t pid, char *state, unsigned long long *start)
 {
 	char path[64], buf[1024], *p, *end;
 	unsigned long long v;
@@ -70,9 +71,10 @@ int owner_start_time(pid_t pid, unsigned long long *start)
 	/* comm (field 2) may hold spaces and parentheses: count from the
 	 * last ')', after which field 3 begins. */
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!p || p[1] != ' ' || !p[2])
 		return -EINVAL;
 	p++;
+	*state = p[1];
 	for (field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
@@ -84,6 +86,25 @@ int owner_start_time(pid_t pid, unsigned long long *start)
 		return -EINVAL;
 	*start = v;
 	return 0;
+}
+
+int owner_start_time(pid_t pid, unsigned long long *start)
+{
+	char state;
+
+	return read_stat(pid, &state, start);
+}
+
+int owner_running(pid_t pid, unsigned long long *start)
+{
+	char state;
+	int ret = read_stat(pid, &state, start);
+
+	if (ret < 0)
+		return ret;
+	/* A zombie (SIGKILLed, not yet reaped by its parent) is dead: it
+	 * holds no tap, and its parent may never reap it. */
+	return state == 'Z' || state == 'X' ? -ESRCH : 0;
 }
 
 int owner_pidns(pid_t pid, unsigned long long *ino)
@@ -114,7 +135,7 @@ int owner_of(pid_t pid, uid_t uid, struct owner *out)
 	memset(&o, 0, sizeof(o));
 	o.pid = pid;
 	o.uid = uid;
-	ret = owner_start_time(o.pid, &o.start);
+	ret = owner_running(o.pid, &o.start);
 	if (ret < 0)
 		return ret;
 	ret = owner_pidns(o.pid, &o.pidns);
@@ -228,9 +249,9 @@ int owner_alive(const struct owner *o)
 		return ret;
 	if (pidns != o->pidns)
 		return -EXDEV;	/* its pid names another process here, or none */
-	ret = owner_start_time(o->pid, &start);
+	ret = owner_running(o->pid, &start);
 	if (ret == -ENOENT || ret == -ESRCH)
-		return 0;
+		return 0;	/* gone, or a zombie */
 	if (ret < 0)
 		return ret;
 	return start == o->start;	/* a different start: pid reused */

@@ -27,7 +27,8 @@ int owner_self(struct owner *out, uid_t uid);
 
 /* Fills *out with the live process 'pid' and 'uid' (e.g. the unprivileged
  * xkvm a `sudo xkvm tap-control make-nics --owner-pid` works for).
- * Returns 0, -ENOENT when there is no such process, or -errno. */
+ * Returns 0, -ENOENT when there is no such process, -ESRCH for a zombie, or
+ * -errno. */
 int owner_of(pid_t pid, uid_t uid, struct owner *out);
 
 /* The invoking user: SUDO_UID when set (run through sudo), else getuid().
@@ -48,12 +49,16 @@ int owner_start_time(pid_t pid, unsigned long long *start);
 /* Reads this boot's id into boot.  Returns 0 or -errno. */
 int owner_boot_id(char boot[OWNER_BOOTSIZ]);
 
+/* owner_start_time() of a process that runs: -ESRCH for a zombie (state
+ * Z or X), which counts as dead.  Returns 0, -ENOENT, -ESRCH or -errno. */
+int owner_running(pid_t pid, unsigned long long *start);
+
 /* Reads the inode of /proc/PID/ns/pid (pid 0: this process).  Returns 0 or
  * -errno. */
 int owner_pidns(pid_t pid, unsigned long long *ino);
 
-/* Whether the owner still runs: same boot, /proc/PID exists, same start
- * time.  Returns 1 (alive), 0 (gone) or -errno when that cannot be told:
+/* Whether the owner still runs: same boot, /proc/PID exists and is no
+ * zombie, same start time.  Returns 1 (alive), 0 (gone) or -errno when that cannot be told:
  * -EXDEV when the owner lives in another pid namespace (its pid means
  * nothing here), so a reaper leaves it alone. */
 int owner_alive(const struct owner *o);

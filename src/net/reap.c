@@ -18,15 +18,16 @@ struct scan {
 	pid_t *pids;		/* each tap's owner */
 	size_t n, alloc;
 	int err;
+	const uid_t *uid;	/* only this user's, when set */
 };
 
-/* 1 when 'tag' names an owner that is gone, 0 otherwise (live, not ours,
- * or cannot tell). */
-static int owner_dead(const char *tag, pid_t *pid)
+/* 1 when 'tag' names an owner that is gone (and, with 'uid', was that
+ * user's), 0 otherwise (live, not ours, or cannot tell). */
+static int owner_dead(const char *tag, const uid_t *uid, pid_t *pid)
 {
 	struct owner o;
 
-	if (owner_parse(tag, &o) < 0)
+	if (owner_parse(tag, &o) < 0 || (uid && o.uid != *uid))
 		return 0;
 	*pid = o.pid;
 	return owner_alive(&o) == 0;
@@ -37,7 +38,7 @@ static int collect_tap(const struct xknl_link *l, void *arg)
 	struct scan *s = arg;
 	pid_t pid;
 
-	if (strcmp(l->kind, "tun") || !owner_dead(l->alias, &pid))
+	if (strcmp(l->kind, "tun") || !owner_dead(l->alias, s->uid, &pid))
 		return 0;
 	if (s->n == s->alloc) {
 		size_t alloc = s->alloc ? 2 * s->alloc : 16;
@@ -108,7 +109,7 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 }
 
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
-		      struct reap_result *res)
+		      const uid_t *uid, struct reap_result *res)
 {
 	struct xkovs *own = NULL, *h = db;
 	struct xkovs_owned *owned = NULL;
@@ -139,7 +140,7 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 		size_t n = 0;
 		pid_t pid;
 
-		if (done[i] || !owner_dead(owned[i].owner, &pid))
+		if (done[i] || !owner_dead(owned[i].owner, uid, &pid))
 			continue;
 		for (size_t k = i; k < n_owned; k++) {
 			if (done[k] || strcmp(owned[k].owner, owned[i].owner))
@@ -166,8 +167,14 @@ out:
 int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	      struct reap_result *res)
 {
+	return reap_dead_of(db, ovsdb, timeout_ms, report, NULL, res);
+}
+
+int reap_dead_of(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+		 const uid_t *uid, struct reap_result *res)
+{
 	struct xknl *nl = NULL;
-	struct scan s = { NULL, NULL, 0, 0, 0 };
+	struct scan s = { NULL, NULL, 0, 0, 0, uid };
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -187,7 +194,7 @@ int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;
 	}
-	ret = reap_ports(db, ovsdb, timeout_ms, report, res);
+	ret = reap_ports(db, ovsdb, timeout_ms, report, uid, res);
 	if (ret < 0)
 		goto out;
 	reap_taps(nl, &s, report, res);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct reap_result {
 	size_t taps;	/* taps removed */
@@ -30,5 +31,10 @@ struct xkovs;
  * printed. */
 int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	      struct reap_result *res);
+
+/* reap_dead() limited, when 'uid' is given, to what carries that user's
+ * uid in its owner tag (gc through sudo: a user reaps only their own). */
+int reap_dead_of(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
+		 const uid_t *uid, struct reap_result *res);
 
 #endif

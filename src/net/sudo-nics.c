@@ -122,6 +122,26 @@ void sudo_nics_free(struct sudo_nics *s)
 	free(s);
 }
 
+int sudo_nics_gc(struct sudo_nics *s, const struct ovsports_options *o)
+{
+	struct strv opts = STRV_INIT, none = STRV_INIT;
+	char *text = NULL;
+	int ret = 0;
+
+	if (o->ovsdb)
+		ret = strv_pushf(&opts, "--ovsdb=%s", o->ovsdb);
+	if (ret == 0)
+		ret = strv_pushf(&opts, "--ovs-timeout=%d.%03d", o->ovs_timeout_ms / 1000,
+				 o->ovs_timeout_ms % 1000);
+	if (ret == 0)
+		ret = sudo_tapctl(s, "gc", &opts, &none, &text);
+	if (text && *text)
+		xkvm_debug(1, "sudo tap-control gc: %.*s", (int)strcspn(text, "\n"), text);
+	free(text);
+	strv_release(&opts);
+	return ret < 0 ? ret : ret > 0 ? -EIO : 0;
+}
+
 /* Reads the reply, one line a NIC, into nics[] and the teardown lists. */
 static int parse_reply(struct sudo_nics *s, char *text, struct nic *nics, size_t n)
 {

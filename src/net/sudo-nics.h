@@ -34,6 +34,13 @@ int sudo_nics_new(struct sudo_nics **out);
 int sudo_nics_make(struct sudo_nics *s, struct nic *nics, size_t n,
 		   const struct ovsports_options *o, int verbosity);
 
+/* Runs `sudo SELF tap-control gc [--ovsdb R] --ovs-timeout S` ('o'):
+ * through sudo, gc removes only what the invoking user's dead launches
+ * left (a SIGKILLed xkvm, say).  What it removed is said with -v; its
+ * errors go to stderr.  Returns 0, -EIO when gc failed (it said why), or
+ * -errno when sudo could not run. */
+int sudo_nics_gc(struct sudo_nics *s, const struct ovsports_options *o);
+
 /* Removes what sudo_nics_make() made (its OVS ports, then its taps) through
  * `sudo xkvm tap-control ovs-cleanup` and `del-nics`, printing a line per
  * failure, and forgets it.  Idempotent. */

@@ -1,6 +1,7 @@
 #include "plan/cli.h"
 
 #include "base/errmsg.h"
+#include "plan/remote.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -64,9 +65,13 @@ int cli_ovs_option(struct cli_ovs *o, int id, const char *arg, char **err)
 {
 	switch (id) {
 	case CLI_OVSDB:
-		if (!*arg)
-			return errmsg(err, "invalid --ovsdb '': want an OVSDB remote such as unix:PATH");
+	{
+		int r = remote_check(arg, err);
+
+		if (r < 0)
+			return r == -ENOMEM ? r : -EINVAL;	/* passive: a bad argument */
 		return str_set(&o->ovsdb, arg);
+	}
 	case CLI_OVS_TIMEOUT:
 		return cli_parse_seconds("--ovs-timeout", arg, &o->ovs_timeout_ms, err);
 	case CLI_OVS_NO_WAIT:
@@ -209,9 +214,16 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 		if (r < 0)
 			return r;
 	}
-	for (int i = optind; i < argc; i++)
+	for (int i = optind; i < argc; i++) {
+		/* qemu takes both spellings.  A daemonized qemu outlives xkvm,
+		 * which then removes the NICs under a running guest. */
+		if (!strcmp(argv[i], "-daemonize") || !strcmp(argv[i], "--daemonize"))
+			return errmsg(err, "qemu's '%s' is refused: xkvm stays qemu's parent to "
+				      "remove its NICs when it ends; run xkvm itself in the "
+				      "background instead", argv[i]);
 		if (strv_push(&cfg->passthrough, argv[i]) < 0)
 			return -ENOMEM;
+	}
 	return 0;
 }
 

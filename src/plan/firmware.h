@@ -4,6 +4,7 @@
 #define XKVM_FIRMWARE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "base/strv.h"
 
@@ -37,8 +38,24 @@ int firmware_resolve(const char *bios, bool uefi, const char *nvram, struct firm
  * would.  Returns 0 or the -errno the copy would meet. */
 int firmware_check_copy(const struct firmware *fw);
 
+/* For a process running as root: whether the --uefi-nvram path 'given'
+ * (what fw->nvram came from) is safe to hand to a root qemu read-write, by
+ * ssh's StrictModes rule.  Refused: a symbolic link as the file, or one of
+ * another user (not root, not 'invoker') on the way; an existing file
+ * that is not regular, not root's or the invoker's, or has other hard
+ * links; a directory from the file's up to '/' that is not root's or the
+ * invoker's, or that others may write, unless it is sticky and the entry
+ * in it is root's or the invoker's (or, for the file's own directory, not
+ * there yet: the copy is made with O_EXCL|O_NOFOLLOW).  Nothing to check
+ * without --uefi-nvram, nor when its directory does not exist (then
+ * firmware_check_copy() fails).  Returns 0, or -errno with *err set to one line
+ * naming the path and the reason (caller frees; NULL on -ENOMEM). */
+int firmware_check_trust(const struct firmware *fw, const char *given, uid_t invoker,
+			 char **err);
+
 /* Copies fw->nvram_src to fw->nvram when fw->copy (never overwrites an
- * existing file: -EEXIST).  Returns 0 or -errno; a partial copy is removed
+ * existing file, never through a symbolic link: -EEXIST, -ELOOP), mode
+ * 0600.  Returns 0 or -errno; a partial copy is removed
  * again on failure. */
 int firmware_copy_nvram(const struct firmware *fw);
 

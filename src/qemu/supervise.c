@@ -127,7 +127,9 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus)
 			return -errno;
 		sig = cleanup_pending_signal();
 		if (sig && !forwarded) {
-			kill(pid, sig);
+			/* qemu knows INT, TERM, HUP (QUIT dumps a core); any other
+			 * terminating signal is a SIGTERM to it, as to us. */
+			kill(pid, sig == SIGINT || sig == SIGHUP || sig == SIGQUIT ? sig : SIGTERM);
 			forwarded = true;
 			deadline = clock_now_ms() + kill_timeout_ms;
 		}

@@ -9,7 +9,8 @@
  * that forked exits: call supervise_run() from the main thread.
  *
  * While qemu runs, a terminating signal received by xkvm (recorded by
- * cleanup.c) is forwarded once to qemu (the same signal; for a terminal ^C
+ * cleanup.c) is forwarded once to qemu (SIGINT, SIGHUP, SIGQUIT as they
+ * are, any other as SIGTERM, which qemu handles; for a terminal ^C
  * qemu already had its own copy, and a second SIGINT/SIGQUIT only repeats
  * the shutdown request qemu is processing).  xkvm then waits for qemu at
  * most the kill timeout, SIGKILLs it, reaps it and returns: the caller

@@ -8,7 +8,9 @@
 # both commands execute no program but xkvm and qemu.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
+. "$(dirname "$0")/../lib/sudo.sh"
 need_root
+su_private_etc "$@"	# SUDO_UID=4242 below is a caller through sudo: its own ACL
 command -v strace >/dev/null || { echo "$TEST_NAME needs strace" >&2; exit 2; }
 
 netns_new NS
@@ -24,14 +26,25 @@ when_finished "rm -rf $dir"
 boot=$(cat /proc/sys/kernel/random/boot_id)
 pidns=$(stat -L -c %i /proc/self/ns/pid)
 
+su_acl "allow all
+ovsdb unix:$OVS_DIR/db.sock"
+# The taps' owner: a process of uid 4242 (through sudo, no other will do).
+setpriv --reuid=4242 --regid=4242 --clear-groups sleep 600 & o4242=$!
+kill_at_exit -9 $o4242
+
 xk() { ovs_in_ns "$XKVM" "$@"; }
-# as UID CMD...: tap-control as if run by sudo for UID
-as() { local u=$1; shift; SUDO_UID=$u ovs_in_ns "$XKVM" tap-control "$@"; }
+# as UID MODE ARG...: tap-control as if run by sudo for UID (which drops
+# OVS_RUNDIR: the remote is given)
+as() {
+	local u=$1 m=$2; shift 2
+	[ "$m" = del-nics ] || set -- --ovsdb "unix:$OVS_DIR/db.sock" "$@"
+	SUDO_UID=$u ovs_in_ns "$XKVM" tap-control "$m" "$@"
+}
 vs() { ovs_vsctl --no-wait "$@"; }
 ports_of() { vs list-ports "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 # --- make-nics --------------------------------------------------------------
-out=$(as 4242 make-nics --owner-pid $$ "$br1" "$lbr" user "$br2" "$fk" 2>"$dir/err")
+out=$(as 4242 make-nics --owner-pid $o4242 "$br1" "$lbr" user "$br2" "$fk" 2>"$dir/err")
 check_eq "make-nics: exit 0" 0 "$?"
 check_eq "make-nics: tapname:ovs for OVS bridges, brctl and skip as before" \
 	"tapvm0:ovs
@@ -44,7 +57,7 @@ check_eq "make-nics: the ports" "$br1 $br2 $fk" \
 	"$(vs port-to-br tapvm0) $(vs port-to-br tapvm2) $(vs port-to-br tapvm3)"
 check_eq "make-nics: the fake bridge's VLAN" 20 "$(vs get Port tapvm3 tag)"
 owner=$(vs get Interface tapvm2 external_ids:xkvm-owner)
-if [[ $owner =~ ^\"xkvm:pid=$$,start=[0-9]+,uid=4242,pidns=$pidns,boot=$boot\"$ ]]; then
+if [[ $owner =~ ^\"xkvm:pid=$o4242,start=[0-9]+,uid=4242,pidns=$pidns,boot=$boot\"$ ]]; then
 	ok "make-nics: owner tag with --owner-pid and SUDO_UID"; else fail "make-nics: owner $owner"; fi
 check_eq "make-nics: the taps belong to SUDO_UID" "4242 4242" \
 	"$(ip netns exec "$NS" cat /sys/class/net/tapvm0/owner /sys/class/net/tapvm2/owner | tr '\n' ' ' | sed 's/ $//')"

@@ -4,7 +4,9 @@
 # the right owner, the owner tag and one netdev group; the reference's
 # output and messages; failures leave nothing; del-nics removes only ours.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/sudo.sh"
 need_root
+su_private_etc "$@"	# SUDO_UID=4242 below is a caller through sudo: its own ACL
 
 netns_new ns
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -23,8 +25,13 @@ taps() { ip -n "$ns" -o link show type tun | awk -F': ' '{print $2}' | sort; }
 sysfs() { in_ns cat "/sys/class/net/$1/$2"; }
 info() { ip -n "$ns" -o -d link show dev "$1"; }
 
+su_acl "allow all"
+# The taps' owner: a process of uid 4242 (through sudo, no other will do).
+setpriv --reuid=4242 --regid=4242 --clear-groups sleep 600 & o4242=$!
+kill_at_exit -9 $o4242
+
 # --- make-nics: output, attachment, owner, MTU, tag, group ------------------
-out=$(SUDO_UID=4242 xk tap-control make-nics "$br" user "$br2" 2>"$dir/err")
+out=$(SUDO_UID=4242 xk tap-control make-nics --owner-pid $o4242 "$br" user "$br2" 2>"$dir/err")
 rc=$?
 check_eq "make-nics exits 0" 0 "$rc"
 check_eq "make-nics output" "tapvm0:brctl

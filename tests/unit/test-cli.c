@@ -140,6 +140,25 @@ int main(void)
 		cli_release(&cfg);
 	}
 	{
+		/* qemu's -daemonize, either spelling, anywhere in the pass-through */
+		char *argv1[] = { "xkvm", "-n", "user", "--", "-m", "256", "-daemonize", NULL };
+		char *argv2[] = { "xkvm", "--", "-m", "256", "--daemonize", NULL };
+		char *argv3[] = { "xkvm", "--", "-daemonize=on", "-name", "daemonize", NULL };
+
+		CHECK_INT(-EINVAL, parse(ARGC(argv1), argv1, &cfg, &err));
+		CHECK_STR("qemu's '-daemonize' is refused: xkvm stays qemu's parent to remove its "
+			  "NICs when it ends; run xkvm itself in the background instead", err);
+		free(err);
+		cli_release(&cfg);
+		CHECK_INT(-EINVAL, parse(ARGC(argv2), argv2, &cfg, &err));
+		CHECK(err && strstr(err, "'--daemonize' is refused"));
+		free(err);
+		cli_release(&cfg);
+		/* not qemu's spellings of it (qemu refuses the first itself) */
+		CHECK_INT(0, parse(ARGC(argv3), argv3, &cfg, &err));
+		cli_release(&cfg);
+	}
+	{
 		char *argv[] = { "xkvm", "--d", "x", NULL };
 
 		CHECK_INT(-EINVAL, parse(ARGC(argv), argv, &cfg, &err));

@@ -49,6 +49,99 @@ static char *drives(const struct firmware *fw)
 	return buf;
 }
 
+/* firmware_check_trust(fw, given, 4242) on a firmware whose nvram is
+ * 'name' (under dir): its return, and the message in *msg (dir as '@'). */
+static int trust(const char *name, char *msg, size_t size)
+{
+	struct firmware t = { .nvram = path(name) };
+	char *err = NULL;
+	int r = firmware_check_trust(&t, t.nvram, 4242, &err);
+
+	snprintf(msg, size, "%s", err ? err : "");
+	for (char *p; (p = strstr(msg, dir));)
+		memmove(p + 1, p + strlen(dir), strlen(p + strlen(dir)) + 1), *p = '@';
+	free(err);
+	return r;
+}
+
+/* As root: the StrictModes rule for --uefi-nvram (invoker uid 4242). */
+static void test_trust(void)
+{
+	struct firmware none = { .nvram = path("x"), .no_persist = true };
+	char msg[512], *err = NULL;
+
+	CHECK_INT(0, firmware_check_trust(&none, NULL, 4242, &err));	/* the template */
+	CHECK(err == NULL);
+	put("own.fd", "x");
+	CHECK_INT(0, trust("own.fd", msg, sizeof(msg)));
+	CHECK_INT(0, trust("absent.fd", msg, sizeof(msg)));
+	CHECK_INT(0, trust("nodir/x.fd", msg, sizeof(msg)));	/* the copy check says it */
+	CHECK_INT(0, symlink(path("own.fd"), path("link.fd")));
+	CHECK_INT(-ELOOP, trust("link.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/link.fd': '@/link.fd' is a symbolic link", msg);
+	/* a directory link of another user on the way; root's is fine */
+	CHECK_INT(0, mkdir(path("d"), 0755));
+	CHECK_INT(0, symlink(path("d"), path("dlink")));
+	CHECK_INT(0, trust("dlink/x.fd", msg, sizeof(msg)));
+	CHECK_INT(0, lchown(path("dlink"), 65534, 65534));
+	CHECK_INT(-ELOOP, trust("dlink/x.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/dlink/x.fd': '@/dlink' is a symbolic link of another user",
+		  msg);
+	CHECK_INT(0, lchown(path("dlink"), 4242, 4242));	/* the invoker's */
+	CHECK_INT(0, trust("dlink/x.fd", msg, sizeof(msg)));
+	/* writable by others: refused unless sticky and the entry trusted */
+	CHECK_INT(0, chmod(path("d"), 0777));
+	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/d/x.fd': directory '@/d' is writable by other users "
+		  "(as root, use a directory only you can write)", msg);
+	CHECK_INT(0, chmod(path("d"), 0775));
+	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
+	CHECK_INT(0, chmod(path("d"), 01777));
+	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));	/* made with O_EXCL */
+	put("d/x.fd", "x");
+	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));
+	CHECK_INT(0, chown(path("d/x.fd"), 65534, 65534));
+	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/d/x.fd': it belongs to another user (as root, it must "
+		  "be root's or yours)", msg);
+	CHECK_INT(0, chown(path("d/x.fd"), 4242, 4242));
+	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));
+	/* a directory of another user (even one only they can write) */
+	CHECK_INT(0, chmod(path("d"), 0755));
+	CHECK_INT(0, chown(path("d"), 65534, 65534));
+	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/d/x.fd': directory '@/d' belongs to uid 65534 (as root, "
+		  "it must be root's or yours)", msg);
+	CHECK_INT(0, chown(path("d"), 4242, 4242));
+	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));
+	/* a hard link (to root's file, say), a non-regular file */
+	CHECK_INT(0, link(path("own.fd"), path("hard.fd")));
+	CHECK_INT(-EPERM, trust("hard.fd", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/hard.fd': it has other hard links", msg);
+	CHECK_INT(-EPERM, trust("d", msg, sizeof(msg)));
+	CHECK_STR("refusing --uefi-nvram '@/d': not a regular file", msg);
+	/* the copy: never through a link, mode 0600 */
+	{
+		struct firmware c = { .nvram = path("copy.fd"), .nvram_src = path("own.fd"),
+				      .copy = true };
+		struct stat st;
+
+		CHECK_INT(0, symlink(path("own.fd"), path("copy.fd")));
+		CHECK_INT(-EEXIST, firmware_copy_nvram(&c));
+		CHECK_INT(0, unlink(path("copy.fd")));
+		CHECK_INT(0, firmware_copy_nvram(&c));
+		CHECK_INT(0, stat(path("copy.fd"), &st));
+		CHECK_INT(0600, st.st_mode & 07777);
+		unlink(path("copy.fd"));
+	}
+	unlink(path("d/x.fd"));
+	rmdir(path("d"));
+	unlink(path("dlink"));
+	unlink(path("link.fd"));
+	unlink(path("hard.fd"));
+	unlink(path("own.fd"));
+}
+
 int main(void)
 {
 	struct firmware fw;
@@ -147,6 +240,8 @@ int main(void)
 		CHECK_INT(0, status);	/* exited 0: readonly as uid 65534 */
 	}
 
+	if (geteuid() == 0)
+		test_trust();
 	unlink(path("OVMF/OVMF_CODE.fd"));
 	unlink(path("OVMF/OVMF_VARS.fd"));
 	unlink(path("ovmf/OVMF.fd"));

@@ -14,6 +14,15 @@ OVS_SRC  ?= /usr/src/openvswitch/openvswitch.tar.gz
 # The static libopenvswitch is built once and shared by every build variant.
 OVS_BUILD ?= build/ovs
 
+# The version: VERSION, plus +gHASH when this directory is a git checkout's
+# top (not merely inside one: an unpacked tarball under some other
+# repository is no checkout of xkvm).  Written to a generated header that
+# changes only when the version does.
+VERSION_FILE := $(shell cat VERSION 2>/dev/null)
+GIT_TOP  := $(shell git rev-parse --show-toplevel 2>/dev/null)
+GIT_HASH := $(if $(filter $(CURDIR),$(GIT_TOP)),$(shell git rev-parse --short=12 HEAD 2>/dev/null))
+XKVM_VERSION := $(VERSION_FILE)$(if $(GIT_HASH),+g$(GIT_HASH))
+
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
@@ -60,13 +69,22 @@ FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote strv)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
 ovs: $(OVS_DEP)
 $(OVS_BUILD)/.done:
 	tools/build-libopenvswitch.sh $(OVS_SRC) $(OVS_BUILD)
+
+$(BUILD)/gen/xkvm-version.h: FORCE
+	@mkdir -p $(@D)
+	@test -n '$(VERSION_FILE)' || { echo 'Makefile: no VERSION file' >&2; exit 1; }
+	@printf '#define XKVM_VERSION "%s"\n' '$(XKVM_VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(BUILD)/src/version.o: src/version.c $(BUILD)/gen/xkvm-version.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -I$(BUILD)/gen -c -o $@ $<
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)

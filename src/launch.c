@@ -24,6 +24,7 @@
 #include "reap.h"
 #include "sudo-nics.h"
 #include "supervise.h"
+#include "version.h"
 #include "xkvm.h"
 
 #define DEF_BRIDGE "virbr0"
@@ -506,6 +507,11 @@ int launch_main(int argc, char **argv)
 	}
 	if (l.cfg.help) {
 		cli_usage(stdout, argv[0]);
+		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+		goto out;
+	}
+	if (l.cfg.version) {
+		printf("xkvm %s\n", xkvm_version());
 		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 		goto out;
 	}

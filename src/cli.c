@@ -303,7 +303,8 @@ void cli_usage(FILE *f, const char *prog)
 "      del-nics TAP...            remove taps xkvm made for you\n"
 "      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
 "      gc                         remove what dead xkvm processes left\n"
-"      list                       list taps and ports xkvm made (JSON lines)\n",
+"      list                       list taps and ports xkvm made (JSON lines)\n"
+"      bridges                    list Linux and OVS bridges (JSON lines)\n",
 	name, name, name, name, name, name);
 }
 

@@ -27,4 +27,10 @@ int tapctl_ovs_cleanup(const char *const *items, size_t n, const struct tapctl_o
  * Returns 0, or -errno after printing. */
 int tapctl_list(const struct tapctl_opts *o);
 
+/* `bridges` (src/tapctl-bridges.c): prints one JSON object a line for
+ * every Linux bridge of this namespace and every OVS bridge, real and
+ * fake, of the database (none when there is no socket at the default
+ * remote).  Needs no root.  Returns the exit status, after printing. */
+int tapctl_cmd_bridges(int argc, char **argv, const struct tapctl_opts *o);
+
 #endif

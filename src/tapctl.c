@@ -390,6 +390,13 @@ static const struct mode modes[] = {
 	  "   OVS ports with an iface-id their OVN binding (ovn-installed).\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
+	{ "bridges", tapctl_cmd_bridges, O_OVSDB, "bridges [options]",
+	  "\n   list the bridges a NIC can go on, one JSON object a line: kind\n"
+	  "   'linux' (from the kernel; with up and mtu), 'ovs' (with datapath) or\n"
+	  "   'ovs-fake' (a fake VLAN bridge: parent, vlan, datapath), and name.\n"
+	  "   Without OVS (no database socket), Linux bridges only.\n"
+	  "\n   options:\n"
+	  OVSDB_OPTIONS_HELP },
 };
 
 #define N_MODES (sizeof(modes) / sizeof(modes[0]))

@@ -9,6 +9,22 @@ CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/xkvm
+# The bash completion and the systemd unit go where bash-completion and
+# systemd look (their pkg-config variables) when PREFIX is theirs; under
+# another PREFIX (/usr/local) to the same places below it, which both also
+# search.
+PC_BC_PREFIX := $(shell pkg-config --variable=prefix bash-completion 2>/dev/null)
+PC_SD_PREFIX := $(shell pkg-config --variable=prefix systemd 2>/dev/null)
+COMPLETIONSDIR ?= $(if $(and $(PC_BC_PREFIX),$(filter $(PREFIX),$(PC_BC_PREFIX))),$\
+	$(shell pkg-config --variable=completionsdir bash-completion),$\
+	$(PREFIX)/share/bash-completion/completions)
+SYSTEMDUNITDIR ?= $(if $(and $(PC_SD_PREFIX),$(filter $(PREFIX),$(PC_SD_PREFIX))),$\
+	$(shell pkg-config --variable=systemdsystemunitdir systemd),$\
+	$(PREFIX)/lib/systemd/system)
+DOCS     := README.md docs/compat.md docs/design.md $(wildcard docs/security.md)
 SANITIZE ?=
 OVS_SRC  ?= /usr/src/openvswitch/openvswitch.tar.gz
 # The static libopenvswitch is built once and shared by every build variant.
@@ -163,12 +179,25 @@ demo-ovn:
 	$(MAKE) all
 	tests/demo/ovn.sh --build $(BUILD)
 
+# The unit and the sudoers example name the installed binary: written here,
+# with BINDIR, not at build time.
 install: $(BUILD)/xkvm
-	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(PREFIX)/bin/xkvm
-	install -D -m 0644 docs/xkvm.1 $(DESTDIR)$(PREFIX)/share/man/man1/xkvm.1
+	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(BINDIR)/xkvm
+	install -D -m 0644 docs/xkvm.1 $(DESTDIR)$(MANDIR)/man1/xkvm.1
+	install -D -m 0644 tools/completion/xkvm.bash $(DESTDIR)$(COMPLETIONSDIR)/xkvm
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/systemd/xkvm-gc.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/sudoers/xkvm.in >$(DESTDIR)$(DOCDIR)/examples/sudoers
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/sudoers
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/xkvm $(DESTDIR)$(PREFIX)/share/man/man1/xkvm.1
+	rm -f $(DESTDIR)$(BINDIR)/xkvm $(DESTDIR)$(MANDIR)/man1/xkvm.1 \
+		$(DESTDIR)$(COMPLETIONSDIR)/xkvm $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) examples/sudoers)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(filter-out $(OVS_BUILD),$(wildcard build/*))

@@ -37,7 +37,10 @@ OVS_BUILD ?= build/ovs
 VERSION_FILE := $(shell cat VERSION 2>/dev/null)
 GIT_TOP  := $(shell git rev-parse --show-toplevel 2>/dev/null)
 GIT_HASH := $(if $(filter $(CURDIR),$(GIT_TOP)),$(shell git rev-parse --short=12 HEAD 2>/dev/null))
+# (`make deb` builds a copy without .git: it passes the tree's version on.)
+ifeq ($(origin XKVM_VERSION),undefined)
 XKVM_VERSION := $(VERSION_FILE)$(if $(GIT_HASH),+g$(GIT_HASH))
+endif
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
@@ -85,7 +88,7 @@ FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_O   := $(patsubst %,$(BUILD)/src/%.o,cli devopts diskfmt diskspec errmsg mac netspec owner quote strv)
 
 .SECONDARY:
-.PHONY: FORCE all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE deb all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
@@ -100,23 +103,23 @@ $(BUILD)/gen/xkvm-version.h: FORCE
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 $(BUILD)/src/version.o: src/version.c $(BUILD)/gen/xkvm-version.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -I$(BUILD)/gen -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I$(BUILD)/gen -c -o $@ $<
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
 $(BUILD)/ovsdb/%.o: ovsdb/%.c $(OVS_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(OVS_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(OVS_CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -Itests/unit -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -Inetlink -Iovsdb -Itests/unit -c -o $@ $<
 $(BUILD)/tests/helpers/%.o: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -Inetlink -Iovsdb -c -o $@ $<
 
 $(LIB): $(SRC_O) $(NL_O) $(OVSDB_O)
 	@rm -f $@
@@ -149,7 +152,7 @@ fuzz:
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_O)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_O)
 
 fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
@@ -198,6 +201,24 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONSDIR)/xkvm $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) examples/sudoers)
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The Debian package (debian/), built with dpkg-buildpackage in a copy of
+# the tree under DEBDIR (its outputs land next to it: not in the parent of
+# this tree).  A finished build/ovs is reused (the package's build would
+# compile libopenvswitch again); XKVM_OVS_BUILD= builds it afresh.
+DEBDIR   ?= build/deb
+XKVM_OVS_BUILD ?= $(if $(wildcard $(OVS_BUILD)/.done),$(abspath $(OVS_BUILD)))
+deb:
+	tools/install-deps.sh deb
+	@rm -rf $(DEBDIR)/xkvm-$(VERSION_FILE)
+	@mkdir -p $(DEBDIR)/xkvm-$(VERSION_FILE)
+	tar -c --exclude=./build --exclude=./.git --exclude='./debian/xkvm' \
+		--exclude='./debian/build' --exclude='./debian/.debhelper' . | \
+		tar -x -C $(DEBDIR)/xkvm-$(VERSION_FILE)
+	cd $(DEBDIR)/xkvm-$(VERSION_FILE) && XKVM_VERSION='$(XKVM_VERSION)' \
+		XKVM_OVS_BUILD='$(XKVM_OVS_BUILD)' dpkg-buildpackage -b -us -uc
+	rm -rf $(DEBDIR)/xkvm-$(VERSION_FILE)
+	@ls $(DEBDIR)/xkvm_$(VERSION_FILE)_*.deb
 
 clean:
 	rm -rf $(filter-out $(OVS_BUILD),$(wildcard build/*))

@@ -60,6 +60,11 @@ check_eq "-n with --ovsdb=REMOTE" "$all" \
 	"$(comp OVS_RUNDIR=/nonexistent -- --ovsdb = "unix" : "$OVS_DIR/db.sock" -n "")"
 check_eq "-n without OVS: user and the Linux bridge" "$(lines user "$lb")" \
 	"$(comp OVS_RUNDIR=/nonexistent -- -n "")"
+# A user who cannot read the database still gets the Linux bridges.
+check_eq "-n as uid 65534: user and the Linux bridge" "$(lines user "$lb")" \
+	"$(ip netns exec "$NS" setpriv --reuid 65534 --regid 65534 --clear-groups env \
+		OVS_RUNDIR="$OVS_DIR" bash -c '. "$0"; COMP_WORDS=("$1" -n ""); COMP_CWORD=2; _xkvm
+		printf "%s\n" "${COMPREPLY[@]}"' "$COMPLETION" "$XKVM" | sort)"
 check_eq "-n BRIDGE,ovs-t: the fields" "$(lines "$lb,ovs-tag=" "$lb,ovs-trunks=")" \
 	"$(comp -- -n "$lb,ovs-t")"
 # bash splits "$ob,mac=:05,m" into "$ob,mac" "=:" "05,m" and replaces "05,m"

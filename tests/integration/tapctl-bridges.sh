@@ -57,6 +57,14 @@ check_eq "a missing --ovsdb fails (exit 1)" 1 $?
 check_eq "after the Linux bridges" "$want" "$out"
 check_eq "with one line" 1 "$(wc -l <"$OVS_DIR/err")"
 grep -q "none.sock" "$OVS_DIR/err" && ok "naming the remote" || fail "message: $(cat "$OVS_DIR/err")"
+# Not root: the kernel's bridges come, the database (root's here) cannot be
+# read: one line, exit 1.
+out=$(ip netns exec "$NS" setpriv --reuid 65534 --regid 65534 --clear-groups \
+	env OVS_RUNDIR="$OVS_DIR" "$XKVM" tap-control bridges 2>"$OVS_DIR/err")
+check_eq "as uid 65534: exit 1 (database unreadable)" 1 $?
+check_eq "as uid 65534: the Linux bridges" "$want" "$out"
+check_eq "as uid 65534: one line" 1 "$(wc -l <"$OVS_DIR/err")"
+grep -q "Permission denied" "$OVS_DIR/err" && ok "saying why" || fail "message: $(cat "$OVS_DIR/err")"
 out=$(bridges extra 2>&1)
 check_eq "an argument is a usage error (exit 2)" 2 $?
 check_eq "with one line" "xkvm: bridges takes no arguments ('extra')" "$out"

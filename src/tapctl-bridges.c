@@ -9,27 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "ovsports.h"
 #include "xknl.h"
 #include "xkovs.h"
 #include "xkvm.h"
-
-/* Prints 's' as a JSON string. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static int print_linux(const struct xknl_link *l, void *arg)
 {
@@ -37,7 +21,7 @@ static int print_linux(const struct xknl_link *l, void *arg)
 	if (strcmp(l->kind, "bridge"))
 		return 0;
 	printf("{\"kind\":\"linux\",\"name\":");
-	json_str(l->name);
+	json_put_str(stdout, l->name);
 	printf(",\"up\":%s,\"mtu\":%u}\n", l->up ? "true" : "false", l->mtu);
 	return 0;
 }
@@ -65,14 +49,14 @@ static int print_ovs(struct xkovs *h)
 			goto out;
 		}
 		printf("{\"kind\":\"%s\",\"name\":", b.vlan < 0 ? "ovs" : "ovs-fake");
-		json_str(b.name);
+		json_put_str(stdout, b.name);
 		if (b.vlan >= 0) {
 			printf(",\"parent\":");
-			json_str(b.parent);
+			json_put_str(stdout, b.parent);
 			printf(",\"vlan\":%d", b.vlan);
 		}
 		printf(",\"datapath\":");
-		json_str(*b.datapath_type ? b.datapath_type : "system");
+		json_put_str(stdout, *b.datapath_type ? b.datapath_type : "system");
 		printf("}\n");
 		xkovs_bridge_release(&b);
 	}

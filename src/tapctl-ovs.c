@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "ovsports.h"
 #include "owner.h"
 #include "xknl.h"
@@ -120,23 +121,6 @@ out:
 	return ret;
 }
 
-/* Prints 's' as a JSON string. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void json_owner(const char *tag)
 {
 	struct owner o;
@@ -157,7 +141,7 @@ static int print_tap(const struct xknl_link *l, void *arg)
 	if (strcmp(l->kind, "tun") || owner_parse(l->alias, &o) < 0)
 		return 0;
 	printf("{\"kind\":\"tap\",\"name\":");
-	json_str(l->name);
+	json_put_str(stdout, l->name);
 	printf(",\"master_ifindex\":%d,\"up\":%s,\"group\":%u,", l->master,
 	       l->up ? "true" : "false", (unsigned)l->group);
 	json_owner(l->alias);
@@ -193,12 +177,12 @@ int tapctl_list(const struct tapctl_opts *o)
 	}
 	for (size_t i = 0; i < n_owned; i++) {
 		printf("{\"kind\":\"ovs-port\",\"name\":");
-		json_str(owned[i].port);
+		json_put_str(stdout, owned[i].port);
 		printf(",\"bridge\":");
-		json_str(owned[i].bridge);
+		json_put_str(stdout, owned[i].bridge);
 		printf(",\"iface_id\":");
 		if (owned[i].iface_id)
-			json_str(owned[i].iface_id);
+			json_put_str(stdout, owned[i].iface_id);
 		else
 			printf("null");
 		printf(",\"ovn_installed\":%s,", owned[i].ovn_installed ? "true" : "false");

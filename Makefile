@@ -44,6 +44,9 @@ endif
 
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
+# libopenvswitch's configure gets the caller's flags (a package build's
+# hardening), not ours: with -Werror its feature probes fail.
+OVS_ENV  := CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)'
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -94,7 +97,7 @@ all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
 ovs: $(OVS_DEP)
 $(OVS_BUILD)/.done:
-	tools/build-libopenvswitch.sh $(OVS_SRC) $(OVS_BUILD)
+	$(OVS_ENV) tools/build-libopenvswitch.sh $(OVS_SRC) $(OVS_BUILD)
 
 $(BUILD)/gen/xkvm-version.h: FORCE
 	@mkdir -p $(@D)

@@ -66,7 +66,7 @@ _xkvm() {
 		--ovsdb=*) ovsdb=${words[i]#--ovsdb=} ;;
 		esac
 	done
-	[ "${words[1]}" = tap-control ] && [ ${#words[@]} -gt 3 ] && mode=${words[2]}
+	[ "${words[1]-}" = tap-control ] && [ ${#words[@]} -gt 3 ] && mode=${words[2]}
 
 	if [[ $cur == --*=* ]]; then
 		opt=${cur%%=*} val=${cur#*=}
@@ -95,7 +95,7 @@ _xkvm() {
 		[[ $cur == --*=* ]] && replies=("${replies[@]/#/$opt=}")
 	elif [ ${#words[@]} -eq 2 ] && [[ $cur != -* ]]; then
 		mapfile -t replies < <(compgen -W "tap-control" -- "$cur")
-	elif [ "${words[1]}" = tap-control ] && [ ${#words[@]} -eq 3 ]; then
+	elif [ "${words[1]-}" = tap-control ] && [ ${#words[@]} -eq 3 ]; then
 		mapfile -t replies < <(compgen -W "$_xkvm_modes --help" -- "$cur")
 	elif [ -n "$mode" ] && [[ $cur == -* ]]; then
 		local o="-v --verbose -h --help"

@@ -1,5 +1,7 @@
 # xkvm: a plain Makefile.  `make` builds build/xkvm; `make check` runs every
-# test; `make asan` builds the AddressSanitizer/UBSan variant in build/asan.
+# test; `make asan` builds the AddressSanitizer/UBSan variant in build/asan;
+# `make install` (PREFIX, DESTDIR) installs; `make deb` builds the Debian
+# package into build/deb.
 #
 # Walls: netlink/ is compiled with libnl's include paths only, ovsdb/ with
 # libopenvswitch's only (OVS's include/linux/netlink.h shadows the system

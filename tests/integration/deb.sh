@@ -31,8 +31,9 @@ installed() { dpkg-query -W -f='${Status}' xkvm 2>/dev/null | grep -q 'ok instal
 
 start=$(now_ms)
 make -C "$XKVM_TOP" -s DEBDIR="$t/deb" deb >"$t/build.log" 2>&1
-check_eq "make deb builds (log: $t/build.log)" 0 $?
-[ $? -eq 0 ] || tail -20 "$t/build.log"
+rc=$?
+check_eq "make deb builds" 0 $rc
+[ $rc -eq 0 ] || tail -20 "$t/build.log"
 echo "# make deb: $(( $(now_ms) - start )) ms"
 deb=$t/deb/xkvm_${v}_$(dpkg --print-architecture).deb
 check_cmd "the package is in DEBDIR" test -f "$deb"

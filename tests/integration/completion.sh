@@ -88,4 +88,14 @@ check_eq "tap-control del-nics : xkvm's taps" "$(lines "$ltap" "$otap")" \
 check_eq "tap-control ovs-cleanup : BRIDGE:PORT" "$ob:$otap" "$(comp -- tap-control ovs-cleanup "")"
 check_eq "tap-control ovs-cleanup BRIDGE:: the part after ':'" "$otap" \
 	"$(comp -- tap-control ovs-cleanup "$ob" : "")"
+
+# The same through readline in an interactive bash (one TAB each: a unique
+# reply is inserted, with a blank unless it ends in '=', ',' or ':').
+out=$(ip netns exec "$NS" env OVS_RUNDIR="$OVS_DIR" PATH="$(dirname "$XKVM"):$PATH" \
+	timeout 60 python3 "$XKVM_TOP/tests/lib/readline-complete.py" "$COMPLETION" \
+	"xkvm --ne" "xkvm tap-control b" "xkvm --netdev=xo" "xkvm -n $ob,mac=:05,mo" \
+	"xkvm --accel=t" "xkvm tap-control ovs-cleanup $ob:")
+check_eq "readline: the lines after TAB" "$(printf '%s\n' "xkvm --netdev " "xkvm tap-control bridges " \
+	"xkvm --netdev=$ob " "xkvm -n $ob,mac=:05,model=" "xkvm --accel=tcg " \
+	"xkvm tap-control ovs-cleanup $ob:$otap ")" "$out"
 done_testing

@@ -1,5 +1,7 @@
 # xkvm: a plain Makefile.  `make` builds build/xkvm; `make check` runs every
-# test; `make asan` builds the AddressSanitizer/UBSan variant in build/asan.
+# test; `make asan` builds the AddressSanitizer/UBSan variant in build/asan;
+# `make install` (PREFIX, DESTDIR) installs; `make deb` builds the Debian
+# package into build/deb.
 #
 # Walls: netlink/ is compiled with libnl's include paths only, ovsdb/ with
 # libopenvswitch's only (OVS's include/linux/netlink.h shadows the system
@@ -14,13 +16,44 @@ PREFIX   ?= /usr/local
 # from the environment or the command line).
 SYSCONFDIR ?= /etc
 DESTDIR  ?=
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/xkvm
+# The bash completion and the systemd unit go where bash-completion and
+# systemd look (their pkg-config variables) when PREFIX is theirs; under
+# another PREFIX (/usr/local) to the same places below it, which both also
+# search.
+PC_BC_PREFIX := $(shell pkg-config --variable=prefix bash-completion 2>/dev/null)
+PC_SD_PREFIX := $(shell pkg-config --variable=prefix systemd 2>/dev/null)
+COMPLETIONSDIR ?= $(if $(and $(PC_BC_PREFIX),$(filter $(PREFIX),$(PC_BC_PREFIX))),$\
+	$(shell pkg-config --variable=completionsdir bash-completion),$\
+	$(PREFIX)/share/bash-completion/completions)
+SYSTEMDUNITDIR ?= $(if $(and $(PC_SD_PREFIX),$(filter $(PREFIX),$(PC_SD_PREFIX))),$\
+	$(shell pkg-config --variable=systemdsystemunitdir systemd),$\
+	$(PREFIX)/lib/systemd/system)
+DOCS     := README.md docs/compat.md docs/design.md $(wildcard docs/security.md)
 SANITIZE ?=
 OVS_SRC  ?= /usr/src/openvswitch/openvswitch.tar.gz
 # The static libopenvswitch is built once and shared by every build variant.
 OVS_BUILD ?= build/ovs
 
+# The version: VERSION, plus +gHASH when this directory is a git checkout's
+# top (not merely inside one: an unpacked tarball under some other
+# repository is no checkout of xkvm).  Written to a generated header that
+# changes only when the version does.
+VERSION_FILE := $(shell cat VERSION 2>/dev/null)
+GIT_TOP  := $(shell git rev-parse --show-toplevel 2>/dev/null)
+GIT_HASH := $(if $(filter $(CURDIR),$(GIT_TOP)),$(shell git rev-parse --short=12 HEAD 2>/dev/null))
+# (`make deb` builds a copy without .git: it passes the tree's version on.)
+ifeq ($(origin XKVM_VERSION),undefined)
+XKVM_VERSION := $(VERSION_FILE)$(if $(GIT_HASH),+g$(GIT_HASH))
+endif
+
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
+# libopenvswitch's configure gets the caller's flags (a package build's
+# hardening), not ours: with -Werror its feature probes fail.
+OVS_ENV  := CFLAGS='$(CFLAGS)' CPPFLAGS='$(CPPFLAGS)' LDFLAGS='$(LDFLAGS)'
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -64,17 +97,26 @@ HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .SECONDARY:
-.PHONY: FORCE all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE deb all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
 ovs: $(OVS_DEP)
 $(OVS_BUILD)/.done:
-	tools/build-libopenvswitch.sh $(OVS_SRC) $(OVS_BUILD)
+	$(OVS_ENV) tools/build-libopenvswitch.sh $(OVS_SRC) $(OVS_BUILD)
+
+$(BUILD)/gen/xkvm-version.h: FORCE
+	@mkdir -p $(@D)
+	@test -n '$(VERSION_FILE)' || { echo 'Makefile: no VERSION file' >&2; exit 1; }
+	@printf '#define XKVM_VERSION "%s"\n' '$(XKVM_VERSION)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+# Generated headers are included as "gen/NAME.h", from $(BUILD).
+$(BUILD)/src/base/version.o: $(BUILD)/gen/xkvm-version.h
+$(BUILD)/src/base/version.o: CFLAGS += -I$(BUILD)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -I. -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I. -c -o $@ $<
 # sysconfdir.h changes (and tapctl-priv.o is rebuilt) only when SYSCONFDIR does.
 $(BUILD)/gen/sysconfdir.h: FORCE
 	@mkdir -p $(@D)
@@ -85,16 +127,16 @@ $(BUILD)/src/cmd/tapctl-priv.o: CFLAGS += -I$(BUILD)
 FORCE:
 $(BUILD)/netlink/%.o: netlink/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -c -o $@ $<
 $(BUILD)/ovsdb/%.o: ovsdb/%.c $(OVS_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(OVS_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(OVS_CFLAGS) -c -o $@ $<
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -I. -Itests/unit -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I. -Itests/unit -c -o $@ $<
 $(BUILD)/tests/helpers/%.o: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -I. -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -I. -c -o $@ $<
 
 $(LIB): $(SRC_O) $(NL_O) $(OVSDB_O)
 	@rm -f $@
@@ -129,7 +171,7 @@ fuzz:
 # objects it needs, so no list of them is kept here.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Isrc -I. -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Isrc -I. -o $@ $< $(LIB) $(LIBS)
 
 fuzz-run: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
@@ -159,12 +201,43 @@ demo-ovn:
 	$(MAKE) all
 	tests/demo/ovn.sh --build $(BUILD)
 
+# The unit and the sudoers example name the installed binary: written here,
+# with BINDIR, not at build time.
 install: $(BUILD)/xkvm
-	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(PREFIX)/bin/xkvm
-	install -D -m 0644 docs/xkvm.1 $(DESTDIR)$(PREFIX)/share/man/man1/xkvm.1
+	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(BINDIR)/xkvm
+	install -D -m 0644 docs/xkvm.1 $(DESTDIR)$(MANDIR)/man1/xkvm.1
+	install -D -m 0644 tools/completion/xkvm.bash $(DESTDIR)$(COMPLETIONSDIR)/xkvm
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/systemd/xkvm-gc.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' tools/sudoers/xkvm.in >$(DESTDIR)$(DOCDIR)/examples/sudoers
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/sudoers
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/xkvm $(DESTDIR)$(PREFIX)/share/man/man1/xkvm.1
+	rm -f $(DESTDIR)$(BINDIR)/xkvm $(DESTDIR)$(MANDIR)/man1/xkvm.1 \
+		$(DESTDIR)$(COMPLETIONSDIR)/xkvm $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) examples/sudoers)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# The Debian package (debian/), built with dpkg-buildpackage in a copy of
+# the tree under DEBDIR (its outputs land next to it: not in the parent of
+# this tree).  A finished build/ovs is reused (the package's build would
+# compile libopenvswitch again); XKVM_OVS_BUILD= builds it afresh.
+DEBDIR   ?= build/deb
+XKVM_OVS_BUILD ?= $(if $(wildcard $(OVS_BUILD)/.done),$(abspath $(OVS_BUILD)))
+deb:
+	tools/install-deps.sh deb
+	@rm -rf $(DEBDIR)/xkvm-$(VERSION_FILE)
+	@mkdir -p $(DEBDIR)/xkvm-$(VERSION_FILE)
+	tar -c --exclude=./build --exclude=./.git --exclude='./debian/xkvm' \
+		--exclude='./debian/build' --exclude='./debian/.debhelper' . | \
+		tar -x -C $(DEBDIR)/xkvm-$(VERSION_FILE)
+	cd $(DEBDIR)/xkvm-$(VERSION_FILE) && XKVM_VERSION='$(XKVM_VERSION)' \
+		XKVM_OVS_BUILD='$(XKVM_OVS_BUILD)' dpkg-buildpackage -b -us -uc
+	rm -rf $(DEBDIR)/xkvm-$(VERSION_FILE)
+	@ls $(DEBDIR)/xkvm_$(VERSION_FILE)_*.deb
 
 clean:
 	rm -rf $(filter-out $(OVS_BUILD),$(wildcard build/*))

@@ -1,16 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages xkvm's build, tests, demo and benchmark need,
 # only those missing (a no-op on a machine that has them all).
-#   tools/install-deps.sh [build|check|demo|bench|fuzz]
+#   tools/install-deps.sh [build|check|demo|bench|fuzz|deb]
 set -eu
 what=${1:-check}
 pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev openvswitch-source python3"
 case "$what" in
 	build) ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;	# make fuzz: libFuzzer
+	deb) pkgs="$pkgs debhelper dpkg-dev" ;;		# make deb: dpkg-buildpackage, dh
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
-		      busybox-static cpio valgrind ovn-central ovn-host iputils-ping"
+		      busybox-static cpio valgrind ovn-central ovn-host iputils-ping
+		      debhelper dpkg-dev lintian bash-completion systemd man-db"
 		;;
 esac
 [ "$what" = bench ] && pkgs="$pkgs gnuplot-nox"

@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "base/nic.h"
+#include "base/version.h"
 #include "base/xkvm.h"
 #include "cmd/options.h"
 #include "net/nics.h"
@@ -400,6 +401,11 @@ int launch_main(int argc, char **argv)
 	}
 	if (l.cfg.help) {
 		cli_usage(stdout, argv[0]);
+		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
+		goto out;
+	}
+	if (l.cfg.version) {
+		printf("xkvm %s\n", xkvm_version());
 		ret = xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 		goto out;
 	}

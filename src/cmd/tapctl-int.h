@@ -48,4 +48,10 @@ const uid_t *tapctl_priv_uid(const struct tapctl_opts *o);
  * Returns 0, or -errno after printing. */
 int tapctl_list(const struct tapctl_opts *o);
 
+/* `bridges` (cmd/tapctl-bridges.c): prints one JSON object a line for
+ * every Linux bridge of this namespace and every OVS bridge, real and
+ * fake, of the database (none when there is no socket at the default
+ * remote).  Needs no root.  Returns the exit status, after printing. */
+int tapctl_cmd_bridges(int argc, char **argv, const struct tapctl_opts *o);
+
 #endif

@@ -3,25 +3,9 @@
 
 #include <stdio.h>
 
+#include "base/json.h"
 #include "net/inventory.h"
 #include "net/owner.h"
-
-/* Prints 's' as a JSON string. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void json_owner(const char *tag)
 {
@@ -40,17 +24,17 @@ static void print_item(const struct inventory_item *it, void *arg)
 	(void)arg;
 	if (it->kind == INVENTORY_TAP) {
 		printf("{\"kind\":\"tap\",\"name\":");
-		json_str(it->name);
+		json_put_str(stdout, it->name);
 		printf(",\"master_ifindex\":%d,\"up\":%s,\"group\":%u,", it->master_ifindex,
 		       it->up ? "true" : "false", (unsigned)it->group);
 	} else {
 		printf("{\"kind\":\"ovs-port\",\"name\":");
-		json_str(it->name);
+		json_put_str(stdout, it->name);
 		printf(",\"bridge\":");
-		json_str(it->bridge);
+		json_put_str(stdout, it->bridge);
 		printf(",\"iface_id\":");
 		if (it->iface_id)
-			json_str(it->iface_id);
+			json_put_str(stdout, it->iface_id);
 		else
 			printf("null");
 		printf(",\"ofport\":");

@@ -286,7 +286,8 @@ static const struct mode modes[] = {
 	  "           --ovs-iface-steal  take an ovs-iface-id from the live or\n"
 	  "                           foreign port holding it (a dead xkvm's goes\n"
 	  "                           anyway)\n"
-	  "\n   A bridge may carry the NIC's MAC, mtu=, queues= and ovs-* tokens as in\n   --netdev:\n"
+	  "\n   A bridge may carry the NIC's MAC, mtu=, queues= and ovs-* tokens, as a\n"
+	  "   launch's NETDEV does:\n"
 	  "   'br0,mac=52:54:00:12:34:01,ovs-tag=10' (what a launch run through sudo\n"
 	  "   passes).\n" },
 	{ "del-nics", cmd_del_nics, 0, "del-nics [options] tap [tap [..]]",
@@ -312,6 +313,13 @@ static const struct mode modes[] = {
 	  "   kind, name, bridge, owner pid, uid, whether the owner lives, for OVS\n"
 	  "   ports their OpenFlow port and, with an iface-id, their OVN binding\n"
 	  "   (ovn-installed).\n"
+	  "\n   options:\n"
+	  OVSDB_OPTIONS_HELP },
+	{ "bridges", tapctl_cmd_bridges, O_OVSDB, "bridges [options]",
+	  "\n   list the bridges a NIC can go on, one JSON object a line: kind\n"
+	  "   'linux' (from the kernel; with up and mtu), 'ovs' (with datapath) or\n"
+	  "   'ovs-fake' (a fake VLAN bridge: parent, vlan, datapath), and name.\n"
+	  "   Without OVS (no database socket), Linux bridges only.\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 };

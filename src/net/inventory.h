@@ -33,6 +33,26 @@ struct inventory_item {
 int inventory_walk(const char *ovsdb, int timeout_ms,
 		   void (*emit)(const struct inventory_item *item, void *arg), void *arg);
 
+/* A bridge a NIC can go on, as inventory_bridges() finds it.  Strings
+ * borrowed for the callback's duration. */
+struct inventory_bridge {
+	const char *kind;	/* "linux", "ovs" or "ovs-fake" */
+	const char *name;
+	bool up;		/* linux */
+	unsigned mtu;		/* linux */
+	const char *parent;	/* ovs-fake: the real bridge */
+	int vlan;		/* ovs-fake: its VLAN, else -1 */
+	const char *datapath;	/* ovs, ovs-fake: "system", "netdev", ... */
+};
+
+/* Calls emit(bridge, arg) for every Linux bridge of this network namespace,
+ * then for every OVS bridge, real and fake, of the database at 'ovsdb'
+ * (NULL: the default remote; a missing default socket means no OVS) within
+ * 'timeout_ms'.  Returns 0, or prints and returns -errno (the Linux
+ * bridges were emitted then already). */
+int inventory_bridges(const char *ovsdb, int timeout_ms,
+		      void (*emit)(const struct inventory_bridge *b, void *arg), void *arg);
+
 /* Counts the taps in this network namespace whose owner tag names 'uid'
  * into *n.  Returns 0 or -errno (nothing printed). */
 int inventory_count_taps(uid_t uid, unsigned long *n);

@@ -11,7 +11,7 @@
 
 /* One row per option: add new options here and handle them in apply(). */
 enum opt_id {
-	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
+	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v', OPT_VERSION = 'V',
 	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
 	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP,
 	/* the CLI_OVS_* ids of cli.h */
@@ -34,11 +34,14 @@ static const struct option options[] = {
 	{ "uefi",	no_argument,       NULL, OPT_UEFI },
 	{ "uefi-nvram",	required_argument, NULL, OPT_UEFI_NVRAM },
 	{ "verbose",	no_argument,       NULL, OPT_VERBOSE },
+	/* --version is matched whole in cli_parse(), not here: in this table
+	 * it would make the reference's --v, --ve and --ver (abbreviations of
+	 * --verbose) ambiguous. */
 	{ NULL, 0, NULL, 0 },
 };
 
 /* Leading ':' reports a missing argument as ':' (no getopt messages). */
-static const char short_options[] = ":hd:n:v";
+static const char short_options[] = ":hd:n:vV";
 
 int cli_parse_seconds(const char *opt, const char *arg, int *ms, char **err)
 {
@@ -119,6 +122,9 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 	case OPT_VERBOSE:
 		cfg->verbosity++;
 		return 0;
+	case OPT_VERSION:
+		cfg->version = true;
+		return 0;
 	case OPT_DRY_RUN:
 		cfg->dry_run = true;
 		return 0;
@@ -198,6 +204,12 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 			 * (':' is no option, though short_options holds it). */
 			const char *arg = argv[optind - 1];
 
+			if (!strcmp(arg, "--version")) {
+				cfg->version = true;
+				continue;
+			}
+			if (!strncmp(arg, "--version=", 10))
+				return errmsg(err, "option '--version' takes no argument (in '%s')", arg);
 			if (opt && !strncmp(arg, "--", 2) && strchr(arg, '=')) {
 				for (const struct option *o = options; o->name; o++)
 					if (o->val == opt && o->has_arg == no_argument)
@@ -270,6 +282,7 @@ void cli_usage(FILE *f, const char *prog)
 "                              accepted for compatibility: xkvm always\n"
 "                              supervises qemu and forwards signals\n"
 "      -h | --help             this text\n"
+"      -V | --version          print xkvm's version\n"
 "\n"
 "   Arguments after '--' (and any non-option argument) go to qemu as they are.\n"
 "   Environment: DEF_DISK_DRIVER (default virtio-blk), DEF_NETMODEL\n"
@@ -334,7 +347,8 @@ void cli_usage(FILE *f, const char *prog)
 "      del-nics TAP...            remove taps xkvm made for you\n"
 "      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
 "      gc                         remove what dead xkvm processes left\n"
-"      list                       list taps and ports xkvm made (JSON lines)\n",
+"      list                       list taps and ports xkvm made (JSON lines)\n"
+"      bridges                    list Linux and OVS bridges (JSON lines)\n",
 	name, name, name, name, name, name);
 }
 

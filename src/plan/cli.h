@@ -58,6 +58,7 @@ struct xkvm_config {
 	bool uefi;			/* --uefi or --uefi-nvram */
 	bool dry_run;			/* --dry-run */
 	bool help;			/* -h/--help was given */
+	bool version;			/* -V/--version was given */
 	int verbosity;			/* -v count */
 	enum cli_accel accel;		/* --accel, default kvm */
 	char *def_disk_driver;		/* $DEF_DISK_DRIVER or virtio-blk */
@@ -68,7 +69,7 @@ struct xkvm_config {
 
 /* Parses argv (argv[0] is the program name; getopt_long may permute argv)
  * and the environment (DEF_DISK_DRIVER, DEF_NETMODEL) into 'cfg'.
- * Returns 0 (check cfg->help), -EINVAL with *err set to a one-line
+ * Returns 0 (check cfg->help and cfg->version), -EINVAL with *err set to a one-line
  * message naming the bad argument (caller frees), or -ENOMEM.  'cfg' must
  * be released with cli_release() in every case. */
 int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err);

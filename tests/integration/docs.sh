@@ -17,8 +17,8 @@ for o in $opts; do
 		fail "--$o missing from docs/xkvm.1"
 done
 
-modes=$(sed -n 's/^\t{ "\([a-z-]*\)", cmd_.*/\1/p' "$src/cmd/tapctl.c")
-check_eq "tap-control modes read from src/cmd/tapctl.c" "make-nics del-nics ovs-cleanup gc list" \
+modes=$(sed -n 's/^\t{ "\([a-z-]*\)", \(tapctl_\)\?cmd_.*/\1/p' "$src/cmd/tapctl.c")
+check_eq "tap-control modes read from src/cmd/tapctl.c" "make-nics del-nics ovs-cleanup gc list bridges" \
 	"$(echo $modes)"
 overview=$("$XKVM" tap-control --help)
 for m in $modes; do

@@ -214,12 +214,24 @@ install: $(BUILD)/xkvm
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' tools/sudoers/xkvm.in >$(DESTDIR)$(DOCDIR)/examples/sudoers
 	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/sudoers
+	install -m 0644 docs/examples/acl.conf $(DESTDIR)$(DOCDIR)/examples/acl.conf
+	@# The ACL the binary reads (SYSCONFDIR): the shipped one grants nothing,
+	@# and an admin's own is never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/xkvm/acl.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/xkvm/acl.conf"; \
+	else \
+		install -D -m 0644 tools/acl.conf $(DESTDIR)$(SYSCONFDIR)/xkvm/acl.conf; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xkvm $(DESTDIR)$(MANDIR)/man1/xkvm.1 \
 		$(DESTDIR)$(COMPLETIONSDIR)/xkvm $(DESTDIR)$(SYSTEMDUNITDIR)/xkvm-gc.service \
-		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) examples/sudoers)
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) examples/sudoers examples/acl.conf)
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@# the ACL goes only as shipped: an admin's rules stay
+	-cmp -s tools/acl.conf $(DESTDIR)$(SYSCONFDIR)/xkvm/acl.conf && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/xkvm/acl.conf && \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/xkvm 2>/dev/null; true
 
 # The Debian package (debian/), built with dpkg-buildpackage in a copy of
 # the tree under DEBDIR (its outputs land next to it: not in the parent of

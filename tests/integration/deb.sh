@@ -5,9 +5,14 @@
 # version, reaps a dead launch's tap in a namespace, its unit passes
 # systemd-analyze verify and is enabled; dpkg -P removes it all.  The
 # package is purged at exit whatever happens; one left by an earlier run is
-# purged first.
+# purged first.  Runs in a private mount namespace whose /etc is an overlay
+# (tests/lib/sudo.sh): the package's /etc files (its ACL, the unit's
+# enabling) never reach the host's /etc.
 . "$(dirname "$0")/../lib/common.sh"
 need_root
+. "$(dirname "$0")/../lib/sudo.sh"
+su_private_etc "$@"
+rm -f /etc/xkvm/acl.conf	# (in the overlay) as on a host without xkvm
 for tool in dpkg-buildpackage dh lintian systemd-analyze; do
 	command -v $tool >/dev/null || { fail "$tool is not installed (tools/install-deps.sh check)"; done_testing; }
 done
@@ -54,9 +59,12 @@ want=$(printf '%s\n' /usr/bin/xkvm /usr/share/man/man1/xkvm.1.gz \
 	/usr/share/bash-completion/completions/xkvm /lib/systemd/system/xkvm-gc.service \
 	/usr/share/doc/xkvm/README.md.gz /usr/share/doc/xkvm/compat.md.gz \
 	/usr/share/doc/xkvm/design.md.gz /usr/share/doc/xkvm/copyright /usr/share/doc/xkvm/changelog.gz \
-	/usr/share/doc/xkvm/examples/sudoers /usr/share/lintian/overrides/xkvm | sort)
+	/usr/share/doc/xkvm/examples/sudoers /usr/share/doc/xkvm/examples/acl.conf \
+	/etc/xkvm/acl.conf /usr/share/lintian/overrides/xkvm | sort)
 check_eq "dpkg -c: the files" "$want" "$(grep -v '^/usr/share/doc/xkvm/security.md' <<<"$files")"
 check_eq "Version is VERSION" "$v" "$(dpkg-deb -f "$deb" Version)"
+check_eq "/etc/xkvm/acl.conf is a conffile" /etc/xkvm/acl.conf \
+	"$(dpkg-deb -I "$deb" conffiles 2>/dev/null)"
 check_eq "Open vSwitch is not a dependency" "" "$(dpkg-deb -f "$deb" Depends | grep -o 'openvswitch[^,]*')"
 check_eq "Built-Using names openvswitch" "openvswitch (= $(dpkg-query -W -f='${source:Version}' \
 	openvswitch-source))" "$(dpkg-deb -f "$deb" Built-Using)"

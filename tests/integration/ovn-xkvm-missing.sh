@@ -118,13 +118,13 @@ check_cmd "no wait: the port exists" test -n "$ifc"
 check_eq "no wait: not installed" '"ovn_installed":false' \
 	"$(ovn_in 1 "$XKVM" tap-control list | grep '"kind":"ovs-port"' | grep -o '"ovn_installed":[a-z]*')"
 check_eq "no wait: the listing" \
-	"{\"kind\":\"ovs-port\",\"name\":\"$ifc\",\"bridge\":\"br-int\",\"iface_id\":\"late\",\"ovn_installed\":false," \
+	"{\"kind\":\"ovs-port\",\"name\":\"$ifc\",\"bridge\":\"br-int\",\"iface_id\":\"late\",\"ofport\":$(ovn_vsctl 1 get Interface "$ifc" ofport),\"ovn_installed\":false," \
 	"$(ovn_in 1 "$XKVM" tap-control list | grep '"kind":"ovs-port"' | sed 's/"owner_pid".*//')"
 check_eq "no wait: vm-id and attached-mac" "vm-late 52:54:00:0b:00:02" \
 	"$(ovn_vsctl 1 get Interface "$ifc" external_ids:vm-id external_ids:attached-mac | tr -d '"' | xargs)"
 t0=$(ovn_now_ms)
 check_cmd "no wait: logical port created" ovn_add_lsp "$ls" late 52:54:00:0b:00:02 10.89.0.2
-installed() { ovn_in 1 "$XKVM" tap-control list | grep -q '"kind":"ovs-port".*"iface_id":"late","ovn_installed":true,'; }
+installed() { ovn_in 1 "$XKVM" tap-control list | grep -q '"kind":"ovs-port".*"iface_id":"late","ofport":[0-9]*,"ovn_installed":true,'; }
 check_cmd "no wait: the listing shows it installed" ovn_wait_for 10 installed
 echo "# timing: NB lsp-add to ovn_installed in the listing: $(( $(ovn_now_ms) - t0 )) ms"
 kill -TERM "$xpid"

@@ -114,7 +114,7 @@ for n in 1 2; do
 	list=$(ovn_in $n "$XKVM" tap-control list)
 	check_eq "$g: tap-control list exits 0" 0 "$?"
 	check_eq "$g: listing: the OVS port, iface_id, ovn_installed" \
-		"{\"kind\":\"ovs-port\",\"name\":\"$ifc\",\"bridge\":\"br-int\",\"iface_id\":\"lp$n\",\"ovn_installed\":true," \
+		"{\"kind\":\"ovs-port\",\"name\":\"$ifc\",\"bridge\":\"br-int\",\"iface_id\":\"lp$n\",\"ofport\":$(ovn_vsctl $n get Interface "$ifc" ofport),\"ovn_installed\":true," \
 		"$(grep '"kind":"ovs-port"' <<<"$list" | sed 's/"owner_pid".*//')"
 	check_cmd "$g: listing: the owner is alive" grep -q '"kind":"ovs-port".*"alive":true}$' <<<"$list"
 	check_eq "$g: listing: the tap" 1 "$(grep -c "^{\"kind\":\"tap\",\"name\":\"$ifc\"" <<<"$list")"

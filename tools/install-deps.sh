@@ -10,7 +10,8 @@ case "$what" in
 	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;	# make fuzz: libFuzzer
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
-		      busybox-static cpio valgrind ovn-central ovn-host"
+		      busybox-static cpio valgrind ovn-central ovn-host
+		      openvswitch-switch-dpdk librte-mempool-ring23"
 		;;
 esac
 [ "$what" = bench ] && pkgs="$pkgs gnuplot-nox"

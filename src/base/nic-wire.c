@@ -16,6 +16,9 @@ int nic_wire_format(const struct nic *n, char **out)
 
 	if (ret == 0 && n->mac)
 		ret = strv_pushf(&tok, "mac=%s", n->mac);
+	if (ret == 0 && n->vhost_user)
+		ret = n->vhost_sock ? strv_pushf(&tok, NIC_VHOST_USER "=%s", n->vhost_sock)
+				    : strv_push(&tok, NIC_VHOST_USER);
 	for (size_t i = 0; ret == 0 && i < n->ovs.n; i++)
 		ret = strv_pushf(&tok, "ovs-%s", n->ovs.v[i]);
 	if (ret == 0) {
@@ -53,10 +56,21 @@ int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err)
 				ret = str_set(&n->mac, tok + 4);
 			continue;
 		}
+		if (!strncmp(tok, NIC_VHOST_USER "=", sizeof(NIC_VHOST_USER))) {
+			const char *sock = tok + sizeof(NIC_VHOST_USER);
+
+			if (sock[0] != '/')
+				ret = errmsg(err, "invalid vhost-user socket '%s' in '%s': want an "
+					     "absolute path", sock, arg);
+			else
+				ret = str_set(&n->vhost_sock, sock);
+			n->vhost_user = true;
+			continue;
+		}
 		ret = nic_take_token(n, tok, err);
 		if (ret == 0)
 			ret = errmsg(err, "invalid '%s': make-nics takes "
-				     "BRIDGE[,mac=MAC][,ovs-*...]", arg);
+				     "BRIDGE[,mac=MAC][,vhost-user[=SOCKET]][,ovs-*...]", arg);
 		else if (ret > 0)
 			ret = 0;
 	}

@@ -37,6 +37,7 @@ void nic_release(struct nic *n)
 	strv_release(&n->devopts);
 	strv_release(&n->netopts);
 	strv_release(&n->ovs);
+	free(n->vhost_sock);
 	nic_init(n, n->index);
 }
 
@@ -153,6 +154,10 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 	size_t klen;
 
 	*err = NULL;
+	if (!strcmp(tok, NIC_VHOST_USER)) {
+		n->vhost_user = true;
+		return 1;
+	}
 	if (strncmp(tok, "ovs-", 4))
 		return 0;
 	key = tok + 4;

@@ -43,11 +43,16 @@ struct nic {
 	struct strv netopts;	/* ... those for -netdev */
 	bool sets_vnet_hdr;	/* a vnet_hdr= token went to -netdev */
 	struct strv ovs;	/* OVS options, "KEY=VALUE" (see above) */
+	bool vhost_user;	/* token "vhost-user": a dpdkvhostuserclient port,
+				 * no tap (needs an OVS bridge with DPDK) */
 
 	/* Host facts: set by net/ (NIC_USER already by the parser). */
 	enum nic_kind kind;
 	bool netdev_dp;		/* an OVS bridge on the userspace datapath */
-	char tap[NIC_TAPSIZ];	/* the tap's name, "" while it has none */
+	char tap[NIC_TAPSIZ];	/* the tap's name, "" while it has none; for
+				 * vhost-user the OVS port's */
+	char *vhost_sock;	/* vhost-user: the socket qemu serves and the
+				 * port connects to (net/vhostdir.h), or NULL */
 };
 
 /* Initializes 'n' as NIC number 'index' with nothing set.  Never fails. */
@@ -68,13 +73,17 @@ bool nic_valid_ifname(const char *name);
 /* Returns true when 'mac' is a full lower-case MAC "xx:xx:xx:xx:xx:xx". */
 bool nic_valid_mac(const char *mac);
 
-/* Takes one of xkvm's own tokens ("ovs-..."): validates it and records it
+/* Takes one of xkvm's own tokens: the flag "vhost-user" (sets
+ * n->vhost_user), or an "ovs-..." one, which it validates and records
  * in n->ovs (a later value of a single-valued key replaces the earlier;
  * ovs-ext: entries accumulate).  Messages quote n->spec.  Returns 1 when
  * the token was taken, 0 when it is none of xkvm's tokens (n unchanged),
  * -EINVAL with *err set to a one-line message (caller frees), or -ENOMEM
  * (*err NULL). */
 int nic_take_token(struct nic *n, const char *tok, char **err);
+
+/* The flag token of a vhost-user NIC. */
+#define NIC_VHOST_USER "vhost-user"
 
 /* Returns true when the NIC has any OVS option (they need an OVS bridge). */
 bool nic_has_ovs(const struct nic *n);
@@ -106,7 +115,8 @@ extern const struct nic_opt nic_ovs_options[];
 /* --- the sudo wire format ---------------------------------------------
  * What an unprivileged launch passes to `sudo xkvm tap-control make-nics`
  * and reads back.  Request: one argument a NIC, "BRIDGE[,mac=MAC]
- * [,ovs-KEY=VALUE...]".  Reply: one line a NIC, "skip" (user networking),
+ * [,vhost-user[=SOCKET]][,ovs-KEY=VALUE...]" (SOCKET: n->vhost_sock, an
+ * absolute path without ','; make-nics checks where it lies).  Reply: one line a NIC, "skip" (user networking),
  * "TAP:brctl", "TAP:ovs", or with --with-datapath "TAP:ovs:netdev" or
  * "TAP:ovs:system".  The formatter and the parser of each direction sit
  * side by side in nic-wire.c. */
@@ -116,8 +126,8 @@ extern const struct nic_opt nic_ovs_options[];
 int nic_wire_format(const struct nic *n, char **out);
 
 /* Parses a request argument into 'n' (initialized here as NIC 'index';
- * release it with nic_release() in every case): the bridge, a full MAC
- * and OVS options, nothing for qemu.  Returns 0, -EINVAL with *err set to
+ * release it with nic_release() in every case): the bridge, a full MAC,
+ * the vhost-user flag and socket, and OVS options, nothing for qemu.  Returns 0, -EINVAL with *err set to
  * a one-line message naming the bad part (caller frees), or -ENOMEM. */
 int nic_wire_parse(const char *arg, unsigned index, struct nic *n, char **err);
 

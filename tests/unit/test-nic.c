@@ -2,7 +2,8 @@
  *
  * The round trip is randomised over EVERY OVS option of nic_ovs_options[]
  * (values drawn per option type), so an option added to the table is
- * covered without touching this test: parse(format(x)) == x, where x was
+ * covered without touching this test (and the vhost-user flag, with and
+ * without its socket): parse(format(x)) == x, where x was
  * built through nic_take_token() as the spec parser builds it.  Seed and
  * rounds: XKVM_NIC_SEED, XKVM_NIC_ROUNDS. */
 #include <errno.h>
@@ -87,6 +88,16 @@ static int random_nic(struct nic *n, unsigned index)
 		snprintf(n->mac, NIC_MACSIZ, "52:54:%02x:%02x:%02x:%02x", below(256), below(256),
 			 below(256), below(256));
 	}
+	if (below(3) == 0 && nic_take_token(n, NIC_VHOST_USER, &err) != 1)
+		return -1;
+	if (n->vhost_user && below(2)) {
+		char sock[64];
+
+		snprintf(sock, sizeof(sock), "/run/xkvm/vhost.%06x/net%02u.sock", below(1u << 24),
+			 index);
+		if (!(n->vhost_sock = strdup(sock)))
+			return -1;
+	}
 	for (unsigned k = 0, count = below(9); k < count; k++) {
 		size_t n_opts = 0;
 		const struct nic_opt *o;
@@ -110,7 +121,9 @@ static int random_nic(struct nic *n, unsigned index)
 static int same(const struct nic *a, const struct nic *b)
 {
 	if (strcmp(a->bridge, b->bridge) || a->kind != b->kind || a->index != b->index ||
-	    (!a->mac) != (!b->mac) || (a->mac && strcmp(a->mac, b->mac)) || a->ovs.n != b->ovs.n)
+	    (!a->mac) != (!b->mac) || (a->mac && strcmp(a->mac, b->mac)) || a->ovs.n != b->ovs.n ||
+	    a->vhost_user != b->vhost_user || (!a->vhost_sock) != (!b->vhost_sock) ||
+	    (a->vhost_sock && strcmp(a->vhost_sock, b->vhost_sock)))
 		return 0;
 	for (size_t i = 0; i < a->ovs.n; i++)
 		if (strcmp(a->ovs.v[i], b->ovs.v[i]))
@@ -258,10 +271,16 @@ int main(void)
 		  wire("br0,mac=:05"));
 	CHECK_STR("ERR: invalid MAC '52:54:00:12:34:0A' in 'br0,mac=52:54:00:12:34:0A': "
 		  "want xx:xx:xx:xx:xx:xx", wire("br0,mac=52:54:00:12:34:0A"));
-	CHECK_STR("ERR: invalid 'br0,model=e1000': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]",
+	CHECK_STR("ERR: invalid 'br0,model=e1000': make-nics takes BRIDGE[,mac=MAC]"
+		  "[,vhost-user[=SOCKET]][,ovs-*...]",
 		  wire("br0,model=e1000"));
-	CHECK_STR("ERR: invalid 'br0,vnet_hdr=off': make-nics takes BRIDGE[,mac=MAC][,ovs-*...]",
+	CHECK_STR("ERR: invalid 'br0,vnet_hdr=off': make-nics takes BRIDGE[,mac=MAC]"
+		  "[,vhost-user[=SOCKET]][,ovs-*...]",
 		  wire("br0,vnet_hdr=off"));
+	CHECK_STR("br0,vhost-user", wire("br0,vhost-user"));
+	CHECK_STR("br0,vhost-user=/run/x/s,ovs-tag=1", wire("br0,ovs-tag=1,vhost-user=/run/x/s"));
+	CHECK_STR("ERR: invalid vhost-user socket 'x.sock' in 'br0,vhost-user=x.sock': want an "
+		  "absolute path", wire("br0,vhost-user=x.sock"));
 	CHECK_STR("ERR: empty bridge name in ''", wire(""));
 	CHECK_STR("ERR: invalid bridge name 'br/0' in 'br/0'", wire("br/0"));
 	CHECK_STR("ERR: invalid bridge name '-x x' in '-x x'", wire("-x x"));

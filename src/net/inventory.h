@@ -22,6 +22,7 @@ struct inventory_item {
 	const char *bridge;
 	const char *iface_id;	/* external_ids:iface-id, or NULL */
 	bool ovn_installed;
+	const char *vhost_socket;	/* a vhost-user port's socket, or NULL */
 };
 
 /* Calls emit(item, arg) for every tagged tap in this network namespace,

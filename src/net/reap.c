@@ -9,6 +9,7 @@
 #include "net/ovsports.h"
 #include "net/owner.h"
 #include "net/taps.h"
+#include "net/vhostdir.h"
 #include "netlink/xknl.h"
 #include "ovsdb/xkovs.h"
 #include "base/xkvm.h"
@@ -81,15 +82,37 @@ static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_
 	}
 }
 
+/* A dead owner's vhost-user port named its socket: its launch directory
+ * goes with the port (nothing else records where it is). */
+static void reap_vhost_dir(const char *sock, uid_t uid, bool report, struct reap_result *res)
+{
+	int r = vhostdir_reap(sock, uid);
+
+	if (r < 0) {
+		xkvm_error("cannot remove the directory of vhost-user socket '%s': %s", sock,
+			   strerror(-r));
+		res->failed++;
+	} else if (r > 0) {
+		res->dirs++;
+		if (report)
+			printf("removed vhost-user socket directory of %s\n", sock);
+	}
+}
+
 /* Removes the dead ports of one owner, 'tag', checked against the tag
  * inside the transaction: a port of that name that meanwhile belongs to
  * someone else (reaped by another xkvm, the name reused by a live launch)
  * is refused, never removed.  On a refusal, one port at a time to know
  * which went. */
 static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port *ports,
-			     size_t n, bool report, struct reap_result *res)
+			     const char *const *socks, size_t n, bool report,
+			     struct reap_result *res)
 {
 	int ret = xkovs_del_ports(h, ports, n, tag, 0);
+	struct owner o;
+
+	if (owner_parse(tag, &o) < 0)
+		return;	/* cannot be: only dead owners' tags come here */
 
 	for (size_t i = 0; i < n; i++) {
 		int r = ret;
@@ -107,6 +130,8 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 		res->ports++;
 		if (report)
 			printf("removed port %s from %s\n", ports[i].name, ports[i].bridge);
+		if (socks[i])
+			reap_vhost_dir(socks[i], o.uid, report, res);
 	}
 }
 
@@ -116,6 +141,7 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 	struct xkovs *own = NULL, *h = db;
 	struct xkovs_owned *owned = NULL;
 	struct xkovs_port *ports = NULL;
+	const char **socks = NULL;
 	size_t n_owned = 0;
 	bool *done = NULL;
 	int ret = 0;
@@ -133,7 +159,8 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 	}
 	ports = calloc(n_owned ? n_owned : 1, sizeof(*ports));
 	done = calloc(n_owned ? n_owned : 1, sizeof(*done));
-	if (!ports || !done) {
+	socks = calloc(n_owned ? n_owned : 1, sizeof(*socks));
+	if (!ports || !done || !socks) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -151,15 +178,17 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 			ports[n] = (struct xkovs_port)XKOVS_PORT_INIT;
 			ports[n].bridge = owned[k].bridge;
 			ports[n].name = owned[k].port;
+			socks[n] = owned[k].vhost_socket;
 			n++;
 		}
-		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
+		reap_owner_ports(h, owned[i].owner, ports, socks, n, report, res);
 	}
 	ret = 0;
 out:
 	if (ret == -ENOMEM)
 		xkvm_error("out of memory");
 	free(done);
+	free(socks);
 	free(ports);
 	xkovs_owned_free(owned, n_owned);
 	xkovs_free(own);

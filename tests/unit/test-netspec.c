@@ -30,7 +30,7 @@ static char *nic(const char *spec, unsigned index, const char *tap)
 		ns.kind = NIC_BRCTL;
 		snprintf(ns.tap, sizeof(ns.tap), "%s", tap);
 	}
-	d = qemuargv_device_arg(&ns);
+	d = qemuargv_device_arg(&ns, true);
 	n = qemuargv_netdev_arg(&ns);
 	snprintf(buf, sizeof(buf), "%s %s", d, n);
 	free(d);

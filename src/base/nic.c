@@ -158,6 +158,9 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 		n->vhost_user = true;
 		return 1;
 	}
+	if (!strncmp(tok, NIC_VHOST_USER "=", sizeof(NIC_VHOST_USER)))
+		return errmsg(err, "invalid token '%s' in --netdev %s: vhost-user takes no value "
+			      "(xkvm makes the socket)", tok, spec);
 	if (strncmp(tok, "ovs-", 4))
 		return 0;
 	key = tok + 4;

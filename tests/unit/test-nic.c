@@ -281,6 +281,8 @@ int main(void)
 	CHECK_STR("br0,vhost-user=/run/x/s,ovs-tag=1", wire("br0,ovs-tag=1,vhost-user=/run/x/s"));
 	CHECK_STR("ERR: invalid vhost-user socket 'x.sock' in 'br0,vhost-user=x.sock': want an "
 		  "absolute path", wire("br0,vhost-user=x.sock"));
+	CHECK_STR("ERR: invalid vhost-user socket '' in 'br0,vhost-user=': want an absolute path",
+		  wire("br0,vhost-user="));
 	CHECK_STR("ERR: empty bridge name in ''", wire(""));
 	CHECK_STR("ERR: invalid bridge name 'br/0' in 'br/0'", wire("br/0"));
 	CHECK_STR("ERR: invalid bridge name '-x x' in '-x x'", wire("-x x"));

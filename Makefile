@@ -61,7 +61,7 @@ HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .SECONDARY:
-.PHONY: all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: all asan check unit integration bench demo demo-ovn demo-dpdk install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
@@ -147,6 +147,13 @@ demo-ovn:
 	tools/install-deps.sh demo
 	$(MAKE) all
 	tests/demo/ovn.sh --build $(BUILD)
+
+# A guest on an OVS-DPDK bridge through a vhost-user port (DPDK without
+# hugepages, in a namespace).
+demo-dpdk:
+	tools/install-deps.sh demo
+	$(MAKE) all
+	tests/demo/dpdk.sh --build $(BUILD)
 
 install: $(BUILD)/xkvm
 	install -D -m 0755 $(BUILD)/xkvm $(DESTDIR)$(PREFIX)/bin/xkvm

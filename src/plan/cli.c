@@ -271,6 +271,7 @@ void cli_usage(FILE *f, const char *prog)
 "      ovs-iface-id=NAME      OVS bridges only: external_ids:iface-id\n"
 "      ovs-vm-id=ID           OVS bridges only: external_ids:vm-id\n"
 "      ovs-ext:KEY=VALUE      OVS bridges only: external_ids:KEY (repeatable)\n"
+"      vhost-user             OVS-DPDK bridges only: a vhost-user port (no tap)\n"
 "\n"
 "    Other fields can be anything that is acceptable to qemu either as:\n"
 "      * '-device MODEL' option (see 'qemu-system-ARCH -device MODEL,?')\n"

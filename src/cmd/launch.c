@@ -272,7 +272,7 @@ static int launch_parse_nics(struct launch *l)
  * NICs do not fit in ARG_MAX: the name cannot repeat). */
 static void dry_run_taps(struct launch *l)
 {
-	char *root = NULL;
+	char *dir = NULL;
 
 	for (size_t i = 0; i < l->n_nics; i++) {
 		struct nic *n = &l->nics[i];
@@ -283,11 +283,10 @@ static void dry_run_taps(struct launch *l)
 			 (unsigned)(i % 1000000));
 		/* where the socket would be: the launch directory's name is
 		 * random (mkdtemp) */
-		if (n->vhost_user && !n->vhost_sock && (root || vhostdir_root(&root) == 0))
-			(void)!asprintf(&n->vhost_sock, "%s/vhost.%d.XXXXXX/net%02u.sock", root,
-					(int)getpid(), n->index);
+		if (n->vhost_user && !n->vhost_sock && (dir || vhostdir_template(&dir) == 0))
+			(void)vhostdir_socket(dir, n->index, &n->vhost_sock);
 	}
-	free(root);
+	free(dir);
 }
 
 /* When a NIC is on a bridge: classifies the bridges, reaps what dead

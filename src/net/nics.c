@@ -366,7 +366,7 @@ static int prepare_vhost(struct nics *ns, struct nic *nics, size_t n)
 			return -EINVAL;
 		}
 		if (!ns->vhost_dir) {
-			ret = vhostdir_make(getpid(), &ns->vhost_dir);
+			ret = vhostdir_make(&ns->vhost_dir);
 			if (ret < 0) {
 				char *root = NULL;
 

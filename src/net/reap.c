@@ -135,6 +135,21 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 	}
 }
 
+/* Launch directories no port names and whose owner is gone (a launch
+ * killed before its port existed); 'socks' are every owned port's. */
+static void reap_orphan_dirs(const char *const *socks, size_t n, bool report,
+			     struct reap_result *res)
+{
+	size_t before = res->dirs;
+	int r = vhostdir_reap_orphans(socks, n, &res->dirs);
+
+	if (r < 0)
+		xkvm_error("cannot look for vhost-user socket directories: %s", strerror(-r));
+	if (report && res->dirs > before)
+		printf("removed %zu vhost-user socket directory(ies) of dead launches\n",
+		       res->dirs - before);
+}
+
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		      struct reap_result *res)
 {
@@ -148,6 +163,8 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 
 	if (!h) {
 		ret = ovsports_open(ovsdb, timeout_ms, false, &own);
+		if (ret == 0 && !own)
+			reap_orphan_dirs(NULL, 0, report, res);	/* no Open vSwitch here */
 		if (ret < 0 || !own)
 			return ret;	/* printed, or no Open vSwitch here */
 		h = own;
@@ -183,6 +200,9 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 		}
 		reap_owner_ports(h, owned[i].owner, ports, socks, n, report, res);
 	}
+	for (size_t i = 0; i < n_owned; i++)
+		socks[i] = owned[i].vhost_socket;	/* every port's, dead or alive */
+	reap_orphan_dirs(socks, n_owned, report, res);
 	ret = 0;
 out:
 	if (ret == -ENOMEM)

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/owner.h"
+
 #define PREFIX "vhost."
 #define SOCK_NAME_MAX sizeof("net4294967295.sock")
 
@@ -38,36 +40,61 @@ int vhostdir_root(char **out)
 	return 0;
 }
 
-int vhostdir_make(pid_t pid, char **out)
+int vhostdir_template(char **out)
 {
 	char *root = NULL, *dir = NULL;
+	unsigned long long start, pidns;
 	int ret = vhostdir_root(&root);
 
+	if (ret == 0)
+		ret = owner_start_time(getpid(), &start);
+	if (ret == 0)
+		ret = owner_pidns(0, &pidns);
 	if (ret < 0)
 		goto out;
-	if (mkdir(root, 0700) < 0 && errno != EEXIST) {
-		ret = -errno;
-		goto out;
-	}
-	if (asprintf(&dir, "%s/" PREFIX "%d.XXXXXX", root, (int)pid) < 0) {
+	if (asprintf(&dir, "%s/" PREFIX "%d.%llu.%llu.XXXXXX", root, (int)getpid(), start,
+		     pidns) < 0) {
 		dir = NULL;
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (strlen(dir) + 1 + SOCK_NAME_MAX - 1 > VHOSTDIR_SOCK_MAX || strchr(dir, ',')) {
-		/* ',' would end the path in qemu's -chardev and on the wire */
-		ret = strchr(dir, ',') ? -EINVAL : -ENAMETOOLONG;
+	if (strchr(dir, ',')) {
+		ret = -EINVAL;	/* ',' would end the path in -chardev and on the wire */
 		goto out;
 	}
+	if (strlen(dir) + 1 + SOCK_NAME_MAX - 1 > VHOSTDIR_SOCK_MAX) {
+		ret = -ENAMETOOLONG;
+		goto out;
+	}
+	*out = dir;
+	dir = NULL;
+out:
+	free(root);
+	free(dir);
+	return ret;
+}
+
+int vhostdir_make(char **out)
+{
+	char *dir = NULL, *slash;
+	int ret = vhostdir_template(&dir);
+
+	if (ret < 0)
+		return ret;
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
+		goto out;
+	}
+	*slash = '/';
 	if (!mkdtemp(dir)) {	/* 0700, new: nothing stale in it */
 		ret = -errno;
 		goto out;
 	}
 	*out = dir;
 	dir = NULL;
-	ret = 0;
 out:
-	free(root);
 	free(dir);
 	return ret;
 }
@@ -199,5 +226,71 @@ int vhostdir_reap(const char *sock, uid_t uid)
 		ret = 1;
 out:
 	free(dir);
+	return ret;
+}
+
+/* Whether the owner a launch directory's name gives is gone: 1 gone, 0
+ * alive, another pid namespace's, or not such a name. */
+static int orphan_name(const char *name, unsigned long long my_pidns)
+{
+	unsigned long long start, pidns, now;
+	int pid, len = 0;
+
+	if (sscanf(name, PREFIX "%d.%llu.%llu.%n", &pid, &start, &pidns, &len) != 3 || !len ||
+	    strlen(name + len) != 6 || pid <= 0 || pidns != my_pidns)
+		return 0;
+	if (owner_start_time(pid, &now) == -ENOENT)
+		return 1;
+	return now != start;
+}
+
+/* Whether a socket of referenced[] lies in directory 'dir'. */
+static bool referenced_dir(const char *dir, const char *const *referenced, size_t n)
+{
+	size_t len = strlen(dir);
+
+	for (size_t i = 0; i < n; i++)
+		if (referenced[i] && !strncmp(referenced[i], dir, len) && referenced[i][len] == '/')
+			return true;
+	return false;
+}
+
+int vhostdir_reap_orphans(const char *const *referenced, size_t n, size_t *removed)
+{
+	unsigned long long pidns;
+	char *root = NULL;
+	struct dirent *e;
+	DIR *d = NULL;
+	int ret = vhostdir_root(&root);
+
+	if (ret == -ENOENT)
+		return 0;	/* no run directory: nothing to look at */
+	if (ret == 0)
+		ret = owner_pidns(0, &pidns);
+	if (ret < 0)
+		goto out;
+	d = opendir(root);
+	if (!d) {
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		char *path;
+
+		if (!orphan_name(e->d_name, pidns))
+			continue;
+		if (asprintf(&path, "%s/%s", root, e->d_name) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (!referenced_dir(path, referenced, n) && vhostdir_remove(path) == 0)
+			++*removed;
+		free(path);
+	}
+	ret = 0;
+out:
+	if (d)
+		closedir(d);
+	free(root);
 	return ret;
 }

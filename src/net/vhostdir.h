@@ -10,17 +10,20 @@
  *	/run/xkvm                 for root
  *	$XDG_RUNTIME_DIR/xkvm     for other users (else /run/user/UID/xkvm)
  *
- * named "vhost.<pid>.XXXXXX", with one socket per NIC, "netNN.sock".  A
- * fresh directory means a socket a dead launch left is never reused.  The
- * launch removes it at teardown; after a SIGKILL the reaper finds it
- * through the dead owner's port (its vhost-server-path) and removes it
- * there (vhostdir_reap()).  Root's Open vSwitch reaches a user's 0700
+ * named "vhost.<pid>.<start>.<pidns>.XXXXXX" (the launch's owner, as in
+ * net/owner.h), with one socket per NIC, "netNN.sock".  A fresh directory
+ * means a socket a dead launch left is never reused.  The launch removes
+ * it at teardown; after a SIGKILL the reaper finds it through the dead
+ * owner's port (its vhost-server-path: vhostdir_reap()), and a directory
+ * no port names yet (killed before its port existed) by its name in the
+ * reaper's own run directory (vhostdir_reap_orphans()).  Root's Open vSwitch reaches a user's 0700
  * directory; an ovs-vswitchd running as another user would not.
  * Library code: returns 0 or -errno, prints nothing. */
 #ifndef XKVM_NET_VHOSTDIR_H
 #define XKVM_NET_VHOSTDIR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* The longest socket path a unix socket address holds (sun_path - 1). */
@@ -31,11 +34,18 @@
  * or -ENOMEM. */
 int vhostdir_root(char **out);
 
+/* Stores in *out the path a launch directory of this process would have,
+ * ending in the "XXXXXX" mkdtemp() replaces (a dry run shows it; caller
+ * frees).  Returns 0, -ENAMETOOLONG (the sockets' paths would not fit a
+ * socket address), -EINVAL (a ',' in it), -ENOENT (no run directory) or
+ * another -errno. */
+int vhostdir_template(char **out);
+
 /* Makes the run directory (0700, when missing; its parent must exist) and
- * a fresh launch directory in it for process 'pid'; stores the latter's
+ * a fresh launch directory in it for this process; stores the latter's
  * path in *out (caller frees).  Returns 0 or -errno (-ENAMETOOLONG when
  * the sockets' paths would not fit a socket address). */
-int vhostdir_make(pid_t pid, char **out);
+int vhostdir_make(char **out);
 
 /* Stores "DIR/netNN.sock" for NIC 'index' in *out (caller frees).  Returns
  * 0, -ENAMETOOLONG or -ENOMEM. */
@@ -60,5 +70,13 @@ int vhostdir_check_socket(const char *sock, uid_t uid);
  * owned by 'uid'.  Returns 1 when the directory went, 0 when there was
  * nothing to remove or it is not one to touch, or -errno. */
 int vhostdir_reap(const char *sock, uid_t uid);
+
+/* For the reaper: removes the launch directories in this process's run
+ * directory whose owner (named in the directory's name) is gone, in this
+ * pid namespace, and which no socket of referenced[0..n) lies in (an Open
+ * vSwitch port still names it).  Adds how many went to *removed.  Returns
+ * 0 or -errno (the run directory could not be read; a missing one is
+ * fine). */
+int vhostdir_reap_orphans(const char *const *referenced, size_t n, size_t *removed);
 
 #endif

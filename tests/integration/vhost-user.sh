@@ -13,7 +13,8 @@
 #      vhost-user NIC; xkvm -v says the port reached status=connected;
 #      tap-control list shows the socket; afterwards nothing is left;
 #   5. SIGTERM to xkvm, and SIGKILL then `tap-control gc`: no port, no
-#      socket, no socket directory left;
+#      socket, no socket directory left; gc also removes a dead launch's
+#      directory no port names, and only that;
 #   6. an unprivileged launch (sudo stand-in, fake qemu): the port goes
 #      through sudo make-nics, the socket directory is the user's, both go.
 # Prints timings ("# timing:").  The DPDK vswitchd's PMD thread sleeps when
@@ -63,7 +64,7 @@ line=$(grep '^ *qemu-system' <<<"$out")
 want="-object memory-backend-memfd,id=xkvm-mem,size=1024M,share=on -machine memory-backend=xkvm-mem"
 check_cmd "dry run: a shared memfd backend of -m's size" grep -qF -- "$want" <<<"$line"
 check_cmd "dry run: -chardev, server side, in a launch directory under the run directory" \
-	grep -qE -- "-chardev socket,id=c00,path=$XKVM_RUNDIR/vhost\.[0-9]+\.XXXXXX/net00\.sock,server=on " <<<"$line"
+	grep -qE -- "-chardev socket,id=c00,path=$XKVM_RUNDIR/vhost\.[0-9]+\.[0-9]+\.[0-9]+\.XXXXXX/net00\.sock,server=on " <<<"$line"
 check_cmd "dry run: vectors=0 under TCG, then the MAC" \
 	grep -qF -- "-device virtio-net-pci,netdev=net00,vectors=0,mac=52:54:00:12:34:0a -netdev type=vhost-user,id=net00,chardev=c00 " <<<"$line"
 check_cmd "dry run: the user NIC as ever" grep -qF -- "-netdev type=user,id=net01" <<<"$line"
@@ -203,6 +204,19 @@ else
 	fail "SIGKILL: qemu made no socket"; cat "$dir/kill.err"
 fi
 nothing_left "after SIGKILL and gc"
+
+# A launch killed before its port existed leaves a directory no port names:
+# gc goes by its name (owner pid, start time, pid namespace).
+pidns=$(stat -L -c %i /proc/self/ns/pid)
+me=$(pid_start $$)
+mkdir -m 700 "$XKVM_RUNDIR/vhost.$$.$((me + 1)).$pidns.dead01" "$XKVM_RUNDIR/vhost.$$.$me.$pidns.live01" \
+	"$XKVM_RUNDIR/vhost.$$.1.1.other1"
+out=$(xk tap-control gc)
+check_eq "gc: a dead launch's directory without a port goes" \
+	"removed 1 vhost-user socket directory(ies) of dead launches" "$out"
+check_eq "gc: a live launch's and another pid namespace's stay" \
+	"$XKVM_RUNDIR/vhost.$$.1.1.other1 $XKVM_RUNDIR/vhost.$$.$me.$pidns.live01 " "$(rundir_left)"
+rm -rf "$XKVM_RUNDIR"/vhost.*
 
 # --- 6. unprivileged: through sudo --------------------------------------------
 NOBODY=65534

@@ -133,7 +133,7 @@ ovs_start() {
 	ovs_vsctl --no-wait init ||
 		{ echo "ovs_start: ovs-vsctl init failed" >&2; exit 2; }
 	if [ -n "${OVS_DPDK_PREFIX:-}" ]; then
-		when_finished "rm -rf /var/run/dpdk/$OVS_DPDK_PREFIX"
+		when_finished "rm -rf /var/run/dpdk/$OVS_DPDK_PREFIX; rmdir /var/run/dpdk"
 		ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
 			other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
 			other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=1000 \

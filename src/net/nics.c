@@ -348,6 +348,26 @@ void nics_free(struct nics *ns)
 
 /* --- setup -------------------------------------------------------------- */
 
+/* Says why vhostdir_make() failed with 'err'. */
+static void vhostdir_failed(int err)
+{
+	const char *env = getenv("XKVM_RUNDIR");
+	char *root = NULL;
+
+	if (vhostdir_root(&root) < 0 || !root) {
+		if (env && *env)
+			xkvm_error("invalid XKVM_RUNDIR '%s': want an absolute path", env);
+		else
+			xkvm_error("cannot make a vhost-user socket directory: no runtime "
+				   "directory (set XDG_RUNTIME_DIR or XKVM_RUNDIR)");
+		return;
+	}
+	xkvm_error("cannot make a vhost-user socket directory in '%s': %s", root,
+		   err == -ENAMETOOLONG ? "the socket paths would be too long for a socket address"
+		   : err == -EINVAL ? "a ',' in the path cannot reach qemu" : strerror(-err));
+	free(root);
+}
+
 /* The launch's side of vhost-user NICs: one fresh socket directory for the
  * launch and a socket path for each vhost-user NIC that has none yet (qemu
  * will create it; make-nics only checks the path). */
@@ -368,14 +388,7 @@ static int prepare_vhost(struct nics *ns, struct nic *nics, size_t n)
 		if (!ns->vhost_dir) {
 			ret = vhostdir_make(&ns->vhost_dir);
 			if (ret < 0) {
-				char *root = NULL;
-
-				(void)vhostdir_root(&root);
-				xkvm_error("cannot make a vhost-user socket directory in '%s': %s",
-					   root ? root : "(no runtime directory: set XDG_RUNTIME_DIR)",
-					   ret == -ENAMETOOLONG ? "the socket paths would be too long"
-					   : strerror(-ret));
-				free(root);
+				vhostdir_failed(ret);
 				return ret;
 			}
 			xkvm_debug(1, "made %s", ns->vhost_dir);

@@ -19,6 +19,8 @@ int vhostdir_root(char **out)
 	const char *env = getenv("XKVM_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
 	int r;
 
+	if (env && *env && *env != '/')
+		return -EINVAL;	/* a socket path must not depend on the directory */
 	if (env && *env)
 		r = asprintf(out, "%s", env);
 	else if (geteuid() == 0)

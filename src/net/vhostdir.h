@@ -31,7 +31,7 @@
 
 /* Stores the run directory for this process (see above; caller frees) in
  * *out.  Returns 0, -ENOENT when a non-root user has no runtime directory,
- * or -ENOMEM. */
+ * -EINVAL when $XKVM_RUNDIR is not an absolute path, or -ENOMEM. */
 int vhostdir_root(char **out);
 
 /* Stores in *out the path a launch directory of this process would have,

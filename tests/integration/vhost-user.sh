@@ -89,6 +89,10 @@ check_eq "system datapath: one line, exit 1" \
 	"$? $out"
 ovs_vsctl del-br "$sbr"
 check_eq "system datapath: nothing left" "" "$(vhu_ports)$(rundir_left)"
+out=$(XKVM_RUNDIR=run ovs_in_ns "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
+check_eq "a relative XKVM_RUNDIR: one line, exit 1" \
+	"1 xkvm: invalid XKVM_RUNDIR 'run': want an absolute path" "$? $(grep -v '^creating tap' <<<"$out")"
+check_eq "a relative XKVM_RUNDIR: nothing left" "" "$(vhu_ports)$(rundir_left)"
 
 # --- 3. make-nics checks the socket it is given ------------------------------
 ld=$dir/u4242/vhost.test

@@ -97,7 +97,7 @@ HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .SECONDARY:
-.PHONY: FORCE deb all asan check unit integration bench demo demo-ovn install uninstall clean distclean ovs \
+.PHONY: FORCE deb all asan check unit integration bench demo demo-ovn demo-dpdk install uninstall clean distclean ovs \
 	fuzz fuzz-run
 all: $(BUILD)/xkvm $(UNIT_BIN) $(HELPER_BIN)
 
@@ -200,6 +200,13 @@ demo-ovn:
 	tools/install-deps.sh demo
 	$(MAKE) all
 	tests/demo/ovn.sh --build $(BUILD)
+
+# A guest on an OVS-DPDK bridge through a vhost-user port (DPDK without
+# hugepages, in a namespace).
+demo-dpdk:
+	tools/install-deps.sh demo
+	$(MAKE) all
+	tests/demo/dpdk.sh --build $(BUILD)
 
 # The unit and the sudoers example name the installed binary: written here,
 # with BINDIR, not at build time.

@@ -409,6 +409,13 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 
 		iface = ovsrec_interface_insert(txn);
 		ovsrec_interface_set_name(iface, p->name);
+		if (p->vhost_socket) {
+			const struct smap opts = SMAP_CONST1(&opts, "vhost-server-path",
+							     p->vhost_socket);
+
+			ovsrec_interface_set_type(iface, "dpdkvhostuserclient");
+			ovsrec_interface_set_options(iface, &opts);
+		}
 		set_external_ids(iface, p, &a->items[i], a->owner);
 		set_interface_columns(iface, p, &a->items[i]);
 		a->items[i].iface = iface->header_.uuid;

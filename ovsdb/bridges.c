@@ -87,6 +87,11 @@ int xkovs_bridge_get(struct xkovs *h, const char *name, struct xkovs_bridge *out
 	b.parent = strdup(br->name);
 	b.datapath_type = strdup(br->datapath_type ? br->datapath_type : "");
 	b.vlan = vlan;
+	{
+		const struct ovsrec_open_vswitch *ovs = ovsrec_open_vswitch_first(h->idl);
+
+		b.dpdk_initialized = ovs && ovs->dpdk_initialized;
+	}
 	if (!b.name || !b.parent || !b.datapath_type) {
 		ret = xkovs_fail(h, -ENOMEM, "out of memory");
 		goto out;

@@ -292,6 +292,7 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_open_vswitch_col_bridges,
 		&ovsrec_open_vswitch_col_cur_cfg,
 		&ovsrec_open_vswitch_col_next_cfg,
+		&ovsrec_open_vswitch_col_dpdk_initialized,
 		&ovsrec_bridge_col_name,
 		&ovsrec_bridge_col_ports,
 		&ovsrec_bridge_col_datapath_type,
@@ -309,6 +310,9 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_interface_col_ingress_policing_rate,
 		&ovsrec_interface_col_ingress_policing_burst,
 		&ovsrec_interface_col_error,
+		&ovsrec_interface_col_type,		/* vhost-user ports */
+		&ovsrec_interface_col_options,
+		&ovsrec_interface_col_status,
 	};
 	size_t i;
 

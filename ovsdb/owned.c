@@ -19,6 +19,7 @@ void xkovs_owned_free(struct xkovs_owned *owned, size_t n)
 		free(owned[i].port);
 		free(owned[i].owner);
 		free(owned[i].iface_id);
+		free(owned[i].vhost_socket);
 	}
 	free(owned);
 }
@@ -46,7 +47,7 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 			const struct ovsrec_port *port = br->ports[i];
 			const struct ovsrec_port *fake = NULL;
 			const struct ovsrec_interface *iface = NULL;
-			const char *owner = NULL, *iface_id;
+			const char *owner = NULL, *iface_id, *vhost;
 			struct xkovs_owned *e;
 
 			for (j = 0; !owner && j < port->n_interfaces; j++) {
@@ -77,8 +78,11 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 			e->ofport = iface->n_ofport == 1 ? iface->ofport[0] : -1;
 			e->ovn_installed = smap_get_bool(&iface->external_ids,
 							 "ovn-installed", false);
+			vhost = !strcmp(iface->type, "dpdkvhostuserclient")
+				? smap_get(&iface->options, "vhost-server-path") : NULL;
+			e->vhost_socket = vhost ? strdup(vhost) : NULL;
 			if (!e->bridge || !e->port || !e->owner ||
-			    (iface_id && !e->iface_id)) {
+			    (iface_id && !e->iface_id) || (vhost && !e->vhost_socket)) {
 				ret = xkovs_fail(h, -ENOMEM, "out of memory");
 				goto out;
 			}
@@ -105,6 +109,26 @@ static const struct ovsrec_interface *find_iface(struct ovsdb_idl *idl, const ch
 		if (!strcmp(iface->name, name))
 			return iface;
 	return NULL;
+}
+
+int xkovs_vhost_connected(struct xkovs *h, const char *iface_name)
+{
+	const struct ovsrec_interface *iface;
+	struct xkovs_call c;
+	int ret;
+
+	xkovs_call_begin(h, &c);
+	ret = xkovs_ensure(h);	/* connected: one non-blocking run of the IDL */
+	if (ret < 0)
+		goto out;
+	iface = find_iface(h->idl, iface_name);
+	if (!iface)
+		ret = xkovs_fail(h, -ENODEV, "no OVS interface '%s'", iface_name);
+	else
+		ret = !strcmp(smap_get_def(&iface->status, "status", ""), "connected");
+out:
+	xkovs_call_end(&c);
+	return ret;
 }
 
 int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeout_ms)

@@ -78,6 +78,8 @@ struct xkovs_bridge {
 	char *parent;		/* the real bridge: 'name' itself unless fake */
 	int vlan;		/* a fake bridge's VLAN tag, -1 for a real bridge */
 	char *datapath_type;	/* the real bridge's ("" = the default, system) */
+	bool dpdk_initialized;	/* Open_vSwitch dpdk_initialized: this
+				 * ovs-vswitchd runs DPDK (vhost-user ports) */
 };
 
 /* The calls below connect first when needed, failing with xkovs_connect()'s
@@ -120,6 +122,10 @@ struct xkovs_port {
 	const char *attached_mac; /* external_ids:attached-mac, or NULL */
 	const char *const *opts; /* NULL-terminated OVS options, or NULL */
 	unsigned mtu;		/* Interface.mtu_request (a waited add checks it), 0: none */
+	const char *vhost_socket; /* non-NULL: a vhost-user port, Interface
+				 * type=dpdkvhostuserclient connecting to this
+				 * socket (options:vhost-server-path), which qemu
+				 * serves; NULL: a system port (the tap) */
 	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
 };
 #define XKOVS_PORT_INIT { .ofport = -1 }
@@ -179,6 +185,8 @@ struct xkovs_owned {
 	bool ovn_installed;	/* external_ids:ovn-installed=true (set by
 				 * ovn-controller once the logical port is bound
 				 * here and its flows are installed) */
+	char *vhost_socket;	/* a dpdkvhostuserclient's vhost-server-path,
+				 * or NULL */
 };
 
 /* Stores in *out an array of the *n ports whose Interface carries an
@@ -188,6 +196,13 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n);
 
 /* Frees an array from xkovs_list_owned().  Accepts NULL. */
 void xkovs_owned_free(struct xkovs_owned *owned, size_t n);
+
+/* Looks, without waiting, whether the vhost-user Interface 'iface' is
+ * connected to its socket's server (Interface status:status=connected, set
+ * by ovs-vswitchd once qemu accepted it).  Reads what the server sent so
+ * far and returns at once: 1 connected, 0 not (yet), -ENODEV when there is
+ * no such Interface, or another -errno (connection lost). */
+int xkovs_vhost_connected(struct xkovs *h, const char *iface);
 
 /* Waits until Interface 'iface' has external_ids:ovn-installed=true, at most
  * 'timeout_ms' (<= 0: the handle's timeout).  Returns 0, -ETIMEDOUT,

@@ -19,6 +19,9 @@ int nic_wire_format(const struct nic *n, char **out)
 		ret = strv_pushf(&tok, "mtu=%u", n->mtu);
 	if (ret == 0 && n->queues)
 		ret = strv_pushf(&tok, "queues=%u", n->queues);
+	if (ret == 0 && n->vhost_user)
+		ret = n->vhost_sock ? strv_pushf(&tok, NIC_VHOST_USER "=%s", n->vhost_sock)
+				    : strv_push(&tok, NIC_VHOST_USER);
 	for (size_t i = 0; ret == 0 && i < n->ovs.n; i++)
 		ret = strv_pushf(&tok, "ovs-%s", n->ovs.v[i]);
 	if (ret == 0) {

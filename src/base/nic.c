@@ -48,6 +48,7 @@ void nic_release(struct nic *n)
 	strv_release(&n->devopts);
 	strv_release(&n->netopts);
 	strv_release(&n->ovs);
+	free(n->vhost_sock);
 	nic_init(n, n->index);
 }
 
@@ -204,6 +205,13 @@ int nic_take_token(struct nic *n, const char *tok, char **err)
 	size_t klen;
 
 	*err = NULL;
+	if (!strcmp(tok, NIC_VHOST_USER)) {
+		n->vhost_user = true;
+		return 1;
+	}
+	if (!strncmp(tok, NIC_VHOST_USER "=", sizeof(NIC_VHOST_USER)))
+		return errmsg(err, "invalid token '%s' in --netdev %s: vhost-user takes no value "
+			      "(xkvm makes the socket)", tok, spec);
 	if (strncmp(tok, "ovs-", 4))
 		return take_nic_token(n, tok, spec, err);
 	key = tok + 4;
@@ -271,12 +279,18 @@ bool nic_has_ovs(const struct nic *n)
 
 int nic_check_ovs_place(const struct nic *n, char **err)
 {
+	const char *what = n->kind == NIC_USER ? "user networking" : "a Linux bridge";
+
 	*err = NULL;
-	if (!nic_has_ovs(n) || n->kind == NIC_OVS || n->kind == NIC_UNCLASSIFIED)
+	if (n->kind == NIC_OVS || n->kind == NIC_UNCLASSIFIED)
 		return 0;
-	return errmsg(err, "ovs-* options need an Open vSwitch bridge: '%s' is %s in --netdev %s",
-		      n->bridge, n->kind == NIC_USER ? "user networking" : "a Linux bridge",
-		      n->spec);
+	if (nic_has_ovs(n))
+		return errmsg(err, "ovs-* options need an Open vSwitch bridge: '%s' is %s in "
+			      "--netdev %s", n->bridge, what, n->spec);
+	if (n->vhost_user)
+		return errmsg(err, "vhost-user needs an Open vSwitch bridge with DPDK: '%s' is %s "
+			      "in --netdev %s", n->bridge, what, n->spec);
+	return 0;
 }
 
 const char *nic_ovs_get(const struct nic *n, const char *key)
@@ -320,12 +334,27 @@ int nic_parse(const char *spec, unsigned index, const char *def_model, bool wire
 		} else if (!strncmp(tok, "macaddr=", 8)) {
 			mac = tok + 8;
 		} else {
+			if (wire && !strncmp(tok, NIC_VHOST_USER "=", sizeof(NIC_VHOST_USER))) {
+				/* the socket a launch made for its vhost-user port
+				 * (make-nics checks where it lies) */
+				const char *sock = tok + sizeof(NIC_VHOST_USER);
+
+				if (sock[0] != '/') {
+					ret = errmsg(err, "invalid vhost-user socket '%s' in '%s': want "
+						     "an absolute path", sock, spec);
+					goto out;
+				}
+				if (str_set(&ns->vhost_sock, sock) < 0)
+					goto out;
+				ns->vhost_user = true;
+				continue;
+			}
 			ret = nic_take_token(ns, tok, err);
 			if (ret < 0)
 				goto out;
 			if (ret == 0 && wire) {
-				ret = errmsg(err, "invalid '%s': make-nics takes "
-					     "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", spec);
+				ret = errmsg(err, "invalid '%s': make-nics takes BRIDGE[,mac=MAC][,mtu=N]"
+					     "[,queues=N][,vhost-user[=SOCKET]][,ovs-*...]", spec);
 				goto out;
 			}
 			if (ret != 1 && !wire && strv_push(&ns->tokens, tok) < 0) {

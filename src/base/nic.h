@@ -49,11 +49,16 @@ struct nic {
 	unsigned mtu;		/* mtu=N (68..65535), 0 when not given */
 	unsigned queues;	/* queues=N (1..256), 0 when not given */
 	struct strv ovs;	/* OVS options, "KEY=VALUE" (see above) */
+	bool vhost_user;	/* token "vhost-user": a dpdkvhostuserclient port,
+				 * no tap (needs an OVS bridge with DPDK) */
 
 	/* Host facts: set by net/ (NIC_USER already by the parser). */
 	enum nic_kind kind;
 	bool netdev_dp;		/* an OVS bridge on the userspace datapath */
-	char tap[NIC_TAPSIZ];	/* the tap's name, "" while it has none */
+	char tap[NIC_TAPSIZ];	/* the tap's name, "" while it has none; for
+				 * vhost-user the OVS port's */
+	char *vhost_sock;	/* vhost-user: the socket qemu serves and the
+				 * port connects to (net/vhostdir.h), or NULL */
 };
 
 /* Parses a NIC spec, the grammar of --netdev (see plan/netspec.h) and of
@@ -88,23 +93,27 @@ bool nic_valid_ifname(const char *name);
 /* Returns true when 'mac' is a full lower-case MAC "xx:xx:xx:xx:xx:xx". */
 bool nic_valid_mac(const char *mac);
 
-/* Takes one of xkvm's own tokens ("ovs-...", "mtu=", "queues="):
- * validates it and records it (an ovs- one in n->ovs, where a later value
- * of a single-valued key replaces the earlier and ovs-ext: entries
- * accumulate; the last mtu= and queues= win).  Messages quote n->spec.
- * Returns 1 when the token was taken, 2 when it was recorded and must
- * still go to qemu (queues=), 0 when it is none of xkvm's tokens (n
- * unchanged), -EINVAL with *err set to a one-line message (caller frees),
- * or -ENOMEM (*err NULL). */
+/* Takes one of xkvm's own tokens: the flag "vhost-user" (sets
+ * n->vhost_user), "mtu=", "queues=", or an "ovs-..." one: validates it and
+ * records it (an ovs- one in n->ovs, where a later value of a
+ * single-valued key replaces the earlier and ovs-ext: entries accumulate;
+ * the last mtu= and queues= win).  Messages quote n->spec.  Returns 1 when
+ * the token was taken, 2 when it was recorded and must still go to qemu
+ * (queues=), 0 when it is none of xkvm's tokens (n unchanged), -EINVAL
+ * with *err set to a one-line message (caller frees), or -ENOMEM (*err
+ * NULL). */
 int nic_take_token(struct nic *n, const char *tok, char **err);
+
+/* The flag token of a vhost-user NIC. */
+#define NIC_VHOST_USER "vhost-user"
 
 /* Returns true when the NIC has any OVS option (they need an OVS bridge). */
 bool nic_has_ovs(const struct nic *n);
 
-/* The one check that OVS options sit on an OVS bridge: returns 0 when the
- * NIC has none, or is on an OVS bridge or not classified yet; else -EINVAL
- * with *err set to a one-line message naming the bridge and the spec
- * (caller frees), or -ENOMEM. */
+/* The one check that OVS options and vhost-user sit on an OVS bridge:
+ * returns 0 when the NIC has neither, or is on an OVS bridge or not
+ * classified yet; else -EINVAL with *err set to a one-line message naming
+ * the bridge and the spec (caller frees), or -ENOMEM. */
 int nic_check_ovs_place(const struct nic *n, char **err);
 
 /* Returns the value of OVS option 'key' ("iface-id", "tag", ...), the last
@@ -136,9 +145,11 @@ extern const struct nic_opt nic_ovs_options[];
 /* --- the sudo wire format ---------------------------------------------
  * What an unprivileged launch passes to `sudo xkvm tap-control make-nics`
  * and reads back.  Request: one argument a NIC, "BRIDGE[,mac=MAC]
- * [,mtu=N][,queues=N][,ovs-KEY=VALUE...]" (the formatter writes these
- * forms; the parser, nic_parse(), takes the whole --netdev grammar but
- * tokens for qemu).  Reply: one line a NIC, "skip" (user networking),
+ * [,mtu=N][,queues=N][,vhost-user[=SOCKET]][,ovs-KEY=VALUE...]" (the
+ * formatter writes these forms; the parser, nic_parse(), takes the whole
+ * --netdev grammar but tokens for qemu, plus vhost-user=SOCKET: n->vhost_sock,
+ * an absolute path without ','; make-nics checks where it lies).  Reply:
+ * one line a NIC, "skip" (user networking),
  * "TAP:brctl", "TAP:ovs", or with --with-datapath "TAP:ovs:netdev" or
  * "TAP:ovs:system".  The formatter and the parser of each direction sit
  * side by side in nic-wire.c. */

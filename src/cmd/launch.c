@@ -15,8 +15,10 @@
 #include "base/version.h"
 #include "base/xkvm.h"
 #include "cmd/options.h"
+#include "base/clock.h"
 #include "net/nics.h"
 #include "net/owner.h"
+#include "net/vhostdir.h"
 #include "plan/arch.h"
 #include "plan/cli.h"
 #include "plan/devopts.h"
@@ -25,6 +27,7 @@
 #include "plan/netspec.h"
 #include "qemu/qemuargv.h"
 #include "qemu/quote.h"
+#include "qemu/sharedmem.h"
 #include "qemu/supervise.h"
 
 #define DEF_BRIDGE "virbr0"
@@ -88,6 +91,9 @@ struct launch {
 	struct nics *net;	/* the NICs on the host, once a bridge is used */
 	bool enable_kvm;
 	bool need_taps;		/* some NIC is on a bridge */
+	bool vhost_user;	/* some NIC is vhost-user */
+	unsigned long long shared_mem;	/* the shared guest RAM to add, or 0 */
+	int64_t vhost_start, vhost_deadline;	/* the connection check (ms) */
 };
 
 /* The launch steps below return 0 to go on, else the exit status (>0)
@@ -217,6 +223,25 @@ static int launch_disks(struct launch *l)
 	return 0;
 }
 
+/* vhost-user: ovs-vswitchd maps the guest's RAM, so it must be a shared
+ * backend, sized from the passthrough -m, unless the user made their own. */
+static int launch_shared_mem(struct launch *l)
+{
+	const char *bad = NULL;
+	bool user_backend;
+
+	if (sharedmem_scan(&l->cfg.passthrough, &l->shared_mem, &user_backend, &bad) < 0) {
+		xkvm_error("invalid -m '%s': want a size such as 512, 512M, 1G or size=1G", bad);
+		return XKVM_EXIT_USAGE;
+	}
+	if (user_backend) {
+		xkvm_debug(1, "vhost-user: using the memory backend given to qemu (it must have "
+			   "share=on)");
+		l->shared_mem = 0;
+	}
+	return 0;
+}
+
 /* Parses and classifies every --netdev (virbr0 when none is given). */
 static int launch_parse_nics(struct launch *l)
 {
@@ -247,18 +272,30 @@ static int launch_parse_nics(struct launch *l)
 		r = nic_check_ovs_place(ns, &err);	/* user networking: known now */
 		if (r < 0)
 			return report(r, err, XKVM_EXIT_FAILURE);
+		l->vhost_user |= ns->vhost_user;
 	}
-	return 0;
+	return l->vhost_user ? launch_shared_mem(l) : 0;
 }
 
 /* The dry run's stand-in for the tap of every bridge NIC (a million
  * NICs do not fit in ARG_MAX: the name cannot repeat). */
 static void dry_run_taps(struct launch *l)
 {
-	for (size_t i = 0; i < l->n_nics; i++)
-		if (l->nics[i].kind != NIC_USER)
-			snprintf(l->nics[i].tap, sizeof(l->nics[i].tap), "dryruntap%u",
-				 (unsigned)(i % 1000000));
+	char *dir = NULL;
+
+	for (size_t i = 0; i < l->n_nics; i++) {
+		struct nic *n = &l->nics[i];
+
+		if (n->kind == NIC_USER)
+			continue;
+		snprintf(n->tap, sizeof(n->tap), "dryrun%s%u", n->vhost_user ? "vhu" : "tap",
+			 (unsigned)(i % 1000000));
+		/* where the socket would be: the launch directory's name is
+		 * random (mkdtemp) */
+		if (n->vhost_user && !n->vhost_sock && (dir || vhostdir_template(&dir) == 0))
+			(void)vhostdir_socket(dir, n->index, &n->vhost_sock);
+	}
+	free(dir);
 }
 
 /* When a NIC is on a bridge: classifies the bridges, reaps what dead
@@ -323,6 +360,39 @@ out:
 	return ret;
 }
 
+/* The supervisor's tick while qemu runs: has every vhost-user port
+ * connected to qemu (Interface status)?  Looks without waiting, every
+ * 50 ms, until all are or the --ovs-timeout passed (a warning: a slow
+ * guest is not a failure).  Returns the next delay, or -1 when done. */
+static int vhost_tick(void *arg)
+{
+	struct launch *l = arg;
+	const char *first = NULL;
+	int64_t now = clock_now_ms();
+	int r = nics_vhost_pending(l->net, l->nics, l->n_nics, &first);
+
+	if (r == 0) {
+		xkvm_debug(1, "vhost-user port(s) connected to qemu after %lld ms",
+			   (long long)(now - l->vhost_start));
+		return -1;
+	}
+	if (r == -ENOTCONN) {
+		xkvm_debug(1, "vhost-user connection not checked: the ports were made through sudo");
+		return -1;
+	}
+	if (r < 0) {
+		xkvm_error("warning: cannot check vhost-user ports: %s", nics_db_error(l->net));
+		return -1;
+	}
+	if (now >= l->vhost_deadline) {
+		xkvm_error("warning: vhost-user port '%s' not connected to qemu within %g s "
+			   "(Interface status): the guest may have no network yet", first,
+			   l->cfg.ovs.ovs_timeout_ms / 1000.0);
+		return -1;
+	}
+	return 50;
+}
+
 /* Builds and reports qemu's command line; unless --dry-run, copies the
  * nvram template and runs qemu under supervision.  Returns the exit
  * status: 0 for a dry run, else qemu's (or XKVM_EXIT_FAILURE); dies by a
@@ -333,7 +403,9 @@ static int launch_run(struct launch *l)
 		.qemu = &l->qemu, .enable_kvm = l->enable_kvm, .arch = &l->arch, .fw = &l->fw,
 		.nics = l->nics, .n_nics = l->n_nics,
 		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
+		.shared_mem = l->shared_mem,
 	};
+	struct supervise_tick tick = { vhost_tick, l };
 	int r, status, sig = 0;
 	char *line;
 
@@ -353,7 +425,9 @@ static int launch_run(struct launch *l)
 	if (l->fw.copy)
 		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
-	r = supervise_run(l->cmd.v, &status, &sig);
+	l->vhost_start = clock_now_ms();
+	l->vhost_deadline = l->vhost_start + l->cfg.ovs.ovs_timeout_ms;
+	r = supervise_run_ticking(l->cmd.v, &status, &sig, l->vhost_user ? &tick : NULL);
 	if (sig) {
 		/* qemu is gone: tear down, then die by the same signal. */
 		cleanup_die(sig);

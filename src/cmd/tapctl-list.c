@@ -45,6 +45,10 @@ static void print_item(const struct inventory_item *it, void *arg)
 		printf(",\"ovn_installed\":%s,", it->ovn_installed ? "true" : "false");
 	}
 	json_owner(it->owner);
+	if (it->vhost_socket) {
+		printf(",\"vhost_socket\":");
+		json_put_str(stdout, it->vhost_socket);
+	}
 	printf("}\n");
 }
 

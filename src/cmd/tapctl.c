@@ -243,8 +243,8 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	if (reap_dead_of(NULL, o->ovs.ovsdb, o->ovs.ovs_timeout_ms, true, tapctl_priv_uid(o),
 			 &res) < 0)
 		return XKVM_EXIT_FAILURE;
-	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu failed", res.taps, res.ports,
-		   res.failed);
+	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu socket dir(s), %zu failed",
+		   res.taps, res.ports, res.dirs, res.failed);
 	if (xkvm_flush_stdout() < 0)
 		return XKVM_EXIT_FAILURE;
 	return res.failed ? XKVM_EXIT_FAILURE : 0;

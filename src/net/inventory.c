@@ -18,7 +18,7 @@ static int visit_tap(const struct xknl_link *l, void *arg)
 {
 	struct walk *w = arg;
 	struct inventory_item it = { INVENTORY_TAP, l->name, l->alias, l->master, l->up,
-				     l->group, NULL, NULL, false, -1 };
+				     l->group, NULL, NULL, false, -1, NULL };
 	struct owner o;
 
 	if (!strcmp(l->kind, "tun") && owner_parse(l->alias, &o) == 0)
@@ -57,7 +57,8 @@ int inventory_walk(const char *ovsdb, int timeout_ms,
 	for (size_t i = 0; i < n_owned; i++) {
 		struct inventory_item it = { INVENTORY_PORT, owned[i].port, owned[i].owner, 0,
 					     false, 0, owned[i].bridge, owned[i].iface_id,
-					     owned[i].ovn_installed, (long long)owned[i].ofport };
+					     owned[i].ovn_installed, (long long)owned[i].ofport,
+					     owned[i].vhost_socket };
 
 		emit(&it, arg);
 	}

@@ -24,6 +24,7 @@ struct inventory_item {
 	const char *iface_id;	/* external_ids:iface-id, or NULL */
 	bool ovn_installed;
 	long long ofport;	/* OpenFlow port, -1 for none */
+	const char *vhost_socket;	/* a vhost-user port's socket, or NULL */
 };
 
 /* Calls emit(item, arg) for every tagged tap in this network namespace,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -15,6 +16,7 @@
 #include "net/reap.h"
 #include "net/sudo-nics.h"
 #include "net/taps.h"
+#include "net/vhostdir.h"
 #include "netlink/xknl.h"
 
 #define TAP_TEMPLATE "tapvm%d"
@@ -29,6 +31,7 @@ struct nics {
 	uint32_t group;			/* 0 until chosen */
 	struct tap *taps;		/* the taps made and not kept */
 	size_t n, alloc;
+	char *vhost_dir;		/* the launch's vhost-user sockets, or NULL */
 };
 
 static void teardown_hook(void *arg)
@@ -92,7 +95,7 @@ static int open_nl(struct nics *ns)
 /* Classifies the bridge 'name' (not "user"): an OVS bridge, else a Linux
  * bridge; fills 'n' and, for a Linux bridge, *link.  Returns 0, or prints
  * and returns -errno. */
-static int classify_bridge(struct nics *ns, struct nic *n, struct xknl_link *link)
+static int classify_bridge(struct nics *ns, struct nic *n, struct xknl_link *link, bool *dpdk)
 {
 	const char *name = n->bridge;
 	bool netdev_dp = false;
@@ -100,7 +103,7 @@ static int classify_bridge(struct nics *ns, struct nic *n, struct xknl_link *lin
 
 	/* The database first: a netdev-datapath bridge is a "tun" link to the
 	 * kernel, and a fake VLAN bridge may be no link at all. */
-	ret = ovsports_lookup(ns->ovs, name, &netdev_dp);
+	ret = ovsports_lookup(ns->ovs, name, &netdev_dp, dpdk);
 	if (ret < 0)
 		return ret;
 	if (ret > 0) {
@@ -134,22 +137,61 @@ static int classify_bridge(struct nics *ns, struct nic *n, struct xknl_link *lin
 	return 0;
 }
 
+/* A vhost-user port is a DPDK port: it needs an OVS bridge of the
+ * userspace datapath whose ovs-vswitchd has DPDK initialised. */
+static int check_vhost(const struct nics *ns, const struct nic *n, bool dpdk)
+{
+	if (n->kind != NIC_OVS) {
+		xkvm_error("vhost-user needs an Open vSwitch bridge with DPDK: '%s' is %s in "
+			   "--netdev %s", n->bridge,
+			   n->kind == NIC_USER ? "user networking" : "a Linux bridge", n->spec);
+		return -EINVAL;
+	}
+	if (ovsports_unreadable(ns->ovs)) {
+		xkvm_error("cannot tell whether bridge '%s' has DPDK: the Open vSwitch database "
+			   "refused this user (run as root) in --netdev %s", n->bridge, n->spec);
+		return -EACCES;
+	}
+	if (!dpdk) {
+		xkvm_error("vhost-user needs DPDK: the ovs-vswitchd of bridge '%s' has not "
+			   "initialised it (Open_vSwitch dpdk_initialized is not true) in "
+			   "--netdev %s", n->bridge, n->spec);
+		return -EINVAL;
+	}
+	if (!n->netdev_dp) {
+		xkvm_error("vhost-user needs a userspace-datapath bridge: '%s' is not "
+			   "datapath_type=netdev in --netdev %s", n->bridge, n->spec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int classify(struct nics *ns, struct nic *n)
 {
 	struct xknl_link link;
 	char *err = NULL;
+	bool dpdk = false;
 	int ret;
 
 	if (n->kind == NIC_UNCLASSIFIED) {
-		ret = classify_bridge(ns, n, &link);
+		ret = classify_bridge(ns, n, &link, &dpdk);
+		if (ret < 0)
+			return ret;
+	} else if (n->vhost_user && n->kind == NIC_OVS) {
+		bool netdev_dp;
+
+		/* classified before (make-nics classifies again): ask anew */
+		ret = ovsports_lookup(ns->ovs, n->bridge, &netdev_dp, &dpdk);
 		if (ret < 0)
 			return ret;
 	}
 	ret = nic_check_ovs_place(n, &err);
-	if (ret < 0)
+	if (ret < 0) {
 		xkvm_error("%s", err ? err : "out of memory");
-	free(err);
-	return ret;
+		free(err);
+		return ret;
+	}
+	return n->vhost_user ? check_vhost(ns, n, dpdk) : 0;
 }
 
 int nics_classify(struct nics *ns, struct nic *nics, size_t n)
@@ -286,9 +328,21 @@ static void teardown_from(struct nics *ns, size_t from)
 
 void nics_teardown(struct nics *ns)
 {
+	int ret;
+
 	ovsports_teardown(ns->ovs);	/* the ports before the taps they name */
 	teardown_from(ns, 0);
 	sudo_nics_teardown(ns->sudo);
+	if (ns->vhost_dir) {	/* after the ports: nothing connects to it any more */
+		ret = vhostdir_remove(ns->vhost_dir);
+		if (ret < 0)
+			xkvm_error("cannot remove vhost-user socket directory '%s': %s",
+				   ns->vhost_dir, strerror(-ret));
+		else
+			xkvm_debug(1, "removed %s", ns->vhost_dir);
+		free(ns->vhost_dir);
+		ns->vhost_dir = NULL;
+	}
 }
 
 void nics_keep(struct nics *ns)
@@ -308,10 +362,98 @@ void nics_free(struct nics *ns)
 	sudo_nics_free(ns->sudo);
 	xknl_close(ns->nl);
 	free(ns->taps);
+	free(ns->vhost_dir);
 	free(ns);
 }
 
 /* --- setup -------------------------------------------------------------- */
+
+/* Says why vhostdir_make() failed with 'err'. */
+static void vhostdir_failed(int err)
+{
+	const char *env = getenv("XKVM_RUNDIR");
+	char *root = NULL;
+
+	if (vhostdir_root(&root) < 0 || !root) {
+		if (env && *env)
+			xkvm_error("invalid XKVM_RUNDIR '%s': want an absolute path", env);
+		else
+			xkvm_error("cannot make a vhost-user socket directory: no runtime "
+				   "directory (set XDG_RUNTIME_DIR or XKVM_RUNDIR)");
+		return;
+	}
+	xkvm_error("cannot make a vhost-user socket directory in '%s': %s", root,
+		   err == -ENAMETOOLONG ? "the socket paths would be too long for a socket address"
+		   : err == -EINVAL ? "a ',' in the path cannot reach qemu" : strerror(-err));
+	free(root);
+}
+
+/* The launch's side of vhost-user NICs: one fresh socket directory for the
+ * launch and a socket path for each vhost-user NIC that has none yet (qemu
+ * will create it; make-nics only checks the path). */
+static int prepare_vhost(struct nics *ns, struct nic *nics, size_t n)
+{
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nic *v = &nics[i];
+
+		if (!v->vhost_user || v->vhost_sock)
+			continue;
+		if (ns->opt.owner_pid) {
+			xkvm_error("vhost-user NIC without its socket (vhost-user=PATH) in '%s'",
+				   v->spec);
+			return -EINVAL;
+		}
+		if (!ns->vhost_dir) {
+			ret = vhostdir_make(&ns->vhost_dir);
+			if (ret < 0) {
+				vhostdir_failed(ret);
+				return ret;
+			}
+			xkvm_debug(1, "made %s", ns->vhost_dir);
+		}
+		ret = vhostdir_socket(ns->vhost_dir, v->index, &v->vhost_sock);
+		if (ret < 0) {
+			xkvm_error("cannot name the vhost-user socket of --netdev %s: %s", v->spec,
+				   strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Names the OVS port of vhost-user NIC 'n' ("vhu<owner pid>-<index>", unique
+ * among live owners; a dead owner's port of that name was reaped) and
+ * checks the socket it will connect to.  No tap: qemu and ovs-vswitchd
+ * share the socket. */
+static int name_vhost_port(struct nics *ns, struct nic *n)
+{
+	int len, ret;
+
+	if (!n->vhost_sock) {
+		xkvm_error("vhost-user NIC without its socket (vhost-user=PATH) in '%s'", n->spec);
+		return -EINVAL;
+	}
+	/* make-nics: the invoking user's launch made it; a launch: we did */
+	ret = vhostdir_check_socket(n->vhost_sock, ns->opt.owner_pid ? ns->owner.uid : geteuid());
+	if (ret < 0) {
+		xkvm_error("refusing vhost-user socket '%s': %s", n->vhost_sock,
+			   ret == -EEXIST ? "something is there already (never reused)" :
+			   ret == -EPERM ? "its directory is not the user's alone (0700)" :
+			   ret == -EINVAL ? "not a socket in an xkvm launch directory (vhost.*)" :
+			   strerror(-ret));
+		return ret;
+	}
+	len = snprintf(n->tap, sizeof(n->tap), "vhu%d-%u", (int)ns->owner.pid, n->index);
+	if (len < 0 || (size_t)len >= sizeof(n->tap)) {
+		n->tap[0] = '\0';
+		xkvm_error("too many NICs for a vhost-user port name (NIC %u)", n->index);
+		return -E2BIG;
+	}
+	xkvm_debug(1, "vhost-user port %s on %s, socket %s", n->tap, n->bridge, n->vhost_sock);
+	return 0;
+}
 
 static int reserve_tap(struct nics *ns)
 {
@@ -417,7 +559,7 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (nics[i].kind == NIC_USER)
 			continue;
-		ret = make_one(ns, &nics[i]);
+		ret = nics[i].vhost_user ? name_vhost_port(ns, &nics[i]) : make_one(ns, &nics[i]);
 		cleanup_check_signal();
 	}
 	if (ret == 0)
@@ -432,9 +574,11 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 
 int nics_make(struct nics *ns, struct nic *nics, size_t n)
 {
-	int ret;
+	int ret = prepare_vhost(ns, nics, n);
 
-	if (nics_privileged()) {
+	if (ret < 0) {
+		/* nothing to undo but the directory: teardown removes it */
+	} else if (nics_privileged()) {
 		ret = make_privileged(ns, nics, n);
 	} else {
 		ret = ns->sudo ? 0 : sudo_nics_new(&ns->sudo);
@@ -443,6 +587,30 @@ int nics_make(struct nics *ns, struct nic *nics, size_t n)
 	}
 	cleanup_check_signal();	/* a signal cut a step short: die by it */
 	return ret;
+}
+
+int nics_vhost_pending(struct nics *ns, const struct nic *nics, size_t n, const char **first)
+{
+	int pending = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		if (!nics[i].vhost_user || !nics[i].tap[0])
+			continue;
+		r = ovsports_vhost_connected(ns->ovs, nics[i].tap);
+		if (r < 0)
+			return r;
+		if (r == 0 && !pending++)
+			*first = nics[i].tap;
+	}
+	return pending;
+}
+
+const char *nics_db_error(const struct nics *ns)
+{
+	return ovsports_error(ns->ovs);
 }
 
 /* --- del-nics ----------------------------------------------------------- */

@@ -70,7 +70,10 @@ int nics_reap(struct nics *ns);
  * bridge with the bridge's MTU and enslaved in the same request; on OVS
  * bridges added as ports, all in ONE OVSDB transaction, then (options)
  * waited for until ovs-vswitchd applied them and OVN bound every
- * ovs-iface-id port.  Unprivileged, `sudo xkvm tap-control make-nics` does
+ * ovs-iface-id port.  A vhost-user NIC gets no tap: the launch makes its
+ * socket directory (net/vhostdir.h) and sets vhost_sock, the privileged
+ * side checks that path and adds a dpdkvhostuserclient port named
+ * "vhu<owner pid>-<index>" (in 'tap').  Unprivileged, `sudo xkvm tap-control make-nics` does
  * all of that.  Sets each NIC's kind, netdev_dp and tap.  Everything is
  * listed for teardown the moment it exists.  Returns 0; on failure prints
  * one line, removes everything this call made and returns -errno; when a
@@ -78,9 +81,20 @@ int nics_reap(struct nics *ns);
  * hooks and dies by the signal instead of returning. */
 int nics_make(struct nics *ns, struct nic *nics, size_t n);
 
+/* For the launch once qemu runs: counts the vhost-user NICs of nics[0..n)
+ * whose port is not connected to qemu yet, looking without waiting
+ * (Interface status:status); *first names the first of them (owned by
+ * nics[]).  Returns that count (0: all connected), -ENOTCONN when this
+ * process has no database session (the ports went through sudo), or
+ * another -errno (not printed; nics_db_error() says why). */
+int nics_vhost_pending(struct nics *ns, const struct nic *nics, size_t n, const char **first);
+
+/* Returns the message of the last failed database call ("" if none). */
+const char *nics_db_error(const struct nics *ns);
+
 /* Removes every OVS port (one transaction, not waiting for ovs-vswitchd)
  * and then every tap made, printing a line per failure, and empties the
- * lists.  Idempotent. */
+ * lists, then the launch's vhost-user socket directory.  Idempotent. */
 void nics_teardown(struct nics *ns);
 
 /* Forgets every tap and port made without deleting them: they outlive

@@ -116,7 +116,7 @@ bool ovsports_unreadable(const struct ovsports *s)
 	return s->unreadable;
 }
 
-int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp)
+int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp, bool *dpdk)
 {
 	struct xkovs_bridge b = { 0 };
 	int ret;
@@ -133,6 +133,7 @@ int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp)
 		return ret;
 	}
 	*netdev_dp = b.datapath_type && !strcmp(b.datapath_type, "netdev");
+	*dpdk = b.dpdk_initialized;
 	xkovs_bridge_release(&b);
 	return 1;
 }
@@ -276,6 +277,7 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		p.attached_mac = nics[i].mac;
 		p.opts = (const char *const *)nics[i].ovs.v;
 		p.mtu = nics[i].mtu;
+		p.vhost_socket = nics[i].vhost_user ? nics[i].vhost_sock : NULL;
 		ports[k++] = p;
 		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
@@ -309,6 +311,18 @@ out:
 		remove_from(s, from);
 	free(ports);
 	return ret;
+}
+
+int ovsports_vhost_connected(struct ovsports *s, const char *name)
+{
+	if (!s->h || s->absent)
+		return -ENOTCONN;
+	return xkovs_vhost_connected(s->h, name);
+}
+
+const char *ovsports_error(const struct ovsports *s)
+{
+	return s->h ? xkovs_error(s->h) : "";
 }
 
 void ovsports_teardown(struct ovsports *s)

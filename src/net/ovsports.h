@@ -43,11 +43,12 @@ struct xkovs *ovsports_db(const struct ovsports *s);
 int ovsports_open(const char *remote, int timeout_ms, bool need, struct xkovs **out);
 
 /* Looks 'name' up among the OVS bridges (real and fake).  Returns 1 and
- * sets *netdev_dp (datapath_type=netdev) when it is one; 0 when it is not,
+ * sets *netdev_dp (datapath_type=netdev) and *dpdk (its ovs-vswitchd has
+ * DPDK initialised: it can have vhost-user ports) when it is one; 0 when it is not,
  * or when no Open vSwitch runs here (no socket at the DEFAULT remote; with
  * an explicit remote a missing socket is an error); prints and returns
  * -errno when the database cannot be asked (e.g. -ETIMEDOUT, -ENOENT). */
-int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp);
+int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp, bool *dpdk);
 
 /* Returns true when the database socket exists but refused this
  * unprivileged process (then lookups answer "not OVS" and the caller must
@@ -55,13 +56,25 @@ int ovsports_lookup(struct ovsports *s, const char *name, bool *netdev_dp);
 bool ovsports_unreadable(const struct ovsports *s);
 
 /* Adds one port for every NIC of nics[0..n) of kind NIC_OVS (its tap as the
- * name, its bridge, MAC, MTU and OVS options), tagged with 'owner', in ONE
+ * name, its bridge, MAC, MTU and OVS options; a vhost-user NIC's port is a
+ * dpdkvhostuserclient of its vhost_sock), tagged with 'owner', in ONE
  * transaction; an ovs-iface-id held by a dead xkvm's port (or, with
  * iface_steal, by any port) is taken over in the same transaction; waits
  * for ovs-vswitchd and OVN as configured.  Returns 0,
  * or prints one line and returns -errno (the ports of this call are
  * removed again). */
 int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner);
+
+/* Looks, without waiting, whether the vhost-user port 'name' is connected
+ * to qemu (Interface status:status=connected).  Returns 1 connected, 0 not
+ * yet, -ENOTCONN when this session has no database (the ports went
+ * through sudo), or another -errno (not printed: the caller decides how
+ * loud to be; ovsports_error() says why). */
+int ovsports_vhost_connected(struct ovsports *s, const char *name);
+
+/* Returns the message of the session's last failed database call (owned
+ * by 's'), or "". */
+const char *ovsports_error(const struct ovsports *s);
 
 /* Removes every listed port in one transaction (not waiting for
  * ovs-vswitchd) and empties the list.  Idempotent. */

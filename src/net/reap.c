@@ -9,6 +9,7 @@
 #include "net/ovsports.h"
 #include "net/owner.h"
 #include "net/taps.h"
+#include "net/vhostdir.h"
 #include "netlink/xknl.h"
 #include "ovsdb/xkovs.h"
 #include "base/xkvm.h"
@@ -79,15 +80,37 @@ static void reap_taps(struct xknl *nl, struct scan *s, bool report, struct reap_
 	}
 }
 
+/* A dead owner's vhost-user port named its socket: its launch directory
+ * goes with the port (nothing else records where it is). */
+static void reap_vhost_dir(const char *sock, uid_t uid, bool report, struct reap_result *res)
+{
+	int r = vhostdir_reap(sock, uid);
+
+	if (r < 0) {
+		xkvm_error("cannot remove the directory of vhost-user socket '%s': %s", sock,
+			   strerror(-r));
+		res->failed++;
+	} else if (r > 0) {
+		res->dirs++;
+		if (report)
+			printf("removed vhost-user socket directory of %s\n", sock);
+	}
+}
+
 /* Removes the dead ports of one owner, 'tag', checked against the tag
  * inside the transaction: a port of that name that meanwhile belongs to
  * someone else (reaped by another xkvm, the name reused by a live launch)
  * is refused, never removed.  On a refusal, one port at a time to know
  * which went. */
 static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port *ports,
-			     size_t n, bool report, struct reap_result *res)
+			     const char *const *socks, size_t n, bool report,
+			     struct reap_result *res)
 {
 	int ret = xkovs_del_ports(h, ports, n, tag, 0);
+	struct owner o;
+
+	if (owner_parse(tag, &o) < 0)
+		return;	/* cannot be: only dead owners' tags come here */
 
 	for (size_t i = 0; i < n; i++) {
 		int r = ret;
@@ -105,7 +128,27 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 		res->ports++;
 		if (report)
 			printf("removed port %s from %s\n", ports[i].name, ports[i].bridge);
+		if (socks[i])
+			reap_vhost_dir(socks[i], o.uid, report, res);
 	}
+}
+
+/* Launch directories no port names and whose owner is gone (a launch
+ * killed before its port existed); 'socks' are every owned port's. */
+static void reap_orphan_dirs(const char *const *socks, size_t n, bool report,
+			     struct reap_result *res)
+{
+	size_t before = res->dirs;
+	int r = vhostdir_reap_orphans(socks, n, &res->dirs);
+
+	if (r == -EINVAL)	/* a relative XKVM_RUNDIR: a launch says so itself */
+		xkvm_debug(1, "not looking for vhost-user socket directories: XKVM_RUNDIR "
+			   "is not an absolute path");
+	else if (r < 0)
+		xkvm_error("cannot look for vhost-user socket directories: %s", strerror(-r));
+	if (report && res->dirs > before)
+		printf("removed %zu vhost-user socket directory(ies) of dead launches\n",
+		       res->dirs - before);
 }
 
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
@@ -114,12 +157,15 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 	struct xkovs *own = NULL, *h = db;
 	struct xkovs_owned *owned = NULL;
 	struct xkovs_port *ports = NULL;
+	const char **socks = NULL;
 	size_t n_owned = 0;
 	bool *done = NULL;
 	int ret = 0;
 
 	if (!h) {
 		ret = ovsports_open(ovsdb, timeout_ms, false, &own);
+		if (ret == 0 && !own)
+			reap_orphan_dirs(NULL, 0, report, res);	/* no Open vSwitch here */
 		if (ret < 0 || !own)
 			return ret;	/* printed, or no Open vSwitch here */
 		h = own;
@@ -131,7 +177,8 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 	}
 	ports = calloc(n_owned ? n_owned : 1, sizeof(*ports));
 	done = calloc(n_owned ? n_owned : 1, sizeof(*done));
-	if (!ports || !done) {
+	socks = calloc(n_owned ? n_owned : 1, sizeof(*socks));
+	if (!ports || !done || !socks) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -149,15 +196,20 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 			ports[n] = (struct xkovs_port)XKOVS_PORT_INIT;
 			ports[n].bridge = owned[k].bridge;
 			ports[n].name = owned[k].port;
+			socks[n] = owned[k].vhost_socket;
 			n++;
 		}
-		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
+		reap_owner_ports(h, owned[i].owner, ports, socks, n, report, res);
 	}
+	for (size_t i = 0; i < n_owned; i++)
+		socks[i] = owned[i].vhost_socket;	/* every port's, dead or alive */
+	reap_orphan_dirs(socks, n_owned, report, res);
 	ret = 0;
 out:
 	if (ret == -ENOMEM)
 		xkvm_error("out of memory");
 	free(done);
+	free(socks);
 	free(ports);
 	xkovs_owned_free(owned, n_owned);
 	xkovs_free(own);

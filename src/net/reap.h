@@ -5,7 +5,9 @@
  * owner is gone: another boot, no such pid, or a pid whose start time
  * differs (reused).  Live owners' and untagged resources are never touched.
  * OVS ports go first (one transaction), then the taps (one group delete per
- * group that holds only candidates, else one request each). */
+ * group that holds only candidates, else one request each).  A removed
+ * vhost-user port's socket directory (its vhost-server-path names it) goes
+ * with it, when it is a launch directory owned by the tag's uid. */
 #ifndef XKVM_REAP_H
 #define XKVM_REAP_H
 
@@ -16,6 +18,7 @@
 struct reap_result {
 	size_t taps;	/* taps removed */
 	size_t ports;	/* OVS ports removed */
+	size_t dirs;	/* vhost-user socket directories removed (net/vhostdir.h) */
 	size_t failed;	/* candidates that could not be removed */
 };
 

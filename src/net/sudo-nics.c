@@ -152,7 +152,8 @@ static int parse_reply(struct sudo_nics *s, char *text, struct nic *nics, size_t
 			return -EPROTO;
 		if (nics[i].kind == NIC_USER)
 			continue;
-		if (strv_push(&s->taps, nics[i].tap) < 0 ||
+		/* a vhost-user NIC's is a port, no tap: ovs-cleanup only */
+		if ((!nics[i].vhost_user && strv_push(&s->taps, nics[i].tap) < 0) ||
 		    (nics[i].kind == NIC_OVS &&
 		     strv_pushf(&s->ovs, "%s:%s", nics[i].bridge, nics[i].tap) < 0))
 			return -ENOMEM;

@@ -314,6 +314,7 @@ void cli_usage(FILE *f, const char *prog)
 "      ovs-ingress-rate=KBPS  OVS bridges only: police the guest's traffic\n"
 "      ovs-ingress-burst=KB   ... with this burst (Interface columns\n"
 "                             ingress_policing_rate and _burst)\n"
+"      vhost-user             OVS-DPDK bridges only: a vhost-user port (no tap)\n"
 "\n"
 "    Other fields can be anything that is acceptable to qemu either as:\n"
 "      * '-device MODEL' option (see 'qemu-system-ARCH -device MODEL,?')\n"

@@ -9,6 +9,7 @@
 #include "plan/diskspec.h"
 #include "plan/firmware.h"
 #include "base/nic.h"
+#include "qemu/sharedmem.h"
 
 int qemuargv_split_words(struct strv *sv, const char *s)
 {
@@ -36,7 +37,28 @@ static int push2(struct strv *argv, const char *opt, char *val)
 	return strv_push_owned(argv, val);
 }
 
-char *qemuargv_device_arg(const struct nic *n)
+/* Whether the user's -device tokens set 'key' themselves. */
+static bool has_devopt(const struct nic *n, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (size_t i = 0; i < n->devopts.n; i++)
+		if (!strncmp(n->devopts.v[i], key, len) && n->devopts.v[i][len] == '=')
+			return true;
+	return false;
+}
+
+char *qemuargv_chardev_arg(const struct nic *n)
+{
+	char *buf;
+
+	if (asprintf(&buf, "socket,id=c%02u,path=%s,server=on", n->index,
+		     n->vhost_sock ? n->vhost_sock : "") < 0)
+		return NULL;
+	return buf;
+}
+
+char *qemuargv_device_arg(const struct nic *n, bool enable_kvm)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -47,6 +69,8 @@ char *qemuargv_device_arg(const struct nic *n)
 	fprintf(f, "%s,netdev=net%02u", n->model, n->index);
 	for (size_t i = 0; i < n->devopts.n; i++)
 		fprintf(f, ",%s", n->devopts.v[i]);
+	if (n->vhost_user && !enable_kvm && !has_devopt(n, "vectors"))
+		fputs(",vectors=0", f);
 	if (n->mac)
 		fprintf(f, ",mac=%s", n->mac);
 	if (fclose(f) != 0) {
@@ -61,7 +85,7 @@ char *qemuargv_device_arg(const struct nic *n)
  * vnet_hdr makes qemu finish them. */
 static bool needs_vnet_hdr_off(const struct nic *n)
 {
-	return n->kind == NIC_OVS && n->netdev_dp && !n->sets_vnet_hdr;
+	return n->kind == NIC_OVS && n->netdev_dp && !n->sets_vnet_hdr && !n->vhost_user;
 }
 
 char *qemuargv_netdev_arg(const struct nic *n)
@@ -73,14 +97,17 @@ char *qemuargv_netdev_arg(const struct nic *n)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "type=%s,id=net%02u", user ? "user" : "tap", n->index);
-	if (!user)
+	if (n->vhost_user)
+		fprintf(f, "type=vhost-user,id=net%02u,chardev=c%02u", n->index, n->index);
+	else
+		fprintf(f, "type=%s,id=net%02u", user ? "user" : "tap", n->index);
+	if (!user && !n->vhost_user)
 		fputs(",script=no,downscript=no", f);
 	for (size_t i = 0; i < n->netopts.n; i++)
 		fprintf(f, ",%s", n->netopts.v[i]);
 	if (needs_vnet_hdr_off(n))
 		fputs(",vnet_hdr=off", f);
-	if (!user && n->tap[0])
+	if (!user && !n->vhost_user && n->tap[0])
 		fprintf(f, ",ifname=%s", n->tap);
 	if (fclose(f) != 0) {
 		free(buf);
@@ -108,8 +135,16 @@ int qemuargv_build(const struct qemu_plan *p, struct strv *argv)
 	    strv_push(argv, "-device") < 0 ||
 	    strv_pushf(argv, "%s,rng=objrng0,id=rng0", p->arch->rng) < 0)
 		return -ENOMEM;
+	for (size_t i = 0; p->shared_mem && i < p->n_nics; i++)
+		if (p->nics[i].vhost_user) {
+			if (sharedmem_argv(p->shared_mem, argv) < 0)
+				return -ENOMEM;
+			break;
+		}
 	for (size_t i = 0; i < p->n_nics; i++)
-		if (push2(argv, "-device", qemuargv_device_arg(&p->nics[i])) < 0 ||
+		if ((p->nics[i].vhost_user &&
+		     push2(argv, "-chardev", qemuargv_chardev_arg(&p->nics[i])) < 0) ||
+		    push2(argv, "-device", qemuargv_device_arg(&p->nics[i], p->enable_kvm)) < 0 ||
 		    push2(argv, "-netdev", qemuargv_netdev_arg(&p->nics[i])) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < p->n_disks; i++)

@@ -1,6 +1,7 @@
 /* qemuargv: qemu's argv in the reference's order: QEMU [-enable-kvm]
- * ARCHOPTS BIOS BUS RNG (-device X -netdev Y per NIC) (-drive -device per
- * disk) PASSTHROUGH. */
+ * ARCHOPTS BIOS BUS RNG [SHARED-MEMORY] ([-chardev C] -device X -netdev Y
+ * per NIC) (-drive -device per disk) PASSTHROUGH.  SHARED-MEMORY and
+ * -chardev only with vhost-user NICs. */
 #ifndef XKVM_QEMUARGV_H
 #define XKVM_QEMUARGV_H
 
@@ -25,6 +26,9 @@ struct qemu_plan {
 	const struct diskspec *disks;		/* built (diskspec_build) */
 	size_t n_disks;
 	const struct strv *passthrough;
+	unsigned long long shared_mem;		/* > 0: add a shared memory backend
+						 * of this size (qemu/sharedmem.h);
+						 * only with a vhost-user NIC */
 };
 
 /* Appends the whole qemu argv described by 'p' to 'argv'.  Returns 0 or
@@ -32,10 +36,19 @@ struct qemu_plan {
 int qemuargv_build(const struct qemu_plan *p, struct strv *argv);
 
 /* Returns the -device argument "MODEL,netdev=netNN[,DEVOPTS][,mac=MAC]"
- * (caller frees), NULL on -ENOMEM. */
-char *qemuargv_device_arg(const struct nic *n);
+ * (caller frees), NULL on -ENOMEM.  A vhost-user NIC without KVM gets
+ * vectors=0 unless DEVOPTS set vectors: qemu 7.2 under TCG segfaults in
+ * msix_set_vector_notifiers otherwise (docs/compat.md). */
+char *qemuargv_device_arg(const struct nic *n, bool enable_kvm);
 
-/* Returns the -netdev argument "type=user|tap,id=netNN[,script=no,
+/* Returns the -chardev argument of a vhost-user NIC, "socket,id=cNN,
+ * path=SOCK,server=on" (qemu serves, ovs-vswitchd connects; qemu waits
+ * for that connection before the guest starts), caller frees; NULL on
+ * -ENOMEM. */
+char *qemuargv_chardev_arg(const struct nic *n);
+
+/* Returns the -netdev argument; for a vhost-user NIC "type=vhost-user,
+ * id=netNN,chardev=cNN[,NETOPTS]", else "type=user|tap,id=netNN[,script=no,
  * downscript=no][,NETOPTS][,vnet_hdr=off][,ifname=TAP]" (caller frees), NULL
  * on -ENOMEM: vnet_hdr=off for a tap on an OVS bridge of the userspace
  * datapath unless the spec set vnet_hdr itself, ifname= once the NIC has a

@@ -106,14 +106,14 @@ static int reap(pid_t pid, int *wstatus)
 
 /* Waits for 'pid', forwarding the first terminating signal and SIGKILLing
  * after the timeout.  Returns 0 with *wstatus, or -errno. */
-static int wait_child(pid_t pid, int pidfd, int *wstatus)
+static int wait_child(pid_t pid, int pidfd, int *wstatus, const struct supervise_tick *tick)
 {
 	struct pollfd fds[2] = {
 		{ .fd = cleanup_signal_fd(), .events = POLLIN },
 		{ .fd = pidfd, .events = POLLIN },
 	};
 	bool forwarded = false, killed = false;
-	int64_t deadline = 0;
+	int64_t deadline = 0, next_tick = tick ? clock_now_ms() : -1;
 
 	for (;;) {
 		int timeout = -1, sig;
@@ -143,6 +143,19 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus)
 				timeout = left > INT32_MAX ? INT32_MAX : (int)left;
 			}
 		}
+		if (forwarded)
+			next_tick = -1;
+		if (next_tick >= 0 && clock_now_ms() >= next_tick) {
+			int ms = tick->fn(tick->arg);
+
+			next_tick = ms < 0 ? -1 : clock_now_ms() + ms;
+		}
+		if (next_tick >= 0) {
+			int64_t left = next_tick - clock_now_ms();
+			int t = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+
+			timeout = timeout < 0 || t < timeout ? t : timeout;
+		}
 		if (poll(fds, pidfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
 			return -errno;
 		if (fds[0].revents)
@@ -151,6 +164,12 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus)
 }
 
 int supervise_run(char *const argv[], int *status, int *signal_received)
+{
+	return supervise_run_ticking(argv, status, signal_received, NULL);
+}
+
+int supervise_run_ticking(char *const argv[], int *status, int *signal_received,
+			  const struct supervise_tick *tick)
 {
 	struct sigaction chld = { .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	struct sigaction old_chld;
@@ -209,7 +228,7 @@ int supervise_run(char *const argv[], int *status, int *signal_received)
 			sigaction(SIGCHLD, &chld, NULL);
 		}
 	}
-	ret = wait_child(pid, pidfd, &wstatus);
+	ret = wait_child(pid, pidfd, &wstatus, tick);
 	if (ret < 0) {
 		/* Cannot happen short of a bug; never leave qemu behind. */
 		kill(pid, SIGKILL);

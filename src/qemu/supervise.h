@@ -50,6 +50,20 @@
  *	return r < 0 ? XKVM_EXIT_FAILURE : status;	(then the taps go) */
 int supervise_run(char *const argv[], int *status, int *signal_received);
 
+/* A check the supervisor runs while qemu runs, from its poll loop (so it
+ * must not block: it looks and returns).  fn is first called once qemu was
+ * exec'd, then again after the number of milliseconds it returned; a
+ * negative return ends the checks.  Not called once a terminating signal
+ * was forwarded. */
+struct supervise_tick {
+	int (*fn)(void *arg);
+	void *arg;
+};
+
+/* supervise_run() with 'tick' (NULL: none) run while qemu runs. */
+int supervise_run_ticking(char *const argv[], int *status, int *signal_received,
+			  const struct supervise_tick *tick);
+
 /* Sets how long supervise_run() waits for qemu after forwarding a signal
  * before it SIGKILLs it, in milliseconds (default 10000; < 0: default). */
 void supervise_set_kill_timeout(int ms);

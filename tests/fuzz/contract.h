@@ -124,7 +124,9 @@ static inline const char *fz_wire_roundtrip(const struct nic *n)
 		bad = "wire: its own format did not parse back";
 	} else if (strcmp(back.bridge, n->bridge) || back.kind != n->kind ||
 		   (!back.mac) != (!n->mac) || (n->mac && strcmp(back.mac, n->mac)) ||
-		   back.ovs.n != n->ovs.n) {
+		   back.ovs.n != n->ovs.n || back.vhost_user != n->vhost_user ||
+		   (!back.vhost_sock) != (!n->vhost_sock) ||
+		   (n->vhost_sock && strcmp(back.vhost_sock, n->vhost_sock))) {
 		bad = "wire: parse(format(x)) != x";
 	} else {
 		for (size_t i = 0; !bad && i < n->ovs.n; i++)
@@ -173,7 +175,7 @@ static inline const char *fz_netspec(const char *spec, unsigned index)
 		const char *t = ns.tokens.v[i];
 
 		if (!strncmp(t, "mac=", 4) || !strncmp(t, "macaddr=", 8) ||
-		    !strncmp(t, "model=", 6) || !strncmp(t, "ovs-", 4))
+		    !strncmp(t, "model=", 6) || !strncmp(t, "ovs-", 4) || !strcmp(t, NIC_VHOST_USER))
 			bad = "netspec: a consumed token left for qemu";
 	}
 	for (size_t i = 0; !bad && i < ns.ovs.n; i++)
@@ -184,7 +186,7 @@ static inline const char *fz_netspec(const char *spec, unsigned index)
 	if (!bad) {
 		if (ns.kind != NIC_USER)
 			snprintf(ns.tap, sizeof(ns.tap), "tap0");
-		d = qemuargv_device_arg(&ns);
+		d = qemuargv_device_arg(&ns, true);
 		n = qemuargv_netdev_arg(&ns);
 		if (!d || !n)
 			bad = "netspec: device/netdev arg NULL";

@@ -148,7 +148,7 @@ xk tap-control ovs-cleanup "$obr:tapvm0" && xk tap-control del-nics tapvm0 tapvm
 	fail "make-nics: cleanup"
 check_clean "make-nics"
 out=$(xk tap-control make-nics "$obr,vhost=on" 2>&1)
-check_eq "make-nics: a qemu token is refused" "2 xkvm: invalid '$obr,vhost=on': make-nics takes BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]" "$? $out"
+check_eq "make-nics: a qemu token is refused" "2 xkvm: invalid '$obr,vhost=on': make-nics takes BRIDGE[,mac=MAC][,mtu=N][,queues=N][,vhost-user[=SOCKET]][,ovs-*...]" "$? $out"
 
 # --- an OpenFlow port held by a foreign port ---------------------------------
 vs add-port "$obr" xpf$r -- set Interface xpf$r type=internal ofport_request=11 || exit 2

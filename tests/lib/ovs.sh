@@ -6,6 +6,15 @@
 #                       directory, also in OVS_DIR) and OVS_NS.  Registers the
 #                       daemons' stop and the directory's removal with
 #                       when_finished.  Exits 2 when it cannot.
+#   ovs_start_dpdk NS   the same with the DPDK build of ovs-vswitchd
+#                       (/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk, run
+#                       by path: the ovs-vswitchd alternative stays the plain
+#                       one) and DPDK initialised without hugepages or PCI
+#                       (other_config of PLATFORM-NOTES "OVS-DPDK and
+#                       vhost-user"); its EAL runtime directory
+#                       /var/run/dpdk/xkt-* goes at exit too.  RSS ~117 MB;
+#                       pmd-maxsleep=1000 keeps the idle PMD thread (core 1)
+#                       mostly asleep.  Exits 2 when it cannot.
 #   ovs_use DIR NS      switches the functions below to another instance
 #                       (several chassis in one test).
 #   ovs_vsctl ARG...    ovs-vsctl on the private database, inside OVS_NS
@@ -80,8 +89,10 @@ ovs_stop_all() {
 	_ovs_kill "$1/ovsdb-server.pid"
 }
 
+OVS_DPDK_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+
 ovs_start_vswitchd() {
-	ovs_in_ns ovs-vswitchd "unix:$OVS_DIR/db.sock" \
+	ovs_in_ns "${OVS_VSWITCHD:-ovs-vswitchd}" "unix:$OVS_DIR/db.sock" \
 		--pidfile="$OVS_DIR/ovs-vswitchd.pid" \
 		--unixctl="$OVS_DIR/ovs-vswitchd.ctl" \
 		-vconsole:off --log-file="$OVS_DIR/ovs-vswitchd.log" --detach
@@ -109,6 +120,8 @@ ovs_start() {
 	need_root
 	command -v ovsdb-server >/dev/null && command -v ovs-vswitchd >/dev/null ||
 		{ echo "ovs_start: Open vSwitch is not installed" >&2; exit 2; }
+	[ -z "${OVS_VSWITCHD:-}" ] || [ -x "$OVS_VSWITCHD" ] ||
+		{ echo "ovs_start: '$OVS_VSWITCHD' is not installed (tools/install-deps.sh check)" >&2; exit 2; }
 	dir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-ovs.XXXXXX) ||
 		{ echo "ovs_start: cannot make a directory" >&2; exit 2; }
 	when_finished "rm -rf $dir"
@@ -119,8 +132,33 @@ ovs_start() {
 	_ovs_start_server || { echo "ovs_start: ovsdb-server failed" >&2; exit 2; }
 	ovs_vsctl --no-wait init ||
 		{ echo "ovs_start: ovs-vsctl init failed" >&2; exit 2; }
+	if [ -n "${OVS_DPDK_PREFIX:-}" ]; then
+		when_finished "rm -rf /var/run/dpdk/$OVS_DPDK_PREFIX; rmdir /var/run/dpdk"
+		ovs_vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+			other_config:per-port-memory=true other_config:dpdk-lcore-mask=0x1 \
+			other_config:pmd-cpu-mask=0x2 other_config:pmd-maxsleep=1000 \
+			other_config:dpdk-extra="--file-prefix=$OVS_DPDK_PREFIX --no-pci --no-huge --legacy-mem -m 256" ||
+			{ echo "ovs_start: cannot configure DPDK" >&2; exit 2; }
+	fi
 	ovs_start_vswitchd ||
 		{ echo "ovs_start: ovs-vswitchd failed" >&2; exit 2; }
+}
+
+ovs_start_dpdk() {
+	export OVS_VSWITCHD=$OVS_DPDK_VSWITCHD OVS_DPDK_PREFIX=xkt-$(rand_hex 4)
+	ovs_start "$1"
+	ovs_wait_dpdk ||
+		{ echo "ovs_start_dpdk: DPDK not initialised (see $OVS_DIR/ovs-vswitchd.log)" >&2; exit 2; }
+}
+
+# ovs_wait_dpdk: waits (10 s at most) until ovs-vswitchd says DPDK is up.
+ovs_wait_dpdk() {
+	local i
+	for i in $(seq 100); do
+		[ "$(ovs_vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null)" = true ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 ovs_sync() {

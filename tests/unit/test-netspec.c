@@ -30,7 +30,7 @@ static char *nic(const char *spec, unsigned index, const char *tap)
 		ns.kind = NIC_BRCTL;
 		snprintf(ns.tap, sizeof(ns.tap), "%s", tap);
 	}
-	d = qemuargv_device_arg(&ns);
+	d = qemuargv_device_arg(&ns, true);
 	n = qemuargv_netdev_arg(&ns);
 	snprintf(buf, sizeof(buf), "%s %s", d, n);
 	free(d);
@@ -188,6 +188,11 @@ int main(void)
 	CHECK_STR("ERR: invalid token 'ovs-ext:a' in --netdev br0,ovs-ext:a: want ovs-ext:KEY=VALUE",
 		  nic("br0,ovs-ext:a", 0, NULL));
 	CHECK_STR("ERR: unknown token 'ovs-tags=1' in --netdev br0,ovs-tags=1", nic("br0,ovs-tags=1", 0, NULL));
+	CHECK_STR("ERR: invalid token 'vhost-user=/s' in --netdev br0,vhost-user=/s: vhost-user takes "
+		  "no value (xkvm makes the socket)", nic("br0,vhost-user=/s", 0, NULL));
+	/* the flag is xkvm's: never a token for qemu */
+	CHECK_STR("virtio-net-pci,netdev=net00 type=vhost-user,id=net00,chardev=c00",
+		  nic("br0,vhost-user", 0, NULL));
 	CHECK_STR("ERR: empty model in --netdev user,model=", nic("user,model=", 0, NULL));
 	CHECK_STR("ERR: bad device model 'no-such-nic'", nic("user,model=no-such-nic,x=1", 0, NULL));
 	CHECK_STR("ERR: bad device model 'no?such'", nic("user,model=no\nsuch,x=1", 0, NULL));

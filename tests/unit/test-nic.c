@@ -2,7 +2,8 @@
  *
  * The round trip is randomised over EVERY OVS option of nic_ovs_options[]
  * (values drawn per option type), so an option added to the table is
- * covered without touching this test: parse(format(x)) == x, where x was
+ * covered without touching this test (and the vhost-user flag, with and
+ * without its socket): parse(format(x)) == x, where x was
  * built through nic_take_token() as the spec parser builds it.  Seed and
  * rounds: XKVM_NIC_SEED, XKVM_NIC_ROUNDS. */
 #include <errno.h>
@@ -107,6 +108,16 @@ static int random_nic(struct nic *n, unsigned index)
 		if (nic_take_token(n, tok, &err) != 2)
 			return -1;
 	}
+	if (below(3) == 0 && nic_take_token(n, NIC_VHOST_USER, &err) != 1)
+		return -1;
+	if (n->vhost_user && below(2)) {
+		char sock[64];
+
+		snprintf(sock, sizeof(sock), "/run/xkvm/vhost.%06x/net%02u.sock", below(1u << 24),
+			 index);
+		if (!(n->vhost_sock = strdup(sock)))
+			return -1;
+	}
 	for (unsigned k = 0, count = below(9); k < count; k++) {
 		size_t n_opts = 0;
 		const struct nic_opt *o;
@@ -131,7 +142,9 @@ static int same(const struct nic *a, const struct nic *b)
 {
 	if (strcmp(a->bridge, b->bridge) || a->kind != b->kind || a->index != b->index ||
 	    a->mtu != b->mtu || a->queues != b->queues ||
-	    (!a->mac) != (!b->mac) || (a->mac && strcmp(a->mac, b->mac)) || a->ovs.n != b->ovs.n)
+	    (!a->mac) != (!b->mac) || (a->mac && strcmp(a->mac, b->mac)) || a->ovs.n != b->ovs.n ||
+	    a->vhost_user != b->vhost_user || (!a->vhost_sock) != (!b->vhost_sock) ||
+	    (a->vhost_sock && strcmp(a->vhost_sock, b->vhost_sock)))
 		return 0;
 	for (size_t i = 0; i < a->ovs.n; i++)
 		if (strcmp(a->ovs.v[i], b->ovs.v[i]))
@@ -283,9 +296,9 @@ int main(void)
 	CHECK_STR("br0", wire("br0,mac=auto,model=e1000"));
 	CHECK_STR("ERR: invalid MAC 'zz' in --netdev br0,mac=zz", wire("br0,mac=zz"));
 	CHECK_STR("ERR: invalid 'br0,romfile=': make-nics takes "
-		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", wire("br0,romfile="));
+		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,vhost-user[=SOCKET]][,ovs-*...]", wire("br0,romfile="));
 	CHECK_STR("ERR: invalid 'br0,vnet_hdr=off': make-nics takes "
-		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,ovs-*...]", wire("br0,vnet_hdr=off"));
+		  "BRIDGE[,mac=MAC][,mtu=N][,queues=N][,vhost-user[=SOCKET]][,ovs-*...]", wire("br0,vnet_hdr=off"));
 	CHECK_STR("br0,mtu=9000,queues=4,ovs-ofport=7,ovs-ingress-rate=0",
 		  wire("br0,queues=4,mtu=1500,ovs-ofport=7,mtu=9000,ovs-ingress-rate=0"));
 	CHECK_STR("ERR: invalid mtu '67' in --netdev br0,mtu=67: want 68..65535", wire("br0,mtu=67"));
@@ -308,6 +321,12 @@ int main(void)
 	CHECK_STR("ERR: empty bridge name in --netdev ''", wire(""));
 	CHECK_STR("ERR: invalid bridge name 'br/0' in --netdev br/0", wire("br/0"));
 	CHECK_STR("ERR: invalid bridge name '-x x' in --netdev -x x", wire("-x x"));
+	CHECK_STR("br0,vhost-user", wire("br0,vhost-user"));
+	CHECK_STR("br0,vhost-user=/run/x/s,ovs-tag=1", wire("br0,ovs-tag=1,vhost-user=/run/x/s"));
+	CHECK_STR("ERR: invalid vhost-user socket 'x.sock' in 'br0,vhost-user=x.sock': want an "
+		  "absolute path", wire("br0,vhost-user=x.sock"));
+	CHECK_STR("ERR: invalid vhost-user socket '' in 'br0,vhost-user=': want an absolute path",
+		  wire("br0,vhost-user="));
 	CHECK_STR("ERR: invalid ovs-tag '4096' in --netdev br0,ovs-tag=4096: want 0..4095",
 		  wire("br0,ovs-tag=4096"));
 	CHECK_STR("ERR: unknown token 'ovs-tags=1' in --netdev br0,ovs-tags=1", wire("br0,ovs-tags=1"));

@@ -228,7 +228,8 @@ static void warn_unpoliced(const struct nic *nics, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *rate = nic_ovs_get(&nics[i], "ingress-rate");
 
-		if (nics[i].kind == NIC_OVS && nics[i].netdev_dp && rate && strcmp(rate, "0"))
+		if (nics[i].kind == NIC_OVS && nics[i].netdev_dp && !nics[i].vhost_user && rate &&
+		    strcmp(rate, "0"))
 			xkvm_error("warning: ovs-ingress-rate on '%s' has no effect: Open vSwitch "
 				   "does not police taps on a userspace-datapath bridge ('%s')",
 				   nics[i].tap, nics[i].bridge);

@@ -140,6 +140,11 @@ static void fill_link(struct rtnl_link *l, struct xknl_link *out)
 	out->group = rtnl_link_get_group(l);
 	out->master = rtnl_link_get_master(l);
 	out->up = !!(rtnl_link_get_flags(l) & IFF_UP);
+	out->carrier = rtnl_link_get_carrier(l) != 0;
+	out->rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+	out->tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+	out->rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+	out->tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
 }
 
 int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out)
@@ -218,6 +223,8 @@ int xknl_link_change(struct xknl *nl, const struct xknl_change *c)
 		rtnl_link_set_master(chg, c->master);
 	if (c->up)
 		rtnl_link_set_flags(chg, IFF_UP);
+	else if (c->down)
+		rtnl_link_unset_flags(chg, IFF_UP);
 	if (c->alias)
 		rtnl_link_set_ifalias(chg, c->alias);
 	if (c->set_group)

@@ -27,6 +27,9 @@ struct xknl_link {
 	uint32_t group;			/* netdev group (IFLA_GROUP) */
 	int master;			/* ifindex of the master, 0 when none */
 	bool up;			/* IFF_UP */
+	bool carrier;			/* IFLA_CARRIER (a tap: a process holds it) */
+	uint64_t rx_packets, tx_packets;	/* IFLA_STATS64, as the kernel counts */
+	uint64_t rx_bytes, tx_bytes;
 };
 
 /* One RTM_NEWLINK on an existing link: every field that is set goes into
@@ -36,6 +39,7 @@ struct xknl_change {
 	unsigned int mtu;	/* 0: leave */
 	int master;		/* ifindex of the new master, 0: leave */
 	bool up;		/* set IFF_UP */
+	bool down;		/* clear IFF_UP (ignored when 'up' is set) */
 	const char *alias;	/* NULL: leave */
 	bool set_group;
 	uint32_t group;

@@ -42,7 +42,7 @@ endif
 # OVS headers are not -Wshadow/-Wextra clean: keep our warnings, silence theirs.
 OVS_CFLAGS := $(patsubst -I%,-isystem %,$(OVS_CFLAGS))
 
-SRC_DIRS := base plan net qemu cmd
+SRC_DIRS := base plan net qemu ctl cmd
 SRC_C    := $(sort $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)))
 NL_C     := $(sort $(wildcard netlink/*.c))
 OVSDB_C  := $(sort $(wildcard ovsdb/*.c))

@@ -14,6 +14,8 @@
 #include "base/nic.h"
 #include "base/xkvm.h"
 #include "cmd/options.h"
+#include "ctl/rundir.h"
+#include "ctl/server.h"
 #include "net/nics.h"
 #include "plan/arch.h"
 #include "plan/cli.h"
@@ -84,6 +86,8 @@ struct launch {
 	struct diskspec *disks;	/* n_disks parsed */
 	size_t n_nics, n_disks;
 	struct nics *net;	/* the NICs on the host, once a bridge is used */
+	struct ctl_server *ctl;	/* --name: the control socket, or NULL */
+	struct ctl_paths dry_paths;	/* --name with --dry-run: where it would be */
 	bool enable_kvm;
 	bool need_taps;		/* some NIC is on a bridge */
 };
@@ -202,6 +206,45 @@ static int launch_disks(struct launch *l)
 	return 0;
 }
 
+/* --name: takes the name (a running launch of that name is an error) and
+ * opens the control socket, before anything exists on the host; with
+ * --dry-run only checks the name and says where the sockets would be. */
+static int launch_control(struct launch *l)
+{
+	const char *name = l->cfg.name;
+	char *err = NULL;
+	int r;
+
+	if (!name)
+		return 0;
+	if (!ctl_name_valid(name)) {
+		xkvm_error("invalid --name '%s': 1 to %d letters, digits, '_', '.' or '-', "
+			   "not starting with '.' or '-'", name, CTL_NAME_MAX);
+		return XKVM_EXIT_USAGE;
+	}
+	if (l->cfg.dry_run) {
+		r = ctl_paths_get(name, &l->dry_paths);
+		if (r == -ENOMEM)
+			return nomem();
+		if (r < 0) {
+			xkvm_error("--name '%s': %s", name, r == -ENOENT
+				   ? "needs $XDG_RUNTIME_DIR (the run directory of the user)"
+				   : strerror(-r));
+			return XKVM_EXIT_FAILURE;
+		}
+		return 0;
+	}
+	r = cleanup_init();	/* its hook removes the sockets on a signal */
+	if (r < 0) {
+		xkvm_error("cannot set up cleanup: %s", strerror(-r));
+		return XKVM_EXIT_FAILURE;
+	}
+	r = ctl_server_new(name, &l->ctl, &err);
+	if (r < 0)
+		return report(r == -EINVAL ? r : -EIO, err, XKVM_EXIT_USAGE);
+	return 0;
+}
+
 /* Parses and classifies every --netdev (virbr0 when none is given). */
 static int launch_parse_nics(struct launch *l)
 {
@@ -316,6 +359,7 @@ static int launch_run(struct launch *l)
 		.qemu = &l->qemu, .enable_kvm = l->enable_kvm, .arch = &l->arch, .fw = &l->fw,
 		.nics = l->nics, .n_nics = l->n_nics,
 		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
+		.qmp = l->ctl ? ctl_server_qmp_path(l->ctl) : l->dry_paths.qmp,
 	};
 	int r, status, sig = 0;
 	char *line;
@@ -335,6 +379,8 @@ static int launch_run(struct launch *l)
 		return nvram_copy_failed(l, r);
 	if (l->fw.copy)
 		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
+	if (l->ctl && ctl_server_start(l->ctl, l->nics, l->n_nics) < 0)
+		return nomem();
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
 	r = supervise_run(l->cmd.v, &status, &sig);
 	if (sig) {
@@ -356,6 +402,8 @@ static void launch_release(struct launch *l)
 	if (!l)
 		return;
 	nics_free(l->net);	/* tears down what it made: qemu is gone */
+	ctl_server_free(l->ctl);	/* then a waiting `ctl stop` returns */
+	ctl_paths_release(&l->dry_paths);
 	for (size_t i = 0; i < l->n_nics; i++)
 		nic_release(&l->nics[i]);
 	for (size_t i = 0; i < l->n_disks; i++)
@@ -396,6 +444,9 @@ int launch_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = launch_disks(&l);
+	if (ret)
+		goto out;
+	ret = launch_control(&l);
 	if (ret)
 		goto out;
 	ret = launch_parse_nics(&l);

@@ -12,7 +12,7 @@
 enum opt_id {
 	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v',
 	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
-	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP, OPT_NAME,
 	/* the CLI_OVS_* ids of cli.h */
 };
 
@@ -26,6 +26,7 @@ static const struct option options[] = {
 	{ "kvm",	required_argument, NULL, OPT_KVM },
 	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
 	{ "netdev",	required_argument, NULL, OPT_NETDEV },
+	{ "name",	required_argument, NULL, OPT_NAME },
 	/* xkvm's own long options start with "ovs", "ovn" or "skip", so the
 	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
 	{ "skip-reap",	no_argument,       NULL, OPT_NO_REAP },
@@ -137,6 +138,8 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 	case OPT_NO_REAP:
 		cfg->reap = false;
 		return 0;
+	case OPT_NAME:
+		return str_set(&cfg->name, arg);	/* checked by the launch */
 	}
 	return errmsg(err, "internal error: option %d has no handler", id);
 }
@@ -245,6 +248,8 @@ void cli_usage(FILE *f, const char *prog)
 "           --ovn-no-wait      do not wait for OVN bindings\n"
 "           --skip-reap        do not first remove taps and ports left by\n"
 "                              dead xkvm processes (see tap-control gc)\n"
+"           --name NAME        a control socket for `xkvm ctl NAME ...`\n"
+"                              (links, stop, kill: see the man page)\n"
 "           --dowait, --no-dowait\n"
 "                              accepted for compatibility: xkvm always\n"
 "                              supervises qemu and forwards signals\n"
@@ -304,7 +309,12 @@ void cli_usage(FILE *f, const char *prog)
 "      del-nics TAP...            remove taps xkvm made for you\n"
 "      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
 "      gc                         remove what dead xkvm processes left\n"
-"      list                       list taps and ports xkvm made (JSON lines)\n",
+"      list                       list taps and ports xkvm made (JSON lines)\n"
+"\n"
+"   ctl NAME COMMAND (a launch started with --name NAME):\n"
+"      list | show [NIC]          its NICs, one JSON object a line\n"
+"      link NIC up|down           carrier of a NIC (guest and host tap)\n"
+"      stop [SECONDS] | kill      ACPI power-down, killed after SECONDS (10)\n",
 	name, name, name, name, name, name);
 }
 
@@ -318,6 +328,7 @@ void cli_release(struct xkvm_config *cfg)
 	free(cfg->kvm);
 	free(cfg->bios);
 	free(cfg->uefi_nvram);
+	free(cfg->name);
 	free(cfg->def_disk_driver);
 	free(cfg->def_netmodel);
 	cli_ovs_release(&cfg->ovs);

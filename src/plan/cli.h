@@ -58,6 +58,7 @@ struct xkvm_config {
 	char *def_netmodel;		/* $DEF_NETMODEL or NULL (arch default) */
 	struct cli_ovs ovs;		/* --ovsdb, --ovs-*, --ovn-* */
 	bool reap;			/* reap dead launches first (--skip-reap: false) */
+	char *name;			/* --name NAME (runtime control), or NULL */
 };
 
 /* Parses argv (argv[0] is the program name; getopt_long may permute argv)

@@ -25,6 +25,7 @@ struct qemu_plan {
 	const struct diskspec *disks;		/* built (diskspec_build) */
 	size_t n_disks;
 	const struct strv *passthrough;
+	const char *qmp;			/* QMP socket path (--name), or NULL */
 };
 
 /* Appends the whole qemu argv described by 'p' to 'argv'.  Returns 0 or

@@ -264,6 +264,8 @@ static int execute(struct xkqmp *q, const char *cmd, const char *const *args,
 	text = json_to_string(req, 0);
 	json_destroy(req);
 	ret = send_all(q, text, deadline);
+	if (ret == 0)	/* a line a command, as QMP's own examples */
+		ret = send_all(q, "\n", deadline);
 	if (ret < 0)
 		goto out;
 	for (;;) {

@@ -167,4 +167,9 @@ void xkovs_owned_free(struct xkovs_owned *owned, size_t n);
  * -ENODEV when there is no such Interface, -EINTR, or another -errno. */
 int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface, int timeout_ms);
 
+/* Stores in *ofport the OpenFlow port of Interface 'name' as the database
+ * has it now (-1 while ovs-vswitchd has not given it one, or failed).
+ * Returns 0, -ENOENT when there is no such Interface, or -errno. */
+int xkovs_iface_ofport(struct xkovs *h, const char *name, int64_t *ofport);
+
 #endif

@@ -454,3 +454,55 @@ out:
 	json_destroy(j);
 	return ret;
 }
+
+int xkqmp_json_array_strings(const char *json, const char *key, char ***out)
+{
+	struct json *j = json_from_string(json);
+	const struct json_array *a;
+	char **v = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!j || j->type != JSON_ARRAY) {
+		ret = -EPROTO;
+		goto out;
+	}
+	a = json_array(j);
+	v = calloc(a->n + 1, sizeof(*v));
+	if (!v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const struct json *e = a->elems[i], *m;
+
+		if (e->type != JSON_OBJECT)
+			continue;
+		m = shash_find_data(json_object(e), key);
+		if (!m || m->type != JSON_STRING)
+			continue;
+		v[n] = strdup(json_string(m));
+		if (!v[n]) {
+			xkqmp_strings_free(v);
+			v = NULL;
+			ret = -ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	*out = v;
+	v = NULL;
+	ret = (int)n;
+out:
+	json_destroy(j);
+	return ret;
+}
+
+void xkqmp_strings_free(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}

@@ -67,4 +67,13 @@ int xkqmp_next_event(struct xkqmp *q, char **name, char **data);
  * string member, -EPROTO when 'json' is not an object. */
 int xkqmp_json_get_string(const char *json, const char *key, char **out);
 
+/* Stores in *out a NULL-terminated array of the string member 'key' of
+ * every object of the JSON array text 'json' that has one (free with
+ * xkqmp_strings_free()).  For replies such as qom-list's.  Returns the
+ * count (>= 0), -EPROTO when 'json' is not an array, or -ENOMEM. */
+int xkqmp_json_array_strings(const char *json, const char *key, char ***out);
+
+/* Frees an array from xkqmp_json_array_strings().  Accepts NULL. */
+void xkqmp_strings_free(char **v);
+
 #endif

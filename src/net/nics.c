@@ -16,6 +16,7 @@
 #include "net/sudo-nics.h"
 #include "net/taps.h"
 #include "netlink/xknl.h"
+#include "ovsdb/xkovs.h"
 
 #define TAP_TEMPLATE "tapvm%d"
 
@@ -416,6 +417,39 @@ int nics_make(struct nics *ns, struct nic *nics, size_t n)
 	}
 	cleanup_check_signal();	/* a signal cut a step short: die by it */
 	return ret;
+}
+
+int nics_remove(struct nics *ns, const char *tap)
+{
+	size_t i;
+	int ret;
+
+	if (!nics_privileged())
+		return -EPERM;	/* the sudo path has no single-NIC removal yet */
+	ret = ovsports_remove(ns->ovs, tap);	/* the port before its tap */
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	for (i = 0; i < ns->n && strcmp(ns->taps[i].name, tap); i++)
+		;
+	if (i == ns->n)
+		return -ENOENT;
+	if (open_nl(ns) < 0)
+		return -EIO;
+	ret = xknl_link_del(ns->nl, ns->taps[i].ifindex, ns->taps[i].name);
+	if (ret < 0 && ret != -ENODEV) {
+		xkvm_error("failed removal of '%s': %s", tap, nl_reason(ns, ret));
+		return ret;
+	}
+	memmove(ns->taps + i, ns->taps + i + 1, (ns->n - i - 1) * sizeof(*ns->taps));
+	ns->n--;
+	return 0;
+}
+
+int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport)
+{
+	struct xkovs *h = ns ? ovsports_db(ns->ovs) : NULL;
+
+	return h ? xkovs_iface_ofport(h, tap, ofport) : -ENOENT;
 }
 
 /* --- del-nics ----------------------------------------------------------- */

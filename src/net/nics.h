@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/nic.h"
@@ -95,5 +96,16 @@ void nics_free(struct nics *ns);
  * Returns 0 when every name was deleted, else the number of names refused
  * or failed (> 0), or -errno when nothing could be tried. */
 int nics_delete_owned(const char *const *names, size_t count, uid_t uid);
+
+/* Runtime control (nic del): removes the OVS port (if any) and then the
+ * tap 'tap' that this setup made, and unlists them.  Returns 0, -ENOENT
+ * when the tap is not one of this setup's, -EPERM without CAP_NET_ADMIN
+ * (the sudo path cannot yet), or prints and returns -errno. */
+int nics_remove(struct nics *ns, const char *tap);
+
+/* Runtime control: stores in *ofport the OpenFlow port of the OVS port
+ * 'tap' through the launch's OVSDB session (-1: none yet).  Prints
+ * nothing.  Returns 0, -ENOENT (no session or no such port), or -errno. */
+int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport);
 
 #endif

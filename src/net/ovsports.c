@@ -278,6 +278,27 @@ out:
 	return ret;
 }
 
+int ovsports_remove(struct ovsports *s, const char *name)
+{
+	struct xkovs_port p = XKOVS_PORT_INIT;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < s->n && strcmp(s->ports[i], name); i++)
+		;
+	if (i == s->n || !s->h)
+		return -ENOENT;
+	p.name = name;
+	ret = xkovs_del_ports(s->h, &p, 1, s->owner, 0);
+	if (ret < 0) {
+		xkvm_error("cannot remove Open vSwitch port '%s': %s", name, xkovs_error(s->h));
+		return ret;
+	}
+	memmove(s->ports + i, s->ports + i + 1, (s->n - i - 1) * sizeof(*s->ports));
+	s->n--;
+	return 0;
+}
+
 void ovsports_teardown(struct ovsports *s)
 {
 	remove_from(s, 0);

@@ -64,6 +64,11 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
  * ovs-vswitchd) and empties the list.  Idempotent. */
 void ovsports_teardown(struct ovsports *s);
 
+/* Runtime control (nic del): removes the listed port 'name' in its own
+ * transaction (not waiting for ovs-vswitchd) and unlists it.  Returns 0,
+ * -ENOENT when it is not one of ours, or prints and returns -errno. */
+int ovsports_remove(struct ovsports *s, const char *name);
+
 /* Forgets the listed ports without removing them. */
 void ovsports_keep(struct ovsports *s);
 

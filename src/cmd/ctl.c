@@ -18,6 +18,8 @@ static void usage(FILE *f)
 	      "   of a control socket).  A NIC is its netdev id (net00), tap or MAC.\n"
 	      "      list | show [NIC]      the NICs, one JSON object a line\n"
 	      "      link NIC up|down       set the link of a NIC (guest and host tap)\n"
+	      "      nic add NETDEV-SPEC    hot-add a NIC (as --netdev); prints its id\n"
+	      "      nic del NIC            hot-remove a NIC, then its tap and port\n"
 	      "      stop [SECONDS]         ACPI power-down; qemu is killed after\n"
 	      "                             SECONDS (default 10); returns at the end\n"
 	      "      kill                   kill qemu now; returns at the end\n", f);

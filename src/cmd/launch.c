@@ -349,6 +349,58 @@ out:
 	return ret;
 }
 
+#define DEF_HOTPLUG_PORTS 4
+
+/* Whether qemu's own arguments choose a q35 machine (-M/-machine q35,
+ * pc-q35-*, or type=...). */
+static bool machine_is_q35(const struct strv *pt)
+{
+	for (size_t i = 0; i + 1 < pt->n; i++) {
+		const char *a = pt->v[i + 1], *t;
+
+		if (strcmp(pt->v[i], "-M") && strcmp(pt->v[i], "-machine"))
+			continue;
+		t = strstr(a, "type=");
+		t = t ? t + 5 : a;
+		if (!strncmp(t, "q35", 3) || !strncmp(t, "pc-q35", 6))
+			return true;
+	}
+	return false;
+}
+
+/* How many free pcie-root-ports a launch reserves for `nic add`: only with
+ * --name on a q35 machine (i440fx has ACPI hotplug on its root bus). */
+static unsigned launch_root_ports(const struct launch *l)
+{
+	if (!l->cfg.name || !machine_is_q35(&l->cfg.passthrough))
+		return 0;
+	return l->cfg.hotplug_ports < 0 ? DEF_HOTPLUG_PORTS : (unsigned)l->cfg.hotplug_ports;
+}
+
+/* --name: serves the control socket from supervise's loop.  A launch
+ * without bridge NICs gets its (empty) host NIC state now, for nic add. */
+static int launch_control_start(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	struct ctl_launch cl = {
+		.nics = &l->nics, .n = &l->n_nics, .dev = &l->dev,
+		.def_model = cfg->def_netmodel ? cfg->def_netmodel : l->arch.netmodel,
+		.root_ports = launch_root_ports(l),
+	};
+
+	if (!l->net) {
+		struct nics_options opt = cmd_nics_options(&cfg->ovs, 0, cfg->verbosity);
+
+		if (nics_new(&opt, &l->net) < 0)
+			return XKVM_EXIT_FAILURE;
+	}
+	cl.net = l->net;
+	cl.q35 = machine_is_q35(&cfg->passthrough);
+	if (ctl_server_start(l->ctl, &cl) < 0)
+		return nomem();
+	return 0;
+}
+
 /* Builds and reports qemu's command line; unless --dry-run, copies the
  * nvram template and runs qemu under supervision.  Returns the exit
  * status: 0 for a dry run, else qemu's (or XKVM_EXIT_FAILURE); dies by a
@@ -360,6 +412,7 @@ static int launch_run(struct launch *l)
 		.nics = l->nics, .n_nics = l->n_nics,
 		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
 		.qmp = l->ctl ? ctl_server_qmp_path(l->ctl) : l->dry_paths.qmp,
+		.root_ports = launch_root_ports(l),
 	};
 	int r, status, sig = 0;
 	char *line;
@@ -379,8 +432,11 @@ static int launch_run(struct launch *l)
 		return nvram_copy_failed(l, r);
 	if (l->fw.copy)
 		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
-	if (l->ctl && ctl_server_start(l->ctl, l->nics, l->n_nics) < 0)
-		return nomem();
+	if (l->ctl) {
+		r = launch_control_start(l);
+		if (r)
+			return r;
+	}
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
 	r = supervise_run(l->cmd.v, &status, &sig);
 	if (sig) {

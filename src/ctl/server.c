@@ -20,49 +20,13 @@
 #include "base/clock.h"
 #include "base/xkvm.h"
 #include "ctl/rundir.h"
+#include "ctl/server-int.h"
 #include "net/nics.h"
 #include "net/tapstate.h"
 #include "ovsdb/xkqmp.h"
 #include "qemu/supervise.h"
 
-#define MAX_CLIENTS 16
-#define REQ_MAX 4096
-#define MAX_WORDS 16
-#define QMP_TIMEOUT_MS 5000
-#define QMP_APPEAR_MS 5000	/* how long a request waits for qemu's socket */
-#define STOP_DEFAULT_S 10
-
-struct client {
-	int fd;
-	char buf[REQ_MAX];
-	size_t len;
-	bool until_exit;	/* answered; kept open until the launch ends */
-};
-
-struct ctl_server {
-	struct ctl_paths paths;
-	int lock_fd;
-	int listen_fd;
-	uid_t owner;
-	struct client *clients[MAX_CLIENTS];
-	struct xkqmp *qmp;
-	struct nic *nics;
-	size_t n;
-	bool *link_down;	/* per NIC: set_link down asked */
-	bool serving;
-};
-
-/* One request's answer: data lines, then the status. */
-struct reply {
-	char *data;
-	size_t size;
-	FILE *f;
-	char err[600];		/* "" for ok */
-};
-
-static int rfail(struct reply *r, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int rfail(struct reply *r, int ret, const char *fmt, ...)
+int ctl_rfail(struct reply *r, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -182,7 +146,7 @@ const char *ctl_server_qmp_path(const struct ctl_server *s)
 
 /* --- QMP ---------------------------------------------------------------- */
 
-static void qmp_close(struct ctl_server *s)
+void ctl_qmp_close(struct ctl_server *s)
 {
 	if (!s->qmp)
 		return;
@@ -206,12 +170,10 @@ static void on_qmp(int fd, short revents, void *arg)
 		free(data);
 	}
 	if (r < 0)	/* qemu is going away: its exit ends the loop */
-		qmp_close(s);
+		ctl_qmp_close(s);
 }
 
-/* Connects to qemu's monitor unless connected, waiting a bounded time for
- * qemu to create its socket (a request right after the launch). */
-static int qmp_ensure(struct ctl_server *s, struct reply *rep)
+int ctl_qmp_ensure(struct ctl_server *s, struct reply *rep)
 {
 	int64_t deadline = clock_now_ms() + QMP_APPEAR_MS;
 	char *err = NULL;
@@ -224,7 +186,7 @@ static int qmp_ensure(struct ctl_server *s, struct reply *rep)
 		if (ret == 0)
 			break;
 		if ((ret != -ENOENT && ret != -ECONNREFUSED) || clock_now_ms() >= deadline) {
-			rfail(rep, ret, "cannot reach qemu's monitor: %s",
+			ctl_rfail(rep, ret, "cannot reach qemu's monitor: %s",
 			      err ? err : strerror(-ret));
 			free(err);
 			return ret;
@@ -237,26 +199,25 @@ static int qmp_ensure(struct ctl_server *s, struct reply *rep)
 	if (ret < 0) {
 		xkqmp_close(s->qmp);
 		s->qmp = NULL;
-		return rfail(rep, ret, "cannot watch qemu's monitor: %s", strerror(-ret));
+		return ctl_rfail(rep, ret, "cannot watch qemu's monitor: %s", strerror(-ret));
 	}
 	return 0;
 }
 
-/* Runs a QMP command; a refusal becomes "qemu refused: DESC". */
-static int qmp_run(struct ctl_server *s, struct reply *rep, const char *cmd,
+int ctl_qmp_run(struct ctl_server *s, struct reply *rep, const char *cmd,
 		   const char *const *args)
 {
-	int ret = qmp_ensure(s, rep);
+	int ret = ctl_qmp_ensure(s, rep);
 
 	if (ret < 0)
 		return ret;
 	ret = xkqmp_execute(s->qmp, cmd, args, NULL);
 	if (ret == -EREMOTEIO)
-		return rfail(rep, ret, "qemu refused: %s", xkqmp_error(s->qmp));
+		return ctl_rfail(rep, ret, "qemu refused: %s", xkqmp_error(s->qmp));
 	if (ret < 0) {
-		rfail(rep, ret, "qemu's monitor: %s", xkqmp_error(s->qmp));
+		ctl_rfail(rep, ret, "qemu's monitor: %s", xkqmp_error(s->qmp));
 		if (ret == -ECONNRESET || ret == -ETIMEDOUT || ret == -EPROTO)
-			qmp_close(s);
+			ctl_qmp_close(s);
 	}
 	return ret;
 }
@@ -283,34 +244,34 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void nic_id(const struct nic *n, char *buf, size_t size)
+void ctl_nic_id(const struct nic *n, char *buf, size_t size)
 {
 	snprintf(buf, size, "net%02u", n->index);
 }
 
-/* Finds the NIC named by its netdev id, its tap or its MAC. */
-static struct nic *find_nic(struct ctl_server *s, const char *what, struct reply *rep)
+struct nic *ctl_find_nic(struct ctl_server *s, const char *what, struct reply *rep)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct nic *n = &s->nics[i];
+	for (size_t i = 0; i < N_NICS(s); i++) {
+		struct nic *n = &NICS(s)[i];
 		char id[16];
 
-		nic_id(n, id, sizeof(id));
+		ctl_nic_id(n, id, sizeof(id));
 		if (!strcmp(what, id) || (n->tap[0] && !strcmp(what, n->tap)) ||
 		    (n->mac && !strcasecmp(what, n->mac)))
 			return n;
 	}
-	rfail(rep, -ENODEV, "no such NIC '%s'", what);
+	ctl_rfail(rep, -ENODEV, "no such NIC '%s'", what);
 	return NULL;
 }
 
 static void show_nic(struct ctl_server *s, struct nic *n, FILE *f)
 {
 	struct tapstate ts;
+	int64_t ofport;
 	char id[16];
 	bool have = n->tap[0] && tapstate_get(n->tap, &ts, NULL, 0) == 0;
 
-	nic_id(n, id, sizeof(id));
+	ctl_nic_id(n, id, sizeof(id));
 	fputs("{\"id\":", f);
 	json_str(f, id);
 	fputs(",\"tap\":", f);
@@ -321,9 +282,12 @@ static void show_nic(struct ctl_server *s, struct nic *n, FILE *f)
 	json_str(f, nic_kind_name(n->kind));
 	fputs(",\"mac\":", f);
 	json_str(f, n->mac);
-	/* Not read back from OVS yet: null rather than a guess. */
-	fputs(",\"ofport\":null", f);
-	fprintf(f, ",\"link\":\"%s\"", s->link_down[n - s->nics] ? "down" : "up");
+	if (n->kind == NIC_OVS && n->tap[0] && nics_ofport(s->l.net, n->tap, &ofport) == 0 &&
+	    ofport >= 0)
+		fprintf(f, ",\"ofport\":%lld", (long long)ofport);
+	else
+		fputs(",\"ofport\":null", f);
+	fprintf(f, ",\"link\":\"%s\"", s->link_down[n - NICS(s)] ? "down" : "up");
 	if (have)
 		fprintf(f, ",\"tap_up\":%s,\"carrier\":%s", ts.up ? "true" : "false",
 			ts.carrier ? "true" : "false");
@@ -346,8 +310,8 @@ static int cmd_list(struct ctl_server *s, struct client *c, int argc, char **arg
 	(void)c;
 	(void)argc;
 	(void)argv;
-	for (size_t i = 0; i < s->n; i++)
-		show_nic(s, &s->nics[i], rep->f);
+	for (size_t i = 0; i < N_NICS(s); i++)
+		show_nic(s, &NICS(s)[i], rep->f);
 	return 0;
 }
 
@@ -359,7 +323,7 @@ static int cmd_show(struct ctl_server *s, struct client *c, int argc, char **arg
 	(void)c;
 	if (argc < 2)
 		return cmd_list(s, c, argc, argv, rep);
-	n = find_nic(s, argv[1], rep);
+	n = ctl_find_nic(s, argv[1], rep);
 	if (!n)
 		return -ENODEV;
 	show_nic(s, n, rep->f);
@@ -382,22 +346,22 @@ static int cmd_link(struct ctl_server *s, struct client *c, int argc, char **arg
 	else if (!strcmp(argv[2], "down"))
 		up = false;
 	else
-		return rfail(rep, -EINVAL, "link: '%s' is neither up nor down", argv[2]);
-	n = find_nic(s, argv[1], rep);
+		return ctl_rfail(rep, -EINVAL, "link: '%s' is neither up nor down", argv[2]);
+	n = ctl_find_nic(s, argv[1], rep);
 	if (!n)
 		return -ENODEV;
-	nic_id(n, id, sizeof(id));
+	ctl_nic_id(n, id, sizeof(id));
 	snprintf(name, sizeof(name), "name=%s", id);
 	args[1] = up ? "up:bool=true" : "up:bool=false";
-	ret = qmp_run(s, rep, "set_link", args);
+	ret = ctl_qmp_run(s, rep, "set_link", args);
 	if (ret < 0)
 		return ret;
-	s->link_down[n - s->nics] = !up;
+	s->link_down[n - NICS(s)] = !up;
 	/* The host side too: the bridge sees the port go, as with a cable. */
 	if (n->tap[0] && nics_privileged()) {
 		ret = tapstate_set_up(n->tap, up, why, sizeof(why));
 		if (ret < 0)
-			return rfail(rep, ret, "cannot set tap '%s' %s: %s", n->tap,
+			return ctl_rfail(rep, ret, "cannot set tap '%s' %s: %s", n->tap,
 				     up ? "up" : "down", why);
 	}
 	return 0;
@@ -415,10 +379,10 @@ static int cmd_stop(struct ctl_server *s, struct client *c, int argc, char **arg
 		errno = 0;
 		secs = strtol(argv[1], &end, 10);
 		if (errno || end == argv[1] || *end || secs < 0 || secs > 3600)
-			return rfail(rep, -EINVAL, "stop: bad timeout '%s' (seconds, 0..3600)",
+			return ctl_rfail(rep, -EINVAL, "stop: bad timeout '%s' (seconds, 0..3600)",
 				     argv[1]);
 	}
-	ret = qmp_run(s, rep, "system_powerdown", NULL);
+	ret = ctl_qmp_run(s, rep, "system_powerdown", NULL);
 	if (ret < 0)
 		return ret;
 	supervise_kill_after((int)secs * 1000);
@@ -436,7 +400,7 @@ static int cmd_kill(struct ctl_server *s, struct client *c, int argc, char **arg
 	(void)argv;
 	ret = supervise_signal_child(SIGKILL);
 	if (ret < 0)
-		return rfail(rep, ret, "cannot kill qemu: %s", strerror(-ret));
+		return ctl_rfail(rep, ret, "cannot kill qemu: %s", strerror(-ret));
 	c->until_exit = true;
 	return 0;
 }
@@ -450,6 +414,7 @@ static const struct command {
 	{ "list", 0, 0, cmd_list, "list" },
 	{ "show", 0, 1, cmd_show, "show [NIC]" },
 	{ "link", 2, 2, cmd_link, "link NIC up|down" },
+	{ "nic", 2, 2, ctl_cmd_nic, "nic add NETDEV-SPEC | nic del NIC" },
 	{ "stop", 0, 1, cmd_stop, "stop [SECONDS]" },
 	{ "kill", 0, 0, cmd_kill, "kill" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -462,28 +427,28 @@ static void handle(struct ctl_server *s, struct client *c, char *line, struct re
 
 	for (w = strtok_r(line, "\t", &save); w; w = strtok_r(NULL, "\t", &save)) {
 		if (argc == MAX_WORDS) {
-			rfail(rep, -EINVAL, "too many words");
+			ctl_rfail(rep, -EINVAL, "too many words");
 			return;
 		}
 		argv[argc++] = w;
 	}
 	argv[argc] = NULL;
 	if (argc == 0) {
-		rfail(rep, -EINVAL, "empty request");
+		ctl_rfail(rep, -EINVAL, "empty request");
 		return;
 	}
 	for (const struct command *cmd = commands; cmd->name; cmd++) {
 		if (strcmp(cmd->name, argv[0]))
 			continue;
 		if (argc - 1 < cmd->min || argc - 1 > cmd->max) {
-			rfail(rep, -EINVAL, "usage: %s", cmd->usage);
+			ctl_rfail(rep, -EINVAL, "usage: %s", cmd->usage);
 			return;
 		}
 		xkvm_debug(1, "control: %s", argv[0]);
 		(void)cmd->fn(s, c, argc, argv, rep);
 		return;
 	}
-	rfail(rep, -EINVAL, "unknown command '%s'", argv[0]);
+	ctl_rfail(rep, -EINVAL, "unknown command '%s'", argv[0]);
 }
 
 /* --- clients ------------------------------------------------------------ */
@@ -553,7 +518,7 @@ static void on_client(int fd, short revents, void *arg)
 		return;
 	}
 	if (!nl)
-		rfail(&rep, -E2BIG, "request too long");
+		ctl_rfail(&rep, -E2BIG, "request too long");
 	else
 		handle(s, c, c->buf, &rep);
 	if (rep.err[0])
@@ -602,16 +567,23 @@ static void on_listen(int fd, short revents, void *arg)
 	s->clients[slot] = c;
 }
 
-int ctl_server_start(struct ctl_server *s, struct nic *nics, size_t n)
+int ctl_server_start(struct ctl_server *s, const struct ctl_launch *l)
 {
+	size_t n = *l->n;
 	int ret;
 
-	s->nics = nics;
-	s->n = n;
+	s->l = *l;
 	free(s->link_down);
 	s->link_down = calloc(n ? n : 1, sizeof(*s->link_down));
-	if (!s->link_down)
+	free(s->root_port);
+	s->root_port = calloc(n ? n : 1, sizeof(*s->root_port));
+	if (!s->link_down || !s->root_port)
 		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s->root_port[i] = -1;
+	for (size_t i = 0; i < n; i++)
+		if ((*l->nics)[i].index >= s->next_index)
+			s->next_index = (*l->nics)[i].index + 1;
 	ret = supervise_watch(s->listen_fd, POLLIN, on_listen, s);
 	if (ret == 0)
 		s->serving = true;
@@ -625,7 +597,7 @@ void ctl_server_free(struct ctl_server *s)
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
 		if (s->clients[i])
 			client_close(s, s->clients[i]);
-	qmp_close(s);
+	ctl_qmp_close(s);
 	if (s->serving)
 		supervise_unwatch(s->listen_fd);
 	cleanup_remove_hook(hook, s);
@@ -634,5 +606,6 @@ void ctl_server_free(struct ctl_server *s)
 	close(s->lock_fd);
 	ctl_paths_release(&s->paths);
 	free(s->link_down);
+	free(s->root_port);
 	free(s);
 }

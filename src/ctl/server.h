@@ -21,6 +21,8 @@
 
 #include "base/nic.h"
 
+struct nics;
+
 struct ctl_server;
 
 /* Takes the launch name 'name' (ctl/rundir.h: the run directory, the lock,
@@ -35,11 +37,24 @@ int ctl_server_new(const char *name, struct ctl_server **out, char **err);
  * 's'). */
 const char *ctl_server_qmp_path(const struct ctl_server *s);
 
-/* Starts serving from the supervising loop: control requests act on the
- * NICs nics[0..n) (borrowed; they must outlive the server's serving, i.e.
- * until ctl_server_free()).  Returns 0 or -errno (-ENOSPC: too many
- * watches). */
-int ctl_server_start(struct ctl_server *s, struct nic *nics, size_t n);
+/* What the control requests act on: the launch's NICs.  All borrowed;
+ * they must outlive the server's serving (until ctl_server_free()). */
+struct ctl_launch {
+	struct nic **nics;	/* the launch's array of *n NICs: `nic add`
+				 * reallocates it and counts the new NIC in *n
+				 * (the launch releases every one), `nic del`
+				 * releases one and closes the gap */
+	size_t *n;
+	struct nics *net;	/* their host side (taps, ports) */
+	struct devopts *dev;	/* the -device option probe (plan/devopts.h) */
+	const char *def_model;	/* the NIC model when a spec names none */
+	bool q35;		/* pcie-root-ports xkvm-rp0.. were reserved */
+	unsigned root_ports;	/* how many */
+};
+
+/* Starts serving from the supervising loop (see struct ctl_launch).
+ * Returns 0 or -errno (-ENOSPC: too many watches). */
+int ctl_server_start(struct ctl_server *s, const struct ctl_launch *l);
 
 /* Stops serving, closes every client (a waiting `ctl stop` sees the end),
  * the QMP connection and the socket, removes the files, releases the name

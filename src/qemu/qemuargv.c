@@ -146,6 +146,15 @@ int qemuargv_build(const struct qemu_plan *p, struct strv *argv)
 	/* Only with --name: without it the line is the reference's. */
 	if (p->qmp && push_qmp(argv, p->qmp) < 0)
 		return -ENOMEM;
+	/* Slots for NICs added at runtime on a PCIe machine (q35 has no
+	 * hotplug on its root bus); each port its own chassis. */
+	for (unsigned k = 0; k < p->root_ports; k++) {
+		char *dev;
+
+		if (asprintf(&dev, "pcie-root-port,id=xkvm-rp%u,chassis=%u,slot=0", k, 200 + k) < 0 ||
+		    push2(argv, "-device", dev) < 0)
+			return -ENOMEM;
+	}
 	if (p->passthrough && strv_extend(argv, p->passthrough) < 0)
 		return -ENOMEM;
 	return 0;

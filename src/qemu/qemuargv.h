@@ -26,6 +26,7 @@ struct qemu_plan {
 	size_t n_disks;
 	const struct strv *passthrough;
 	const char *qmp;			/* QMP socket path (--name), or NULL */
+	unsigned root_ports;			/* free pcie-root-ports xkvm-rp0.. (q35) */
 };
 
 /* Appends the whole qemu argv described by 'p' to 'argv'.  Returns 0 or

@@ -37,7 +37,13 @@ obr=xko$(rand_hex 2)
 ip -n "$ns" link add "$lbr" type bridge && ip -n "$ns" addr add 10.9.0.1/24 dev "$lbr" &&
 	ip -n "$ns" link set "$lbr" up || { echo "cannot make bridge $lbr" >&2; exit 2; }
 ovs_add_br "$obr" && ovs_sync && ip -n "$ns" addr add 10.9.1.1/24 dev "$obr" &&
+	ip -n "$ns" addr add 10.9.3.1/24 dev "$obr" &&
 	ip -n "$ns" link set "$obr" up || { echo "cannot make OVS bridge $obr" >&2; exit 2; }
+# for NICs added at runtime: eth2 pings 10.9.2.1 (a second Linux bridge),
+# eth3 10.9.3.1 (the OVS bridge's second address)
+lbr2=xkm$(rand_hex 2)
+ip -n "$ns" link add "$lbr2" type bridge && ip -n "$ns" addr add 10.9.2.1/24 dev "$lbr2" &&
+	ip -n "$ns" link set "$lbr2" up || { echo "cannot make bridge $lbr2" >&2; exit 2; }
 
 ctl() { ovs_in_ns env XKVM_RUN_DIR="$XKVM_RUN_DIR" "$XKVM" ctl "$@"; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
@@ -84,6 +90,9 @@ check_eq "net00: its id, bridge, kind, MAC, link" "net00 $lbr brctl $mac0 up" \
 	"$(field "$l0" id) $(field "$l0" bridge) $(field "$l0" kind) $(field "$l0" mac) $(field "$l0" link)"
 check_eq "net01: on OVS" "net01 $obr ovs up" \
 	"$(field "$l1" id) $(field "$l1" bridge) $(field "$l1" kind) $(field "$l1" link)"
+check_eq "net01's ofport is its Interface's" "$(ovs_vsctl get Interface "$(field "$l1" tap)" ofport)" \
+	"$(field "$l1" ofport)"
+check_eq "net00 (Linux bridge) has no ofport" null "$(field "$l0" ofport)"
 check_eq "net00's tap is the Linux bridge's member" "$tap0" \
 	"$(ip -n "$ns" -o link show master "$lbr" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
 rx=$(field "$l0" rx_packets)
@@ -133,6 +142,52 @@ check_eq "... and changed nothing" up "$(field "$(ctl lab1 show net00)" link)"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XKVM" ctl "$XKVM_RUN_DIR/lab1.sock" list 2>&1); rc=$?
 check_eq "another uid cannot reach the private directory" 1 "$rc"
 
+# nic add / nic del on the running guest
+t0=$(date +%s%N)
+mac2=52:54:00:$(rand_hex 1):$(rand_hex 1):$(rand_hex 1)
+out=$(ctl lab1 nic add "$lbr2,mac=$mac2" 2>&1); rc=$?
+check_eq "nic add on a Linux bridge prints the new id" "0 net02" "$rc $out"
+if wait_watch one "eth2=new mac=$mac2" 1 15 && wait_watch one 'eth2=up' 1 15; then
+	ok "the guest got eth2 with the MAC and it pings 10.9.2.1 ($(ms_since "$t0") ms)"
+else
+	fail "no pinging eth2 after nic add"
+fi
+l2=$(ctl lab1 show net02)
+tap2=$(field "$l2" tap)
+check_eq "net02 is on $lbr2, its tap the bridge's member" "$lbr2 $tap2" \
+	"$(field "$l2" bridge) $(ip -n "$ns" -o link show master "$lbr2" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
+check_eq "the new tap carries the launch's owner tag" 1 \
+	"$(ip -n "$ns" -d -o link show dev "$tap2" | grep -c "alias xkvm:pid=$(cat "$dir/one.pid"),")"
+t0=$(date +%s%N)
+out=$(ctl lab1 nic add "$obr" 2>&1); rc=$?
+check_eq "nic add on OVS prints the new id" "0 net03" "$rc $out"
+if wait_watch one 'eth3=up' 1 20; then
+	ok "the guest got eth3 on OVS and it pings 10.9.3.1 ($(ms_since "$t0") ms)"
+else
+	fail "no pinging eth3 after nic add on OVS"
+fi
+tap3=$(field "$(ctl lab1 show net03)" tap)
+case "$(ovs_vsctl --if-exists get Interface "$tap3" external_ids:xkvm-owner 2>/dev/null)" in
+	*"xkvm:pid=$(cat "$dir/one.pid"),"*) ok "the new OVS port carries the launch's owner tag";;
+	*) fail "the new OVS port '$tap3' has no owner tag of the launch";;
+esac
+out=$(ctl lab1 nic add "$lbr2,bogus=1" 2>&1); rc=$?
+check_eq "qemu refusing a new NIC: its message" "1 xkvm: qemu refused: Parameter 'bogus' is unexpected" "$rc $out"
+check_eq "... and its tap is gone again" "" "$(ip -n "$ns" -o link show master "$lbr2" | grep -v "$tap2")"
+check_eq "list: four NICs" 4 "$(ctl lab1 list | grep -c .)"
+t0=$(date +%s%N)
+out=$(ctl lab1 nic del net02 2>&1); rc=$?
+check_eq "nic del net02" "0 " "$rc $out"
+check_cmd "the guest lost eth2" wait_watch one 'eth2=gone' 1 10
+check_eq "its tap is gone" "" "$(ip -n "$ns" -o link show dev "$tap2" 2>/dev/null)"
+check_eq "$lbr2 has no member" "" "$(ip -n "$ns" -o link show master "$lbr2")"
+check_eq "list: three NICs" "net00 net01 net03" "$(ctl lab1 list | sed 's/^{"id":"\([a-z0-9]*\)".*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+echo "# timing: nic del $(ms_since "$t0") ms"
+out=$(ctl lab1 nic del "$mac0" 2>&1); rc=$?
+check_eq "nic del of a command-line NIC (by MAC)" "0 " "$rc $out"
+check_cmd "the guest lost eth0" wait_watch one 'eth0=gone' 1 10
+check_eq "its tap is gone" "" "$(ip -n "$ns" -o link show dev "$tap0" 2>/dev/null)"
+
 t0=$(date +%s%N)
 out=$(ctl lab1 stop 2 2>&1); rc=$?
 ms=$(ms_since "$t0")
@@ -145,10 +200,13 @@ check_eq "the run directory is gone" "" "$(ls -d "$XKVM_RUN_DIR" 2>/dev/null)"
 check_clean "after ctl stop"
 [ "$_checks_failed" -eq 0 ] || guest_show one "$dir"
 
-# 3. SIGKILL of a named launch, then a new one of the same name, then gc.
+# 3. SIGKILL of a named launch after a nic add, gc; then a new launch of the
+# same name on a q35 machine: nic add/del through a reserved pcie-root-port.
 failed_before=$_checks_failed
-guest_start two "$dir" --name lab1 --skip-reap -n "$lbr" -- "xk.watch=10.9" || exit 2
+guest_start two "$dir" --name lab1 -n "$lbr" -- "xk.watch=10.9" || exit 2
 wait_watch two 'eth0=up' 1 60 || fail "guest two: eth0 does not ping"
+check_eq "guest two: nic add on OVS" net01 "$(ctl lab1 nic add "$obr" 2>&1)"
+wait_watch two 'eth1=new' 1 15 || fail "guest two: no eth1"
 pid=$(cat "$dir/two.pid")
 qpid=$(pgrep -P "$pid" qemu-system)
 kill -KILL "$pid"
@@ -157,23 +215,36 @@ for i in $(seq 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 check_cmd "qemu died with its SIGKILLed xkvm" test ! -e "/proc/$qpid"
 check_eq "the stale sockets are there" "lab1.lock lab1.qmp lab1.sock" \
 	"$(ls "$XKVM_RUN_DIR" | tr '\n' ' ' | sed 's/ $//')"
-stale=$(tapvm_links)
-check_cmd "the dead launch's tap is left ($stale)" test -n "$stale"
+check_eq "the dead launch's two taps are left" 2 "$(tapvm_links | wc -w)"
+check_eq "... and the added OVS port" 1 "$(tapvm_ports | wc -w)"
 out=$(ctl lab1 list 2>&1); rc=$?
 check_eq "ctl on the dead launch: no such launch" "1 xkvm: no such launch 'lab1'" "$rc $out"
-guest_start three "$dir" --name lab1 --skip-reap -n "$lbr" -- "xk.watch=10.9" || exit 2
-if guest_wait_for three "$dir" XK-START 60; then
+out=$(ovs_in_ns "$XKVM" tap-control gc 2>&1)
+check_clean "after SIGKILL and gc"
+
+GUEST_QEMU_EXTRA="-M q35" guest_start three "$dir" --name lab1 --hotplug-ports 1 -n "$lbr" -- \
+	"xk.watch=10.9" || exit 2
+if wait_watch three 'eth0=up' 1 60; then
 	check_eq "a new launch takes the dead one's name" net00 "$(field "$(ctl lab1 list)" id)"
+	check_eq "q35: one pcie-root-port reserved" 1 \
+		"$(guest_qemu_line three "$dir" | grep -c -- '-device pcie-root-port,id=xkvm-rp0,chassis=200,slot=0 ')"
+	out=$(ctl lab1 nic add "$obr" 2>&1); rc=$?	# eth1: pings 10.9.1.1
+	check_eq "q35: nic add" "0 net01" "$rc $out"
+	wait_watch three 'eth1=up' 1 20 && ok "q35: the new NIC pings" || fail "q35: the new NIC does not ping"
+	out=$(ctl lab1 nic add "$lbr2" 2>&1); rc=$?
+	check_eq "q35: no free port left" "1 xkvm: no free pcie-root-port left for a new NIC (1 reserved: see --hotplug-ports)" "$rc $out"
+	out=$(ctl lab1 nic del net00 2>&1); rc=$?
+	check_eq "q35: the root bus's NIC cannot go: qemu says why" "1 1" "$rc $(grep -c "^xkvm: qemu refused: .*hotplug" <<<"$out")"
+	check_cmd "q35: nic del net01" ctl lab1 nic del net01
+	wait_watch three 'eth1=gone' 1 10 && ok "q35: the guest let it go" || fail "q35: eth1 stays"
 else
 	fail "guest three did not start"
 fi
 check_cmd "ctl kill" ctl lab1 kill
 guest_wait three "$dir" 20
 check_eq "killed: status 137" 137 "$(cat "$dir/three.rc")"
-out=$(ovs_in_ns "$XKVM" tap-control gc 2>&1)
-check_eq "gc removes the SIGKILLed launch's tap" "" "$(tapvm_links)"
 check_eq "nothing of --name is left" "" "$(ls -d "$XKVM_RUN_DIR" 2>/dev/null)"
-check_clean "after SIGKILL and gc"
+check_clean "after the q35 launch"
 [ "$_checks_failed" -eq "$failed_before" ] || { guest_show two "$dir"; guest_show three "$dir"; }
 echo "# timing: whole test $(ms_since "$t_start") ms"
 done_testing

@@ -9,7 +9,8 @@
 #                       -nographic -no-reboot -kernel .. -initrd .. -append
 #                       'console=ttyS0 quiet panic=-1 xk.wait=.. xk.timeout=..
 #                       XK-ARGS'".  GUEST_APPEND_BASE replaces the leading
-#                       "console=ttyS0 quiet panic=-1" when set.  Files:
+#                       "console=ttyS0 quiet panic=-1" when set; the words
+#                       of GUEST_QEMU_EXTRA go to qemu after -no-reboot.  Files:
 #                         DIR/NAME.out      qemu's console (stdout), as it comes
 #                         DIR/NAME.err      xkvm's and qemu's stderr
 #                         DIR/NAME.pid      xkvm's pid
@@ -59,7 +60,7 @@ guest_start() {
 		# sh records its pid, then becomes xkvm: the pid is xkvm's
 		ovs_in_ns sh -c 'echo $$ >"$0"; exec "$@"' "$dir/$name.pid" \
 			"$XKVM" --accel=tcg "${opts[@]}" -- \
-			-m 256 -nographic -no-reboot \
+			-m 256 -nographic -no-reboot ${GUEST_QEMU_EXTRA:-} \
 			-kernel "$XK_GUEST_KERNEL" -initrd "$XK_GUEST_INITRD" \
 			-append "$base xk.wait=$GUEST_WAIT xk.timeout=$GUEST_TIMEOUT $*" \
 			</dev/null >"$dir/$name.out" 2>"$dir/$name.err"

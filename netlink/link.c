@@ -13,11 +13,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
-struct xknl {
-	struct nl_sock *sk;
-	int last_nle;	/* libnl's code for the last failure, 0 after success */
-	int kernel_err;	/* the kernel's -errno for the last request, 0 if none */
-};
+#include "xknl-int.h"
 
 /* libnl folds the kernel's errno into NLE_* codes; unfold the ones that
  * tell a caller something. */
@@ -64,6 +60,16 @@ static void begin(struct xknl *nl)
 {
 	nl->last_nle = 0;
 	nl->kernel_err = 0;
+}
+
+int xknl_int_fail(struct xknl *nl, int nle)
+{
+	return fail(nl, nle);
+}
+
+void xknl_int_begin(struct xknl *nl)
+{
+	begin(nl);
 }
 
 /* libnl's error callback: keeps the kernel's errno, then stops as libnl's
@@ -221,6 +227,8 @@ int xknl_link_change(struct xknl *nl, const struct xknl_change *c)
 		rtnl_link_set_mtu(chg, c->mtu);
 	if (c->master)
 		rtnl_link_set_master(chg, c->master);
+	else if (c->nomaster)
+		rtnl_link_set_master(chg, 0);
 	if (c->up)
 		rtnl_link_set_flags(chg, IFF_UP);
 	else if (c->down)

@@ -445,6 +445,74 @@ int nics_remove(struct nics *ns, const char *tap)
 	return 0;
 }
 
+/* Attaches the tap of 'n' where 'n' says (a classified bridge). */
+static int attach(struct nics *ns, const struct nic *n)
+{
+	struct xknl_change c = { 0 };
+	struct xknl_link tap, br;
+	int ret;
+
+	if (n->kind == NIC_OVS)
+		return ovsports_add(ns->ovs, n, 1, ns->tag);
+	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	if (ret == 0)
+		ret = xknl_link_get(ns->nl, n->bridge, &br);
+	if (ret == 0) {
+		c.ifindex = tap.ifindex;
+		c.master = br.ifindex;
+		c.mtu = br.mtu;
+		ret = xknl_link_change(ns->nl, &c);
+	}
+	if (ret < 0)
+		xkvm_error("failed to add tap '%s' to '%s': %s", n->tap, n->bridge, nl_reason(ns, ret));
+	return ret;
+}
+
+/* Takes the tap of 'n' off its bridge. */
+static int detach(struct nics *ns, const struct nic *n)
+{
+	struct xknl_change c = { 0 };
+	struct xknl_link tap;
+	int ret;
+
+	if (n->kind == NIC_OVS) {
+		ret = ovsports_remove(ns->ovs, n->tap);
+		return ret == -ENOENT ? 0 : ret;
+	}
+	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	if (ret == 0) {
+		c.ifindex = tap.ifindex;
+		c.nomaster = true;
+		ret = xknl_link_change(ns->nl, &c);
+	}
+	if (ret < 0)
+		xkvm_error("cannot take tap '%s' off '%s': %s", n->tap, n->bridge, nl_reason(ns, ret));
+	return ret;
+}
+
+int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
+{
+	int ret;
+
+	if (!nics_privileged())
+		return -EPERM;
+	ret = open_nl(ns);
+	if (ret == 0)
+		ret = nics_classify(ns, to, 1);
+	if (ret == 0 && to->kind == NIC_USER)
+		ret = -EINVAL;
+	if (ret < 0)
+		return ret;
+	memcpy(to->tap, n->tap, sizeof(to->tap));
+	ret = detach(ns, n);
+	if (ret < 0)
+		return ret;
+	ret = attach(ns, to);
+	if (ret < 0 && attach(ns, n) < 0)	/* back where it was, if it can */
+		xkvm_error("tap '%s' is on no bridge now", n->tap);
+	return ret;
+}
+
 int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport)
 {
 	struct xkovs *h = ns ? ovsports_db(ns->ovs) : NULL;

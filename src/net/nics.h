@@ -103,6 +103,16 @@ int nics_delete_owned(const char *const *names, size_t count, uid_t uid);
  * (the sudo path cannot yet), or prints and returns -errno. */
 int nics_remove(struct nics *ns, const char *tap);
 
+/* Runtime control (nic move): moves the tap of 'n' (made by this setup)
+ * to the bridge of 'to' (a spec: bridge and OVS options; classified here,
+ * its tap set from n's): off its Linux bridge or OVS port, onto the new
+ * Linux bridge (its MTU) or as an OVS port with to's options, owner tag
+ * and all.  The guest is not touched.  On failure the tap goes back where
+ * it was when it can.  The caller then updates n's record from 'to'.
+ * Returns 0, -EPERM without CAP_NET_ADMIN, -EINVAL for "user", or prints
+ * and returns -errno. */
+int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
+
 /* Runtime control: stores in *ofport the OpenFlow port of the OVS port
  * 'tap' through the launch's OVSDB session (-1: none yet).  Prints
  * nothing.  Returns 0, -ENOENT (no session or no such port), or -errno. */

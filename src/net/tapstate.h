@@ -27,4 +27,20 @@ int tapstate_get(const char *name, struct tapstate *out, char *why, size_t whysi
  * flap).  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV, -EPERM, or -errno. */
 int tapstate_set_up(const char *name, bool up, char *why, size_t whysize);
 
+/* A netem impairment of what the host sends into the guest; zero: off. */
+struct tapstate_netem {
+	uint64_t delay_ms, jitter_ms, rate_kbit;
+	double loss_pct;
+};
+
+/* Puts netem 'e' on tap 'name' as its root qdisc (replacing one there), or
+ * with 'e' NULL removes it.  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV,
+ * -EPERM, -ENOENT (no sch_netem in this kernel), or -errno. */
+int tapstate_netem(const char *name, const struct tapstate_netem *e, char *why, size_t whysize);
+
+/* Moves tap 'name' onto the Linux bridge 'bridge' (its MTU too), or with
+ * 'bridge' NULL off any Linux bridge.  Returns 0, -ENODEV (no such tap or
+ * bridge), or -errno. */
+int tapstate_set_master(const char *name, const char *bridge, char *why, size_t whysize);
+
 #endif

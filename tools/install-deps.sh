@@ -4,13 +4,14 @@
 #   tools/install-deps.sh [build|check|demo|bench|fuzz]
 set -eu
 what=${1:-check}
-pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev openvswitch-source python3"
+pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev libpcap-dev openvswitch-source
+      python3"
 case "$what" in
 	build) ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;	# make fuzz: libFuzzer
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
-		      busybox-static cpio valgrind ovn-central ovn-host"
+		      busybox-static cpio valgrind ovn-central ovn-host tcpdump"	# tcpdump: ctl capture's test
 		;;
 esac
 [ "$what" = bench ] && pkgs="$pkgs gnuplot-nox"

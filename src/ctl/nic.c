@@ -171,7 +171,7 @@ static int free_root_port(struct ctl_server *s)
 		bool used = false;
 
 		for (size_t i = 0; i < N_NICS(s) && !used; i++)
-			used = s->root_port[i] == (int)k;
+			used = s->st[i].root_port == (int)k;
 		if (!used)
 			return (int)k;
 	}
@@ -183,20 +183,15 @@ static int grow(struct ctl_server *s)
 {
 	size_t n = N_NICS(s) + 1;
 	struct nic *v = realloc(NICS(s), n * sizeof(*v));
-	bool *down;
-	int *rp;
+	struct ctl_nic_state *st;
 
 	if (!v)
 		return -ENOMEM;
 	NICS(s) = v;
-	down = realloc(s->link_down, n * sizeof(*down));
-	if (!down)
+	st = realloc(s->st, n * sizeof(*st));
+	if (!st)
 		return -ENOMEM;
-	s->link_down = down;
-	rp = realloc(s->root_port, n * sizeof(*rp));
-	if (!rp)
-		return -ENOMEM;
-	s->root_port = rp;
+	s->st = st;
 	return 0;
 }
 
@@ -207,8 +202,7 @@ static void forget(struct ctl_server *s, size_t i)
 
 	nic_release(&NICS(s)[i]);
 	memmove(&NICS(s)[i], &NICS(s)[i + 1], tail * sizeof(NICS(s)[0]));
-	memmove(&s->link_down[i], &s->link_down[i + 1], tail * sizeof(s->link_down[0]));
-	memmove(&s->root_port[i], &s->root_port[i + 1], tail * sizeof(s->root_port[0]));
+	memmove(&s->st[i], &s->st[i + 1], tail * sizeof(s->st[0]));
 	N_NICS(s)--;
 }
 
@@ -258,8 +252,8 @@ static int nic_add(struct ctl_server *s, const char *spec, struct reply *rep)
 	/* From here on the NIC is the launch's: its teardown covers it. */
 	N_NICS(s)++;
 	s->next_index++;
-	s->link_down[i] = false;
-	s->root_port[i] = port;
+	memset(&s->st[i], 0, sizeof(s->st[i]));
+	s->st[i].root_port = port;
 	ctl_nic_id(n, id, sizeof(id));
 	snprintf(idarg, sizeof(idarg), "id=%s", id);
 	snprintf(busarg, sizeof(busarg), "bus=xkvm-rp%d", port);
@@ -401,10 +395,12 @@ int ctl_cmd_nic(struct ctl_server *s, struct client *c, int argc, char **argv,
 		struct reply *rep)
 {
 	(void)c;
-	(void)argc;
-	if (!strcmp(argv[1], "add"))
+	if (!strcmp(argv[1], "add") && argc == 3)
 		return nic_add(s, argv[2], rep);
-	if (!strcmp(argv[1], "del"))
+	if (!strcmp(argv[1], "del") && argc == 3)
 		return nic_del(s, argv[2], rep);
-	return ctl_rfail(rep, -EINVAL, "usage: nic add NETDEV-SPEC | nic del NIC");
+	if (!strcmp(argv[1], "move") && argc == 4)
+		return ctl_nic_move(s, argv[2], argv[3], rep);
+	return ctl_rfail(rep, -EINVAL,
+			 "usage: nic add NETDEV-SPEC | nic del NIC | nic move NIC BRIDGE[,ovs-...]");
 }

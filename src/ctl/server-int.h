@@ -27,6 +27,13 @@ struct client {
 	bool until_exit;	/* answered; kept open until the launch ends */
 };
 
+/* What runtime control did to one NIC. */
+struct ctl_nic_state {
+	bool link_down;		/* set_link down asked */
+	int root_port;		/* the xkvm-rpN it was added on (q35), or -1 */
+	char netem[96];		/* the netem in place, as JSON text, "" for none */
+};
+
 struct ctl_server {
 	struct ctl_paths paths;
 	int lock_fd;
@@ -35,8 +42,7 @@ struct ctl_server {
 	struct client *clients[MAX_CLIENTS];
 	struct xkqmp *qmp;
 	struct ctl_launch l;	/* the launch's NICs (nic add grows them) */
-	bool *link_down;	/* per NIC: set_link down asked */
-	int *root_port;		/* per NIC: the xkvm-rpN it was added on, or -1 */
+	struct ctl_nic_state *st;	/* per NIC, in step with the launch's array */
 	unsigned next_index;	/* the index (netNN) of the next NIC added */
 	bool serving;
 };
@@ -79,5 +85,10 @@ void ctl_nic_id(const struct nic *n, char *buf, size_t size);
 /* nic.c: `nic add SPEC` and `nic del NIC` (argv[1] is add or del). */
 int ctl_cmd_nic(struct ctl_server *s, struct client *c, int argc, char **argv,
 		struct reply *rep);
+
+/* impair.c: `netem NIC SPEC...|off` and `nic move NIC SPEC`. */
+int ctl_cmd_netem(struct ctl_server *s, struct client *c, int argc, char **argv,
+		  struct reply *rep);
+int ctl_nic_move(struct ctl_server *s, const char *what, const char *spec, struct reply *rep);
 
 #endif

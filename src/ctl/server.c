@@ -287,13 +287,16 @@ static void show_nic(struct ctl_server *s, struct nic *n, FILE *f)
 		fprintf(f, ",\"ofport\":%lld", (long long)ofport);
 	else
 		fputs(",\"ofport\":null", f);
-	fprintf(f, ",\"link\":\"%s\"", s->link_down[n - NICS(s)] ? "down" : "up");
+	fprintf(f, ",\"link\":\"%s\"", s->st[n - NICS(s)].link_down ? "down" : "up");
 	if (have)
 		fprintf(f, ",\"tap_up\":%s,\"carrier\":%s", ts.up ? "true" : "false",
 			ts.carrier ? "true" : "false");
 	else
 		fputs(",\"tap_up\":null,\"carrier\":null", f);
-	fputs(",\"netem\":null", f);
+	if (s->st[n - NICS(s)].netem[0])
+		fprintf(f, ",\"netem\":%s", s->st[n - NICS(s)].netem);
+	else
+		fputs(",\"netem\":null", f);
 	if (have)
 		fprintf(f, ",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"tx_packets\":%llu,"
 			"\"tx_bytes\":%llu}\n", (unsigned long long)ts.rx_packets,
@@ -356,7 +359,7 @@ static int cmd_link(struct ctl_server *s, struct client *c, int argc, char **arg
 	ret = ctl_qmp_run(s, rep, "set_link", args);
 	if (ret < 0)
 		return ret;
-	s->link_down[n - NICS(s)] = !up;
+	s->st[n - NICS(s)].link_down = !up;
 	/* The host side too: the bridge sees the port go, as with a cable. */
 	if (n->tap[0] && nics_privileged()) {
 		ret = tapstate_set_up(n->tap, up, why, sizeof(why));
@@ -414,7 +417,9 @@ static const struct command {
 	{ "list", 0, 0, cmd_list, "list" },
 	{ "show", 0, 1, cmd_show, "show [NIC]" },
 	{ "link", 2, 2, cmd_link, "link NIC up|down" },
-	{ "nic", 2, 2, ctl_cmd_nic, "nic add NETDEV-SPEC | nic del NIC" },
+	{ "nic", 2, 3, ctl_cmd_nic, "nic add NETDEV-SPEC | nic del NIC | nic move NIC BRIDGE[,ovs-...]" },
+	{ "netem", 2, 5, ctl_cmd_netem,
+	  "netem NIC delay=MS[,jitter=MS] loss=PCT rate=KBIT | netem NIC off" },
 	{ "stop", 0, 1, cmd_stop, "stop [SECONDS]" },
 	{ "kill", 0, 0, cmd_kill, "kill" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -573,14 +578,12 @@ int ctl_server_start(struct ctl_server *s, const struct ctl_launch *l)
 	int ret;
 
 	s->l = *l;
-	free(s->link_down);
-	s->link_down = calloc(n ? n : 1, sizeof(*s->link_down));
-	free(s->root_port);
-	s->root_port = calloc(n ? n : 1, sizeof(*s->root_port));
-	if (!s->link_down || !s->root_port)
+	free(s->st);
+	s->st = calloc(n ? n : 1, sizeof(*s->st));
+	if (!s->st)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		s->root_port[i] = -1;
+		s->st[i].root_port = -1;
 	for (size_t i = 0; i < n; i++)
 		if ((*l->nics)[i].index >= s->next_index)
 			s->next_index = (*l->nics)[i].index + 1;
@@ -605,7 +608,6 @@ void ctl_server_free(struct ctl_server *s)
 	close(s->listen_fd);
 	close(s->lock_fd);
 	ctl_paths_release(&s->paths);
-	free(s->link_down);
-	free(s->root_port);
+	free(s->st);
 	free(s);
 }

@@ -7,17 +7,27 @@
 #      a dry run shows -qmp in the run directory; the qemu line without
 #      --name has no -qmp (diff-reference.sh holds it to the reference);
 #   2. a guest with a NIC on each bridge: `ctl list` (one JSON object a NIC,
-#      tap, bridge, kind, MAC, link, counters), `show` by id, tap and MAC;
-#      `link net00 down` stops the guest's pings on eth0 and sets the host
-#      tap down, `link ... up` brings them back; errors: no such NIC, no
+#      tap, bridge, kind, MAC, ofport, link, counters), `show` by id, tap and
+#      MAC; `link net00 down` stops the guest's pings on eth0 and sets the
+#      host tap down, `link ... up` brings them back; netem delay=200 raises
+#      the guest's ping time over 200 ms and off restores it (on a kernel
+#      without sch_netem: the one-line refusal, nothing changed); capture -c
+#      10 writes a pcap tcpdump reads with the guest's ICMP, -w - pipes one;
+#      nic move to another Linux bridge (pings stop), to an OVS VLAN where
+#      another host (a second namespace) answers, and back; nic add on a
+#      Linux bridge and on OVS (the guest's new NICs ping), qemu's refusal
+#      rolled back, nic del of an added and of a command-line NIC (guest
+#      NIC, tap and port gone); errors: no such NIC, no
 #      such launch, a second launch of the same name (nothing made), another
 #      uid ("not yours", through SO_PEERCRED: the directory is opened up for
 #      the check); `ctl stop 2` returns once the launch is gone (the guest
 #      does not act on ACPI: killed after 2 s) and nothing is left, run
 #      directory included;
-#   3. SIGKILL of a named launch: qemu dies with it; a new launch of the
-#      same name replaces the stale sockets; `tap-control gc` removes the
-#      dead one's tap.
+#   3. SIGKILL of a named launch after a nic add: qemu dies with it; gc
+#      leaves nothing (taps, the added OVS port); a new launch of the same
+#      name (q35, one reserved pcie-root-port) replaces the stale sockets:
+#      nic add through the port, no second one, the root bus's NIC refused,
+#      nic del; ctl kill.
 # Prints "# timing:" lines.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/ovs.sh"
@@ -141,6 +151,95 @@ chmod 700 "$XKVM_RUN_DIR" && chmod 600 "$XKVM_RUN_DIR/lab1.sock"
 check_eq "... and changed nothing" up "$(field "$(ctl lab1 show net00)" link)"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XKVM" ctl "$XKVM_RUN_DIR/lab1.sock" list 2>&1); rc=$?
 check_eq "another uid cannot reach the private directory" 1 "$rc"
+
+# netem on net00's tap (what the host sends into the guest)
+out=$(ctl lab1 netem net00 delay=abc 2>&1); rc=$?
+check_eq "netem: a bad delay" "1 xkvm: netem: bad delay 'abc' (milliseconds)" "$rc $out"
+out=$(ctl lab1 netem net00 speed=1 2>&1); rc=$?
+check_eq "netem: an unknown key" "1 xkvm: netem: unknown 'speed' (delay, jitter, loss, rate)" "$rc $out"
+out=$(ctl lab1 netem net00 loss=101 2>&1); rc=$?
+check_eq "netem: loss over 100" "1 xkvm: netem: bad loss '101' (percent, 0 to 100)" "$rc $out"
+# does this kernel have netem at all? (probed on a bridge of our own)
+if ip netns exec "$ns" tc qdisc add dev "$lbr2" root netem delay 1ms 2>/dev/null; then
+	ip netns exec "$ns" tc qdisc del dev "$lbr2" root
+	t0=$(date +%s%N)
+	check_cmd "netem net00 delay=200" ctl lab1 netem net00 delay=200
+	check_eq "show: the netem" '{"delay_ms":200,"jitter_ms":0,"loss_pct":0,"rate_kbit":0}' \
+		"$(ctl lab1 show net00 | sed -n 's/.*"netem":\({[^}]*}\).*/\1/p')"
+	if wait_watch one 'eth0=slow' 1 20; then
+		slow=$(tr -d '\r' <"$dir/one.out" | sed -n 's/^XK-WATCH eth0=slow ms=\([0-9]*\).*/\1/p' | head -1)
+		check_cmd "netem delay=200: the guest's ping time is >= 200 ms ($slow ms)" test "$slow" -ge 200
+	else
+		fail "netem delay=200: the guest's pings did not slow down"
+	fi
+	check_cmd "netem net00 off" ctl lab1 netem net00 off
+	wait_watch one 'eth0=fast' 2 20 && ok "netem off: fast again" || fail "netem off: still slow"
+	check_eq "netem off: no netem on the tap" 0 "$(ip netns exec "$ns" tc qdisc show dev "$tap0" | grep -c netem)"
+	check_eq "show: no netem" null "$(field "$(ctl lab1 show net00)" netem)"
+	echo "# timing: netem on and off $(ms_since "$t0") ms"
+else
+	# the check that can run here: xkvm says what is missing, and changes nothing
+	echo "# netem: this kernel has no sch_netem: only the refusal is checked"
+	before=$(watch_count one 'eth0=slow\|eth0=down')
+	out=$(ctl lab1 netem net00 delay=200 2>&1); rc=$?
+	check_eq "netem without sch_netem: one clear line" \
+		"1 xkvm: cannot set netem on '$tap0': the kernel has no netem (sch_netem)" "$rc $out"
+	check_eq "... show has no netem" null "$(field "$(ctl lab1 show net00)" netem)"
+	sleep 1
+	check_eq "... the guest still pings eth0 fast" "$before" "$(watch_count one 'eth0=slow\|eth0=down')"
+fi
+
+# capture: a pcap tcpdump reads, with the guest's ICMP
+out=$(ctl lab1 capture net00 -w "$dir/c.pcap" -c 10 2>&1); rc=$?
+check_eq "capture -c 10 -w FILE" "0 10 packet(s) captured on $tap0" "$rc $out"
+check_eq "tcpdump -r reads 10 packets" 10 "$(tcpdump -n -r "$dir/c.pcap" 2>/dev/null | grep -c .)"
+check_cmd "... among them the guest's ICMP echo requests" \
+	grep -q 'IP 10\.9\.0\.2 > 10\.9\.0\.1: ICMP echo request' <(tcpdump -n -r "$dir/c.pcap" 2>/dev/null)
+out=$(ctl lab1 capture "$tap1" -c 4 -w - 2>/dev/null | tcpdump -n -r - 2>/dev/null | grep -c .)
+check_eq "capture -w - into tcpdump (the OVS NIC, by tap)" 4 "$out"
+out=$(ctl lab1 capture net00 -c x -w "$dir/x.pcap" 2>&1); rc=$?
+check_eq "capture: a bad count" "2 xkvm: capture: bad -c 'x' (a packet count)" "$rc $out"
+
+# nic move: net00 to another Linux bridge and back, to an OVS VLAN and back.
+# In VLAN 7 of the OVS bridge another host answers 10.9.0.1: a veth into a
+# second namespace, with the Linux bridge's MAC (the guest's ARP entry holds).
+netns_new peer
+ip -n "$ns" link add xkvpa type veth peer name xkvpb netns "$peer" &&
+	ip -n "$peer" link set xkvpb address "$(ip -n "$ns" -o link show "$lbr" | sed 's/.*link\/ether \([0-9a-f:]*\).*/\1/')" &&
+	ip -n "$peer" addr add 10.9.0.1/24 dev xkvpb && ip -n "$peer" link set xkvpb up &&
+	ip -n "$ns" link set xkvpa up && ovs_vsctl add-port "$obr" xkvpa tag=7 ||
+	fail "cannot make the VLAN 7 peer"
+when_finished "ovs_vsctl --if-exists del-port xkvpa"
+peer_rx() { ip -n "$peer" -o -s link show xkvpb | sed 's/.*RX: *[a-z ]*\\ *[0-9]* *\([0-9]*\).*/\1/'; }
+t0=$(date +%s%N)
+check_cmd "nic move net00 to $lbr2" ctl lab1 nic move net00 "$lbr2"
+check_eq "the tap is $lbr2's member now" "$tap0" \
+	"$(ip -n "$ns" -o link show master "$lbr2" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
+check_eq "show: bridge $lbr2" "$lbr2 brctl" "$(field "$(ctl lab1 show net00)" bridge) $(field "$(ctl lab1 show net00)" kind)"
+wait_watch one 'eth0=down' 2 15 && ok "the guest's pings of 10.9.0.1 stop there" || fail "eth0 still pings on $lbr2"
+check_cmd "nic move net00 to $obr,ovs-tag=7" ctl lab1 nic move net00 "$obr,ovs-tag=7"
+check_eq "the tap is an OVS port in VLAN 7" "$tap0 7" "$(ovs_vsctl list-ports "$obr" | grep -x "$tap0") $(ovs_vsctl get Port "$tap0" tag)"
+case "$(ovs_vsctl --if-exists get Interface "$tap0" external_ids:xkvm-owner 2>/dev/null)" in
+	*"xkvm:pid=$(cat "$dir/one.pid"),"*) ok "... with the launch's owner tag";;
+	*) fail "the moved port has no owner tag";;
+esac
+rx0=$(peer_rx)
+if wait_watch one 'eth0=up' 3 20; then
+	sleep 1
+	rx1=$(peer_rx)
+	check_cmd "in VLAN 7 the other host answers (its rx $rx0 -> $rx1)" test "$rx1" -gt "$rx0"
+else
+	fail "the guest does not reach the VLAN 7 peer"
+fi
+check_eq "show: on OVS" "$obr ovs" "$(field "$(ctl lab1 show net00)" bridge) $(field "$(ctl lab1 show net00)" kind)"
+check_cmd "nic move net00 back to $lbr" ctl lab1 nic move net00 "$lbr"
+check_eq "the OVS port is gone" "" "$(ovs_vsctl list-ports "$obr" | grep -x "$tap0")"
+check_eq "the tap is $lbr's member again" "$tap0" \
+	"$(ip -n "$ns" -o link show master "$lbr" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
+echo "# timing: three moves $(ms_since "$t0") ms"
+out=$(ctl lab1 nic move net00 "$lbr,mac=:01" 2>&1); rc=$?
+check_eq "nic move: the MAC cannot change" "1 xkvm: nic move: only the bridge and ovs-* options can change, in '$lbr,mac=:01'" "$rc $out"
+ovs_vsctl del-port xkvpa && ip -n "$ns" link del xkvpa
 
 # nic add / nic del on the running guest
 t0=$(date +%s%N)

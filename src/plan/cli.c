@@ -330,6 +330,9 @@ void cli_usage(FILE *f, const char *prog)
 "      list | show [NIC]          its NICs, one JSON object a line\n"
 "      link NIC up|down           carrier of a NIC (guest and host tap)\n"
 "      nic add NETDEV | nic del NIC  hot-add (prints its id) or remove a NIC\n"
+"      nic move NIC BRIDGE[,ovs-..]  re-attach the NIC's tap elsewhere\n"
+"      netem NIC delay=MS loss=PCT rate=KBIT | netem NIC off   impairments\n"
+"      capture NIC [-w FILE] [-c N]  pcap of the NIC's traffic (root)\n"
 "      stop [SECONDS] | kill      ACPI power-down, killed after SECONDS (10)\n",
 	name, name, name, name, name, name);
 }

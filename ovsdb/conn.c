@@ -269,6 +269,13 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_interface_col_external_ids,
 		&ovsrec_interface_col_ofport,
 		&ovsrec_interface_col_error,
+		/* runtime control's mirrors (ovsdb/mirror.c) */
+		&ovsrec_bridge_col_mirrors,
+		&ovsrec_mirror_col_name,
+		&ovsrec_mirror_col_select_src_port,
+		&ovsrec_mirror_col_select_dst_port,
+		&ovsrec_mirror_col_output_port,
+		&ovsrec_mirror_col_external_ids,
 	};
 	size_t i;
 

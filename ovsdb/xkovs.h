@@ -172,4 +172,21 @@ int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface, int timeout_ms)
  * Returns 0, -ENOENT when there is no such Interface, or -errno. */
 int xkovs_iface_ofport(struct xkovs *h, const char *name, int64_t *ofport);
 
+/* Adds Mirror 'name' on the bridge of port 'src' ('bridge', real or fake):
+ * src's traffic, both directions, copied to port 'out' of the same bridge;
+ * external_ids carry XKOVS_OWNER_KEY=owner.  One transaction, not waiting
+ * for ovs-vswitchd.  Returns 0, -ENODEV (no such bridge), -ENOENT (a port
+ * is not on it), -EEXIST (a mirror of that name), or -errno. */
+int xkovs_mirror_add(struct xkovs *h, const char *bridge, const char *name, const char *src,
+		     const char *out, const char *owner);
+
+/* Removes every Mirror named 'name' whose owner tag is 'owner' (none
+ * there: 0).  Returns 0, -EPERM (one of that name is someone else's), or
+ * -errno. */
+int xkovs_mirror_del(struct xkovs *h, const char *name, const char *owner);
+
+/* Like xkovs_list_owned(), for Mirror rows with an owner tag: 'port' holds
+ * the mirror's name, 'bridge' its bridge.  Returns 0 or -errno. */
+int xkovs_list_owned_mirrors(struct xkovs *h, struct xkovs_owned **out, size_t *n);
+
 #endif

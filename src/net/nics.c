@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -511,6 +512,16 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
 	if (ret < 0 && attach(ns, n) < 0)	/* back where it was, if it can */
 		xkvm_error("tap '%s' is on no bridge now", n->tap);
 	return ret;
+}
+
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "xkvm-%s", src->tap);
+	if (!out)
+		return ovsports_mirror(ns->ovs, NULL, name, NULL, NULL);
+	return ovsports_mirror(ns->ovs, src->bridge, name, src->tap, out->tap);
 }
 
 int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport)

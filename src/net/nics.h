@@ -113,6 +113,12 @@ int nics_remove(struct nics *ns, const char *tap);
  * and returns -errno. */
 int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
 
+/* Runtime control (mirror): with 'out', an OVS Mirror "xkvm-TAP" copying
+ * the traffic of src's port to out's (both OVS NICs of this setup on one
+ * bridge), removed at teardown and reaped with the ports; with 'out' NULL
+ * removes src's mirror.  Returns 0, -ENOENT, or prints and returns -errno. */
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out);
+
 /* Runtime control: stores in *ofport the OpenFlow port of the OVS port
  * 'tap' through the launch's OVSDB session (-1: none yet).  Prints
  * nothing.  Returns 0, -ENOENT (no session or no such port), or -errno. */

@@ -110,6 +110,27 @@ static void reap_owner_ports(struct xkovs *h, const char *tag, struct xkovs_port
 	}
 }
 
+/* The Mirror rows of dead owners (`xkvm ctl NAME mirror`): their ports
+ * going leaves them empty, so they go too.  Failures are printed only. */
+static void reap_mirrors(struct xkovs *h, bool report)
+{
+	struct xkovs_owned *m = NULL;
+	size_t n = 0;
+	pid_t pid;
+
+	if (xkovs_list_owned_mirrors(h, &m, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!owner_dead(m[i].owner, &pid))
+			continue;
+		if (xkovs_mirror_del(h, m[i].port, m[i].owner) < 0)
+			xkvm_error("cannot remove mirror '%s': %s", m[i].port, xkovs_error(h));
+		else if (report)
+			printf("removed mirror %s from %s\n", m[i].port, m[i].bridge);
+	}
+	xkovs_owned_free(m, n);
+}
+
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		      struct reap_result *res)
 {
@@ -155,6 +176,7 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 		}
 		reap_owner_ports(h, owned[i].owner, ports, n, report, res);
 	}
+	reap_mirrors(h, report);
 	ret = 0;
 out:
 	if (ret == -ENOMEM)

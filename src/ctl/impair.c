@@ -165,3 +165,36 @@ out:
 	nic_release(&to);
 	return ret;
 }
+
+int ctl_cmd_mirror(struct ctl_server *s, struct client *c, int argc, char **argv,
+		   struct reply *rep)
+{
+	struct nic *src, *out = NULL;
+	int ret;
+
+	(void)c;
+	src = ctl_find_nic(s, argv[1], rep);
+	if (!src)
+		return -ENODEV;
+	if (argc == 3 && !strcmp(argv[2], "off")) {
+		ret = s->l.net ? nics_mirror(s->l.net, src, NULL) : -ENOENT;
+		if (ret == -ENOENT)
+			return ctl_rfail(rep, ret, "mirror: %s has no mirror", argv[1]);
+		return ret < 0 ? ctl_rfail(rep, ret, "cannot remove the mirror of %s (the "
+					   "launch's stderr says why)", argv[1]) : 0;
+	}
+	if (argc != 4 || strcmp(argv[2], "--to"))
+		return ctl_rfail(rep, -EINVAL, "mirror: want 'mirror NIC --to NIC2' (an output "
+				 "port of the mirror's own is not there yet) or 'mirror NIC off'");
+	out = ctl_find_nic(s, argv[3], rep);
+	if (!out)
+		return -ENODEV;
+	if (src->kind != NIC_OVS || out->kind != NIC_OVS || src == out)
+		return ctl_rfail(rep, -EINVAL, "mirror: %s and %s must be two NICs on Open vSwitch",
+				 argv[1], argv[3]);
+	ret = nics_mirror(s->l.net, src, out);
+	if (ret < 0)
+		return ctl_rfail(rep, ret, "cannot mirror %s to %s (the launch's stderr says why)",
+				 argv[1], argv[3]);
+	return 0;
+}

@@ -86,9 +86,12 @@ void ctl_nic_id(const struct nic *n, char *buf, size_t size);
 int ctl_cmd_nic(struct ctl_server *s, struct client *c, int argc, char **argv,
 		struct reply *rep);
 
-/* impair.c: `netem NIC SPEC...|off` and `nic move NIC SPEC`. */
+/* impair.c: `netem NIC SPEC...|off`, `nic move NIC SPEC`, `mirror`. */
 int ctl_cmd_netem(struct ctl_server *s, struct client *c, int argc, char **argv,
 		  struct reply *rep);
 int ctl_nic_move(struct ctl_server *s, const char *what, const char *spec, struct reply *rep);
+/* `mirror NIC --to NIC2 | mirror NIC off`: an OVS Mirror row. */
+int ctl_cmd_mirror(struct ctl_server *s, struct client *c, int argc, char **argv,
+		   struct reply *rep);
 
 #endif

@@ -16,15 +16,18 @@
 #      nic move to another Linux bridge (pings stop), to an OVS VLAN where
 #      another host (a second namespace) answers, and back; nic add on a
 #      Linux bridge and on OVS (the guest's new NICs ping), qemu's refusal
-#      rolled back, nic del of an added and of a command-line NIC (guest
+#      rolled back, mirror of one OVS NIC to another (the Mirror row, the
+#      copies seen on the output tap, off; one left for the teardown), nic
+#      del of an added and of a command-line NIC (guest
 #      NIC, tap and port gone); errors: no such NIC, no
 #      such launch, a second launch of the same name (nothing made), another
 #      uid ("not yours", through SO_PEERCRED: the directory is opened up for
 #      the check); `ctl stop 2` returns once the launch is gone (the guest
 #      does not act on ACPI: killed after 2 s) and nothing is left, run
 #      directory included;
-#   3. SIGKILL of a named launch after a nic add: qemu dies with it; gc
-#      leaves nothing (taps, the added OVS port); a new launch of the same
+#   3. SIGKILL of a named launch after two nic adds and a mirror: qemu dies
+#      with it; gc leaves nothing (taps, the added OVS ports, the Mirror
+#      row); a new launch of the same
 #      name (q35, one reserved pcie-root-port) replaces the stale sockets:
 #      nic add through the port, no second one, the root bus's NIC refused,
 #      nic del; ctl kill.
@@ -270,6 +273,26 @@ case "$(ovs_vsctl --if-exists get Interface "$tap3" external_ids:xkvm-owner 2>/d
 	*"xkvm:pid=$(cat "$dir/one.pid"),"*) ok "the new OVS port carries the launch's owner tag";;
 	*) fail "the new OVS port '$tap3' has no owner tag of the launch";;
 esac
+# mirror: net01's traffic (eth1, 10.9.1.2) copied to net03's port
+mirrors() { ovs_vsctl --bare --columns=name list Mirror | grep -v '^$' | tr '\n' ' ' | sed 's/ $//'; }
+out=$(ctl lab1 mirror net00 --to net03 2>&1); rc=$?
+check_eq "mirror: a Linux bridge NIC is refused" "1 xkvm: mirror: net00 and net03 must be two NICs on Open vSwitch" "$rc $out"
+check_cmd "mirror net01 --to net03" ctl lab1 mirror net01 --to net03
+check_eq "an OVS Mirror row xkvm-$tap1" "xkvm-$tap1" "$(mirrors)"
+check_eq "... selecting $tap1's port both ways, out to $tap3's" \
+	"$(ovs_vsctl get Port "$tap1" _uuid) $(ovs_vsctl get Port "$tap1" _uuid) $(ovs_vsctl get Port "$tap3" _uuid)" \
+	"$(ovs_vsctl get Mirror "xkvm-$tap1" select_src_port | tr -d '[]') $(ovs_vsctl get Mirror "xkvm-$tap1" select_dst_port | tr -d '[]') $(ovs_vsctl get Mirror "xkvm-$tap1" output_port)"
+case "$(ovs_vsctl get Mirror "xkvm-$tap1" external_ids:xkvm-owner 2>/dev/null)" in
+	*"xkvm:pid=$(cat "$dir/one.pid"),"*) ok "... with the launch's owner tag";;
+	*) fail "the Mirror row has no owner tag";;
+esac
+ctl lab1 capture net03 -c 40 -w "$dir/m.pcap" >/dev/null 2>&1
+check_cmd "net03's tap sees eth1's mirrored ICMP" \
+	grep -q 'IP 10\.9\.1\.2 > 10\.9\.1\.1: ICMP echo request' <(tcpdump -n -r "$dir/m.pcap" 2>/dev/null)
+check_cmd "mirror net01 off" ctl lab1 mirror net01 off
+check_eq "the Mirror row is gone" "" "$(mirrors)"
+check_cmd "mirror net01 --to net03 again (left for the teardown)" ctl lab1 mirror net01 --to net03
+
 out=$(ctl lab1 nic add "$lbr2,bogus=1" 2>&1); rc=$?
 check_eq "qemu refusing a new NIC: its message" "1 xkvm: qemu refused: Parameter 'bogus' is unexpected" "$rc $out"
 check_eq "... and its tap is gone again" "" "$(ip -n "$ns" -o link show master "$lbr2" | grep -v "$tap2")"
@@ -296,6 +319,7 @@ check_cmd "ctl stop took the 2 s bound, not much more ($ms ms)" test "$ms" -ge 1
 guest_wait one "$dir" 20
 check_eq "the launch ends with qemu's SIGKILL status" 137 "$(cat "$dir/one.rc")"
 check_eq "the run directory is gone" "" "$(ls -d "$XKVM_RUN_DIR" 2>/dev/null)"
+check_eq "no Mirror row left" "" "$(mirrors)"
 check_clean "after ctl stop"
 [ "$_checks_failed" -eq 0 ] || guest_show one "$dir"
 
@@ -305,6 +329,8 @@ failed_before=$_checks_failed
 guest_start two "$dir" --name lab1 -n "$lbr" -- "xk.watch=10.9" || exit 2
 wait_watch two 'eth0=up' 1 60 || fail "guest two: eth0 does not ping"
 check_eq "guest two: nic add on OVS" net01 "$(ctl lab1 nic add "$obr" 2>&1)"
+check_eq "guest two: another" net02 "$(ctl lab1 nic add "$obr" 2>&1)"
+check_cmd "guest two: mirror net01 --to net02" ctl lab1 mirror net01 --to net02
 wait_watch two 'eth1=new' 1 15 || fail "guest two: no eth1"
 pid=$(cat "$dir/two.pid")
 qpid=$(pgrep -P "$pid" qemu-system)
@@ -314,12 +340,15 @@ for i in $(seq 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 check_cmd "qemu died with its SIGKILLed xkvm" test ! -e "/proc/$qpid"
 check_eq "the stale sockets are there" "lab1.lock lab1.qmp lab1.sock" \
 	"$(ls "$XKVM_RUN_DIR" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "the dead launch's two taps are left" 2 "$(tapvm_links | wc -w)"
-check_eq "... and the added OVS port" 1 "$(tapvm_ports | wc -w)"
+check_eq "the dead launch's three taps are left" 3 "$(tapvm_links | wc -w)"
+check_eq "... the added OVS ports" 2 "$(tapvm_ports | wc -w)"
+check_eq "... and the Mirror row" 1 "$(mirrors | wc -w)"
 out=$(ctl lab1 list 2>&1); rc=$?
 check_eq "ctl on the dead launch: no such launch" "1 xkvm: no such launch 'lab1'" "$rc $out"
 out=$(ovs_in_ns "$XKVM" tap-control gc 2>&1)
 check_clean "after SIGKILL and gc"
+check_eq "gc removed the Mirror row" "" "$(mirrors)"
+check_eq "gc says so" 1 "$(grep -c '^removed mirror xkvm-tapvm[0-9]* from ' <<<"$out")"
 
 GUEST_QEMU_EXTRA="-M q35" guest_start three "$dir" --name lab1 --hotplug-ports 1 -n "$lbr" -- \
 	"xk.watch=10.9" || exit 2

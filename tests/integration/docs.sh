@@ -34,8 +34,8 @@ done
 
 # ctl's commands (src/ctl/server.c's table) in `xkvm ctl --help` and in the
 # man page's RUNTIME CONTROL section.
-cmds=$(sed -n 's/^\t{ "\([a-z-]*\)", [0-9], [0-9], cmd_.*/\1/p' "$src/ctl/server.c")
-check_cmd "ctl commands read from src/ctl/server.c ($(echo $cmds))" test "$(echo "$cmds" | grep -c .)" -ge 5
+cmds=$(sed -n 's/^\t{ "\([a-z-]*\)", [0-9], [0-9], [a-z_]*cmd_.*/\1/p' "$src/ctl/server.c")
+check_cmd "ctl commands read from src/ctl/server.c ($(echo $cmds))" test "$(echo "$cmds" | grep -c .)" -ge 8
 ctlhelp=$("$XKVM" ctl --help) || fail "xkvm ctl --help failed"
 rc_man=$(sed -n '/^\.SH RUNTIME CONTROL/,/^\.SH /p' <<<"$man")
 for c in $cmds; do

@@ -289,11 +289,8 @@ out:
 	return ret;
 }
 
-/* A NIC of qemu's command line has no device id: its QOM path under
- * /machine/peripheral-anon is the device whose "netdev" is 'id'.  Stores
- * it in 'path'.  Returns 0, -ENOENT, or -errno (message set). */
-static int find_anon_device(struct ctl_server *s, const char *id, char *path, size_t size,
-			    struct reply *rep)
+int ctl_find_anon_device(struct ctl_server *s, const char *id, char *path, size_t size,
+			 struct reply *rep)
 {
 	const char *list[] = { "path=/machine/peripheral-anon", NULL };
 	char **names = NULL, want[32];
@@ -351,7 +348,7 @@ static int nic_del(struct ctl_server *s, const char *what, struct reply *rep)
 	ret = xkqmp_execute(s->qmp, "device_del", args, NULL);
 	if (ret == -EREMOTEIO && strstr(xkqmp_error(s->qmp), "not found")) {
 		/* One of the command line's NICs: found by its netdev. */
-		ret = find_anon_device(s, id, path, sizeof(path), rep);
+		ret = ctl_find_anon_device(s, id, path, sizeof(path), rep);
 		if (ret == -ENOENT)
 			return ctl_rfail(rep, ret, "qemu has no device for %s", id);
 		if (ret < 0)

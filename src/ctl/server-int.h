@@ -32,6 +32,7 @@ struct ctl_nic_state {
 	bool link_down;		/* set_link down asked */
 	int root_port;		/* the xkvm-rpN it was added on (q35), or -1 */
 	char netem[96];		/* the netem in place, as JSON text, "" for none */
+	char mac[NIC_MACSIZ];	/* qemu's MAC for a NIC the spec gave none, once read */
 };
 
 struct ctl_server {
@@ -81,6 +82,12 @@ struct nic *ctl_find_nic(struct ctl_server *s, const char *what, struct reply *r
 
 /* Writes the NIC's netdev id "netNN" into buf. */
 void ctl_nic_id(const struct nic *n, char *buf, size_t size);
+
+/* A NIC of qemu's command line has no device id: its QOM path under
+ * /machine/peripheral-anon is the device whose "netdev" is 'id'.  Stores
+ * it in 'path'.  Returns 0, -ENOENT, or -errno (message set). */
+int ctl_find_anon_device(struct ctl_server *s, const char *id, char *path, size_t size,
+			 struct reply *rep);
 
 /* nic.c: `nic add SPEC` and `nic del NIC` (argv[1] is add or del). */
 int ctl_cmd_nic(struct ctl_server *s, struct client *c, int argc, char **argv,

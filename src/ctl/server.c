@@ -249,6 +249,42 @@ void ctl_nic_id(const struct nic *n, char *buf, size_t size)
 	snprintf(buf, size, "net%02u", n->index);
 }
 
+/* The NIC's MAC: the spec's, else the one qemu chose, read once from the
+ * device's "mac" property (QOM: /machine/peripheral/netNN for a NIC added
+ * at runtime, else the command line's device found by its netdev).  NULL
+ * when unknown. */
+static const char *nic_mac(struct ctl_server *s, struct nic *n)
+{
+	struct ctl_nic_state *st = &s->st[n - NICS(s)];
+	struct reply scratch = { 0 };
+	char id[16], path[128], patharg[160], *val = NULL;
+	const char *args[] = { patharg, "property=mac", NULL };
+	int ret;
+
+	if (n->mac)
+		return n->mac;
+	if (st->mac[0])
+		return st->mac;
+	if (ctl_qmp_ensure(s, &scratch) < 0)
+		return NULL;
+	ctl_nic_id(n, id, sizeof(id));
+	snprintf(patharg, sizeof(patharg), "path=/machine/peripheral/%s", id);
+	ret = xkqmp_execute(s->qmp, "qom-get", args, &val);
+	if (ret == -EREMOTEIO && ctl_find_anon_device(s, id, path, sizeof(path), &scratch) == 0) {
+		snprintf(patharg, sizeof(patharg), "path=%s", path);
+		ret = xkqmp_execute(s->qmp, "qom-get", args, &val);
+	}
+	/* the reply is a JSON string: "\"52:54:00:..\"" */
+	if (ret == 0 && val && strlen(val) == NIC_MACSIZ + 1 && val[0] == '"') {
+		memcpy(st->mac, val + 1, NIC_MACSIZ - 1);
+		st->mac[NIC_MACSIZ - 1] = '\0';
+		if (!nic_valid_mac(st->mac))
+			st->mac[0] = '\0';
+	}
+	free(val);
+	return st->mac[0] ? st->mac : NULL;
+}
+
 struct nic *ctl_find_nic(struct ctl_server *s, const char *what, struct reply *rep)
 {
 	for (size_t i = 0; i < N_NICS(s); i++) {
@@ -259,6 +295,13 @@ struct nic *ctl_find_nic(struct ctl_server *s, const char *what, struct reply *r
 		if (!strcmp(what, id) || (n->tap[0] && !strcmp(what, n->tap)) ||
 		    (n->mac && !strcasecmp(what, n->mac)))
 			return n;
+	}
+	/* A MAC qemu chose: asked only when nothing else matched. */
+	for (size_t i = 0; strchr(what, ':') && i < N_NICS(s); i++) {
+		const char *mac = NICS(s)[i].mac ? NULL : nic_mac(s, &NICS(s)[i]);
+
+		if (mac && !strcasecmp(what, mac))
+			return &NICS(s)[i];
 	}
 	ctl_rfail(rep, -ENODEV, "no such NIC '%s'", what);
 	return NULL;
@@ -281,7 +324,7 @@ static void show_nic(struct ctl_server *s, struct nic *n, FILE *f)
 	fputs(",\"kind\":", f);
 	json_str(f, nic_kind_name(n->kind));
 	fputs(",\"mac\":", f);
-	json_str(f, n->mac);
+	json_str(f, nic_mac(s, n));
 	if (n->kind == NIC_OVS && n->tap[0] && nics_ofport(s->l.net, n->tap, &ofport) == 0 &&
 	    ofport >= 0)
 		fprintf(f, ",\"ofport\":%lld", (long long)ofport);

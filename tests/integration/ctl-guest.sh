@@ -106,6 +106,10 @@ check_eq "net01: on OVS" "net01 $obr ovs up" \
 check_eq "net01's ofport is its Interface's" "$(ovs_vsctl get Interface "$(field "$l1" tap)" ofport)" \
 	"$(field "$l1" ofport)"
 check_eq "net00 (Linux bridge) has no ofport" null "$(field "$l0" ofport)"
+# net01 was given no MAC: list shows the one qemu chose, as the guest sees it
+gmac1=$(tr -d '\r' <"$dir/one.out" | sed -n 's/^XK-RESULT nic1=eth1 mac=\([0-9a-f:]*\) .*/\1/p')
+check_eq "net01: the MAC qemu chose (the guest's eth1)" "${gmac1:-none}" "$(field "$l1" mac)"
+check_eq "show by that MAC names net01" net01 "$(field "$(ctl lab1 show "${gmac1:-none}")" id)"
 check_eq "net00's tap is the Linux bridge's member" "$tap0" \
 	"$(ip -n "$ns" -o link show master "$lbr" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
 rx=$(field "$l0" rx_packets)

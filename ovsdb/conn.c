@@ -270,6 +270,7 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_interface_col_ofport,
 		&ovsrec_interface_col_error,
 		/* runtime control's mirrors (ovsdb/mirror.c) */
+		&ovsrec_interface_col_type,
 		&ovsrec_bridge_col_mirrors,
 		&ovsrec_mirror_col_name,
 		&ovsrec_mirror_col_select_src_port,

@@ -12,6 +12,7 @@
 
 struct mirror_ctx {
 	const char *bridge, *name, *src, *out, *owner;
+	bool out_internal;	/* add: make 'out' as an internal port */
 	bool del;
 	size_t removed;
 };
@@ -41,10 +42,34 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 		if (!strcmp(br->mirrors[i]->name, m->name))
 			return xkovs_fail(h, -EEXIST, "mirror '%s' exists on '%s'", m->name, br->name);
 	src = find_port(br, m->src);
-	out = find_port(br, m->out);
-	if (!src || !out)
-		return xkovs_fail(h, -ENOENT, "no port '%s' on bridge '%s'",
-				  src ? m->out : m->src, br->name);
+	if (!src)
+		return xkovs_fail(h, -ENOENT, "no port '%s' on bridge '%s'", m->src, br->name);
+	if (m->out_internal) {
+		/* The mirror's own output: an internal port (a tap of
+		 * ovs-vswitchd's on the userspace datapath) to capture on. */
+		const struct ovsrec_interface *iface;
+		struct smap tag = SMAP_INITIALIZER(&tag);
+		struct ovsrec_port *p;
+
+		if (find_port(br, m->out))
+			return xkovs_fail(h, -EEXIST, "port '%s' exists on '%s'", m->out, br->name);
+		iface = ovsrec_interface_insert(txn);
+		ovsrec_interface_set_name(iface, m->out);
+		ovsrec_interface_set_type(iface, "internal");
+		smap_add(&tag, XKOVS_OWNER_KEY, m->owner);
+		ovsrec_interface_set_external_ids(iface, &tag);
+		smap_destroy(&tag);
+		p = CONST_CAST(struct ovsrec_port *, ovsrec_port_insert(txn));
+		ovsrec_port_set_name(p, m->out);
+		ovsrec_port_set_interfaces(p, CONST_CAST(struct ovsrec_interface **, &iface), 1);
+		ovsrec_bridge_update_ports_addvalue(br, p);
+		out = p;
+	} else {
+		out = find_port(br, m->out);
+		if (!out)
+			return xkovs_fail(h, -ENOENT, "no port '%s' on bridge '%s'", m->out,
+					  br->name);
+	}
 	row = ovsrec_mirror_insert(txn);
 	ovsrec_mirror_set_name(row, m->name);
 	sel[0] = CONST_CAST(struct ovsrec_port *, src);
@@ -75,6 +100,18 @@ static int build_del(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 			if (!o || strcmp(o, m->owner))
 				return xkovs_fail(h, -EPERM, "mirror '%s' is not ours", m->name);
 			ovsrec_bridge_update_mirrors_delvalue(br, row);
+			/* its own output port goes with it */
+			if (row->output_port && row->output_port->n_interfaces == 1) {
+				const struct ovsrec_port *p = row->output_port;
+				const struct ovsrec_interface *i0 = p->interfaces[0];
+				const char *po = smap_get(&i0->external_ids, XKOVS_OWNER_KEY);
+
+				if (!strcmp(i0->type, "internal") && po && !strcmp(po, m->owner)) {
+					ovsrec_bridge_update_ports_delvalue(br, p);
+					ovsrec_interface_delete(i0);
+					ovsrec_port_delete(p);
+				}
+			}
 			ovsrec_mirror_delete(row);
 			m->removed++;
 		}
@@ -101,16 +138,16 @@ static int run(struct xkovs *h, struct mirror_ctx *m)
 }
 
 int xkovs_mirror_add(struct xkovs *h, const char *bridge, const char *name, const char *src,
-		     const char *out, const char *owner)
+		     const char *out, bool out_internal, const char *owner)
 {
-	struct mirror_ctx m = { bridge, name, src, out, owner, false, 0 };
+	struct mirror_ctx m = { bridge, name, src, out, owner, out_internal, false, 0 };
 
 	return run(h, &m);
 }
 
 int xkovs_mirror_del(struct xkovs *h, const char *name, const char *owner)
 {
-	struct mirror_ctx m = { NULL, name, NULL, NULL, owner, true, 0 };
+	struct mirror_ctx m = { NULL, name, NULL, NULL, owner, false, true, 0 };
 
 	return run(h, &m);
 }

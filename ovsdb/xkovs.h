@@ -173,15 +173,17 @@ int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface, int timeout_ms)
 int xkovs_iface_ofport(struct xkovs *h, const char *name, int64_t *ofport);
 
 /* Adds Mirror 'name' on the bridge of port 'src' ('bridge', real or fake):
- * src's traffic, both directions, copied to port 'out' of the same bridge;
+ * src's traffic, both directions, copied to port 'out' of the same bridge,
+ * or, with 'out_internal', to a new internal port named 'out' made in the
+ * same transaction (its Interface tagged too, so the reaper knows it);
  * external_ids carry XKOVS_OWNER_KEY=owner.  One transaction, not waiting
  * for ovs-vswitchd.  Returns 0, -ENODEV (no such bridge), -ENOENT (a port
- * is not on it), -EEXIST (a mirror of that name), or -errno. */
+ * is not on it), -EEXIST (a mirror or port of that name), or -errno. */
 int xkovs_mirror_add(struct xkovs *h, const char *bridge, const char *name, const char *src,
-		     const char *out, const char *owner);
+		     const char *out, bool out_internal, const char *owner);
 
 /* Removes every Mirror named 'name' whose owner tag is 'owner' (none
- * there: 0).  Returns 0, -EPERM (one of that name is someone else's), or
+ * there: 0), and the internal output port made for it.  Returns 0, -EPERM (one of that name is someone else's), or
  * -errno. */
 int xkovs_mirror_del(struct xkovs *h, const char *name, const char *owner);
 

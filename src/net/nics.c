@@ -514,14 +514,38 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
 	return ret;
 }
 
-int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out)
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
+		char port[NIC_TAPSIZ])
 {
 	char name[64];
+	int ret;
 
 	snprintf(name, sizeof(name), "xkvm-%s", src->tap);
-	if (!out)
-		return ovsports_mirror(ns->ovs, NULL, name, NULL, NULL);
-	return ovsports_mirror(ns->ovs, src->bridge, name, src->tap, out->tap);
+	if (off)
+		return ovsports_mirror(ns->ovs, NULL, name, NULL, NULL, false);
+	if (out) {
+		snprintf(port, NIC_TAPSIZ, "%s", out->tap);
+		return ovsports_mirror(ns->ovs, src->bridge, name, src->tap, out->tap, false);
+	}
+	/* Its own output port, "xkm" + the tap's number: up once ovs-vswitchd
+	 * made its device, so that what OVS writes there can be captured. */
+	snprintf(port, NIC_TAPSIZ, "xkm%s", src->tap + strcspn(src->tap, "0123456789"));
+	ret = ovsports_mirror(ns->ovs, src->bridge, name, src->tap, port, true);
+	if (ret < 0 || open_nl(ns) < 0)
+		return ret < 0 ? ret : -EIO;
+	for (int i = 0; i < 100; i++) {
+		struct xknl_change c = { 0 };
+		struct xknl_link l;
+
+		if (xknl_link_get(ns->nl, port, &l) == 0) {
+			c.ifindex = l.ifindex;
+			c.up = true;
+			return xknl_link_change(ns->nl, &c) < 0 ? -EIO : 0;
+		}
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	xkvm_error("ovs-vswitchd made no device for mirror port '%s' within 2 s", port);
+	return -ETIMEDOUT;
 }
 
 int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport)

@@ -113,11 +113,14 @@ int nics_remove(struct nics *ns, const char *tap);
  * and returns -errno. */
 int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
 
-/* Runtime control (mirror): with 'out', an OVS Mirror "xkvm-TAP" copying
- * the traffic of src's port to out's (both OVS NICs of this setup on one
- * bridge), removed at teardown and reaped with the ports; with 'out' NULL
- * removes src's mirror.  Returns 0, -ENOENT, or prints and returns -errno. */
-int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out);
+/* Runtime control (mirror): an OVS Mirror "xkvm-TAP" copying the traffic
+ * of src's port (an OVS NIC of this setup) to out's (on the same bridge),
+ * or, with 'out' NULL, to an internal port of its own "xkmN" (set up, for
+ * tcpdump -i), whose name is stored in 'port'; removed at teardown and
+ * reaped with the ports.  With 'off' removes src's mirror (and its own
+ * port).  Returns 0, -ENOENT, or prints and returns -errno. */
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
+		char port[NIC_TAPSIZ]);
 
 /* Runtime control: stores in *ofport the OpenFlow port of the OVS port
  * 'tap' through the launch's OVSDB session (-1: none yet).  Prints

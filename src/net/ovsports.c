@@ -301,7 +301,7 @@ int ovsports_remove(struct ovsports *s, const char *name)
 }
 
 int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, const char *src,
-		    const char *out)
+		    const char *out, bool out_internal)
 {
 	int ret;
 
@@ -326,7 +326,7 @@ int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, co
 	}
 	if (strv_push(&s->mirrors, name) < 0)	/* listed before it exists */
 		return -ENOMEM;
-	ret = xkovs_mirror_add(s->h, bridge, name, src, out, s->owner);
+	ret = xkovs_mirror_add(s->h, bridge, name, src, out, out_internal, s->owner);
 	if (ret < 0) {
 		xkvm_error("cannot add mirror '%s': %s", name, xkovs_error(s->h));
 		free(s->mirrors.v[--s->mirrors.n]);

@@ -70,13 +70,14 @@ void ovsports_teardown(struct ovsports *s);
 int ovsports_remove(struct ovsports *s, const char *name);
 
 /* Runtime control (mirror): with 'bridge' set, adds Mirror 'name' on it
- * copying port 'src' (both directions) to port 'out', tagged with this
+ * copying port 'src' (both directions) to port 'out' (with 'out_internal'
+ * a new internal port of that name, removed with the mirror), tagged with this
  * session's owner and listed for teardown (which removes mirrors before
  * ports); with 'bridge' NULL removes the listed mirror 'name'.  Returns
  * 0, -ENOENT (no ports of ours yet, or no such mirror listed), or prints
  * and returns -errno. */
 int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, const char *src,
-		    const char *out);
+		    const char *out, bool out_internal);
 
 /* Forgets the listed ports without removing them. */
 void ovsports_keep(struct ovsports *s);

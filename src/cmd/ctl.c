@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	      "                             impair what the host sends into the NIC\n"
 	      "      nic move NIC BRIDGE[,ovs-...]  re-attach the NIC's tap elsewhere\n"
 	      "      capture NIC [-w FILE|-] [-c COUNT]  pcap of the NIC's traffic (root)\n"
-	      "      mirror NIC --to NIC2 | mirror NIC off   an OVS mirror of NIC to NIC2\n"
+	      "      mirror NIC [--to NIC2] | mirror NIC off   an OVS mirror of NIC to NIC2\n"
+	      "                             or to a port of its own (printed)\n"
 	      "      stop [SECONDS]         ACPI power-down; qemu is killed after\n"
 	      "                             SECONDS (default 10); returns at the end\n"
 	      "      kill                   kill qemu now; returns at the end\n", f);

@@ -170,6 +170,7 @@ int ctl_cmd_mirror(struct ctl_server *s, struct client *c, int argc, char **argv
 		   struct reply *rep)
 {
 	struct nic *src, *out = NULL;
+	char port[NIC_TAPSIZ] = "";
 	int ret;
 
 	(void)c;
@@ -177,24 +178,26 @@ int ctl_cmd_mirror(struct ctl_server *s, struct client *c, int argc, char **argv
 	if (!src)
 		return -ENODEV;
 	if (argc == 3 && !strcmp(argv[2], "off")) {
-		ret = s->l.net ? nics_mirror(s->l.net, src, NULL) : -ENOENT;
+		ret = s->l.net ? nics_mirror(s->l.net, src, NULL, true, port) : -ENOENT;
 		if (ret == -ENOENT)
 			return ctl_rfail(rep, ret, "mirror: %s has no mirror", argv[1]);
 		return ret < 0 ? ctl_rfail(rep, ret, "cannot remove the mirror of %s (the "
 					   "launch's stderr says why)", argv[1]) : 0;
 	}
-	if (argc != 4 || strcmp(argv[2], "--to"))
-		return ctl_rfail(rep, -EINVAL, "mirror: want 'mirror NIC --to NIC2' (an output "
-				 "port of the mirror's own is not there yet) or 'mirror NIC off'");
-	out = ctl_find_nic(s, argv[3], rep);
-	if (!out)
-		return -ENODEV;
-	if (src->kind != NIC_OVS || out->kind != NIC_OVS || src == out)
-		return ctl_rfail(rep, -EINVAL, "mirror: %s and %s must be two NICs on Open vSwitch",
-				 argv[1], argv[3]);
-	ret = nics_mirror(s->l.net, src, out);
+	if (argc == 4 && !strcmp(argv[2], "--to")) {
+		out = ctl_find_nic(s, argv[3], rep);
+		if (!out)
+			return -ENODEV;
+	} else if (argc != 2) {
+		return ctl_rfail(rep, -EINVAL, "usage: mirror NIC [--to NIC2] | mirror NIC off");
+	}
+	if (src->kind != NIC_OVS || (out && (out->kind != NIC_OVS || out == src)))
+		return ctl_rfail(rep, -EINVAL, out ? "mirror: %s and %s must be two NICs on Open vSwitch"
+						   : "mirror: %s is not on Open vSwitch%s",
+				 argv[1], out ? argv[3] : "");
+	ret = nics_mirror(s->l.net, src, out, false, port);
 	if (ret < 0)
-		return ctl_rfail(rep, ret, "cannot mirror %s to %s (the launch's stderr says why)",
-				 argv[1], argv[3]);
+		return ctl_rfail(rep, ret, "cannot mirror %s (the launch's stderr says why)", argv[1]);
+	fprintf(rep->f, "%s\n", port);	/* where the copies go */
 	return 0;
 }

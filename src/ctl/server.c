@@ -463,7 +463,7 @@ static const struct command {
 	{ "nic", 2, 3, ctl_cmd_nic, "nic add NETDEV-SPEC | nic del NIC | nic move NIC BRIDGE[,ovs-...]" },
 	{ "netem", 2, 5, ctl_cmd_netem,
 	  "netem NIC delay=MS[,jitter=MS] loss=PCT rate=KBIT | netem NIC off" },
-	{ "mirror", 2, 3, ctl_cmd_mirror, "mirror NIC --to NIC2 | mirror NIC off" },
+	{ "mirror", 1, 3, ctl_cmd_mirror, "mirror NIC [--to NIC2] | mirror NIC off" },
 	{ "stop", 0, 1, cmd_stop, "stop [SECONDS]" },
 	{ "kill", 0, 0, cmd_kill, "kill" },
 	{ NULL, 0, 0, NULL, NULL },

@@ -333,7 +333,7 @@ void cli_usage(FILE *f, const char *prog)
 "      nic move NIC BRIDGE[,ovs-..]  re-attach the NIC's tap elsewhere\n"
 "      netem NIC delay=MS loss=PCT rate=KBIT | netem NIC off   impairments\n"
 "      capture NIC [-w FILE] [-c N]  pcap of the NIC's traffic (root)\n"
-"      mirror NIC --to NIC2 | mirror NIC off   an OVS mirror of NIC to NIC2\n"
+"      mirror NIC [--to NIC2] | mirror NIC off   an OVS mirror (own port: printed)\n"
 "      stop [SECONDS] | kill      ACPI power-down, killed after SECONDS (10)\n",
 	name, name, name, name, name, name);
 }

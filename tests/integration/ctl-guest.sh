@@ -17,7 +17,8 @@
 #      another host (a second namespace) answers, and back; nic add on a
 #      Linux bridge and on OVS (the guest's new NICs ping), qemu's refusal
 #      rolled back, mirror of one OVS NIC to another (the Mirror row, the
-#      copies seen on the output tap, off; one left for the teardown), nic
+#      copies seen on the output tap, off) and to a port of its own (an
+#      internal port tcpdump reads; off; one left for the teardown), nic
 #      del of an added and of a command-line NIC (guest
 #      NIC, tap and port gone); errors: no such NIC, no
 #      such launch, a second launch of the same name (nothing made), another
@@ -295,7 +296,16 @@ check_cmd "net03's tap sees eth1's mirrored ICMP" \
 	grep -q 'IP 10\.9\.1\.2 > 10\.9\.1\.1: ICMP echo request' <(tcpdump -n -r "$dir/m.pcap" 2>/dev/null)
 check_cmd "mirror net01 off" ctl lab1 mirror net01 off
 check_eq "the Mirror row is gone" "" "$(mirrors)"
-check_cmd "mirror net01 --to net03 again (left for the teardown)" ctl lab1 mirror net01 --to net03
+# without --to: an internal port of the mirror's own, to capture on
+mport=$(ctl lab1 mirror net03 2>&1); rc=$?
+check_eq "mirror net03 (no --to) prints its own port" "0 xkm${tap3#tapvm}" "$rc $mport"
+check_eq "... an internal port of $obr, owner-tagged" "internal 1" \
+	"$(ovs_vsctl get Interface "$mport" type) $(ovs_vsctl get Interface "$mport" external_ids:xkvm-owner | grep -c "xkvm:pid=$(cat "$dir/one.pid"),")"
+ip netns exec "$ns" timeout 20 tcpdump -n -c 4 -i "$mport" icmp >"$dir/m.txt" 2>/dev/null
+check_cmd "tcpdump -i $mport sees eth3's ICMP" grep -q 'IP 10\.9\.3\.2 > 10\.9\.3\.1: ICMP echo request' "$dir/m.txt"
+check_cmd "mirror net03 off" ctl lab1 mirror net03 off
+check_eq "the Mirror row and its port are gone" " " "$(mirrors) $(ovs_vsctl list-ports "$obr" | grep '^xkm')"
+check_cmd "mirror net01 again, its own port (left for the teardown)" ctl lab1 mirror net01
 
 out=$(ctl lab1 nic add "$lbr2,bogus=1" 2>&1); rc=$?
 check_eq "qemu refusing a new NIC: its message" "1 xkvm: qemu refused: Parameter 'bogus' is unexpected" "$rc $out"
@@ -323,7 +333,7 @@ check_cmd "ctl stop took the 2 s bound, not much more ($ms ms)" test "$ms" -ge 1
 guest_wait one "$dir" 20
 check_eq "the launch ends with qemu's SIGKILL status" 137 "$(cat "$dir/one.rc")"
 check_eq "the run directory is gone" "" "$(ls -d "$XKVM_RUN_DIR" 2>/dev/null)"
-check_eq "no Mirror row left" "" "$(mirrors)"
+check_eq "no Mirror row, no mirror port left" " " "$(mirrors) $(ovs_vsctl list-ports "$obr" | grep '^xkm')"
 check_clean "after ctl stop"
 [ "$_checks_failed" -eq 0 ] || guest_show one "$dir"
 
@@ -335,6 +345,7 @@ wait_watch two 'eth0=up' 1 60 || fail "guest two: eth0 does not ping"
 check_eq "guest two: nic add on OVS" net01 "$(ctl lab1 nic add "$obr" 2>&1)"
 check_eq "guest two: another" net02 "$(ctl lab1 nic add "$obr" 2>&1)"
 check_cmd "guest two: mirror net01 --to net02" ctl lab1 mirror net01 --to net02
+check_cmd "guest two: mirror net02 (its own port)" ctl lab1 mirror net02
 wait_watch two 'eth1=new' 1 15 || fail "guest two: no eth1"
 pid=$(cat "$dir/two.pid")
 qpid=$(pgrep -P "$pid" qemu-system)
@@ -346,13 +357,15 @@ check_eq "the stale sockets are there" "lab1.lock lab1.qmp lab1.sock" \
 	"$(ls "$XKVM_RUN_DIR" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "the dead launch's three taps are left" 3 "$(tapvm_links | wc -w)"
 check_eq "... the added OVS ports" 2 "$(tapvm_ports | wc -w)"
-check_eq "... and the Mirror row" 1 "$(mirrors | wc -w)"
+check_eq "... the Mirror rows and the mirror's own port" "2 1" \
+	"$(mirrors | wc -w) $(ovs_vsctl list-ports "$obr" | grep -c '^xkm')"
 out=$(ctl lab1 list 2>&1); rc=$?
 check_eq "ctl on the dead launch: no such launch" "1 xkvm: no such launch 'lab1'" "$rc $out"
 out=$(ovs_in_ns "$XKVM" tap-control gc 2>&1)
 check_clean "after SIGKILL and gc"
-check_eq "gc removed the Mirror row" "" "$(mirrors)"
-check_eq "gc says so" 1 "$(grep -c '^removed mirror xkvm-tapvm[0-9]* from ' <<<"$out")"
+check_eq "gc removed the Mirror rows and the mirror's port" " " \
+	"$(mirrors) $(ovs_vsctl list-ports "$obr" | grep '^xkm')"
+check_eq "gc says so" 2 "$(grep -c '^removed mirror xkvm-tapvm[0-9]* from ' <<<"$out")"
 
 GUEST_QEMU_EXTRA="-M q35" guest_start three "$dir" --name lab1 --hotplug-ports 1 -n "$lbr" -- \
 	"xk.watch=10.9" || exit 2

@@ -62,6 +62,8 @@ endif
 
 NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 NL_LIBS   := $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
+# libpcap: `xkvm ctl NAME capture` (src/net/capture.c)
+PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 
 # libopenvswitch: a system one from pkg-config when it ships the IDL headers,
 # else the static library built from openvswitch-source under $(OVS_BUILD).
@@ -78,7 +80,7 @@ endif
 # OVS headers are not -Wshadow/-Wextra clean: keep our warnings, silence theirs.
 OVS_CFLAGS := $(patsubst -I%,-isystem %,$(OVS_CFLAGS))
 
-SRC_DIRS := base plan net qemu cmd
+SRC_DIRS := base plan net qemu ctl cmd
 SRC_C    := $(sort $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)))
 NL_C     := $(sort $(wildcard netlink/*.c))
 OVSDB_C  := $(sort $(wildcard ovsdb/*.c))
@@ -91,7 +93,7 @@ SRC_O    := $(SRC_C:%.c=$(BUILD)/%.o)
 NL_O     := $(NL_C:%.c=$(BUILD)/%.o)
 OVSDB_O  := $(OVSDB_C:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libxkvm.a
-LIBS     := $(NL_LIBS) $(OVS_LIBS)
+LIBS     := $(NL_LIBS) $(PCAP_LIBS) $(OVS_LIBS)
 UNIT_BIN := $(UNIT_C:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_BIN := $(HELPER_C:tests/helpers/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_C:tests/fuzz/%.c=$(BUILD)/fuzz/%)

@@ -13,11 +13,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
-struct xknl {
-	struct nl_sock *sk;
-	int last_nle;	/* libnl's code for the last failure, 0 after success */
-	int kernel_err;	/* the kernel's -errno for the last request, 0 if none */
-};
+#include "xknl-int.h"
 
 /* libnl folds the kernel's errno into NLE_* codes; unfold the ones that
  * tell a caller something. */
@@ -64,6 +60,16 @@ static void begin(struct xknl *nl)
 {
 	nl->last_nle = 0;
 	nl->kernel_err = 0;
+}
+
+int xknl_int_fail(struct xknl *nl, int nle)
+{
+	return fail(nl, nle);
+}
+
+void xknl_int_begin(struct xknl *nl)
+{
+	begin(nl);
 }
 
 /* libnl's error callback: keeps the kernel's errno, then stops as libnl's
@@ -143,6 +149,11 @@ static void fill_link(struct rtnl_link *l, struct xknl_link *out)
 	out->group = rtnl_link_get_group(l);
 	out->master = rtnl_link_get_master(l);
 	out->up = !!(rtnl_link_get_flags(l) & IFF_UP);
+	out->carrier = rtnl_link_get_carrier(l) != 0;
+	out->rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+	out->tx_packets = rtnl_link_get_stat(l, RTNL_LINK_TX_PACKETS);
+	out->rx_bytes = rtnl_link_get_stat(l, RTNL_LINK_RX_BYTES);
+	out->tx_bytes = rtnl_link_get_stat(l, RTNL_LINK_TX_BYTES);
 }
 
 int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out)
@@ -219,8 +230,12 @@ int xknl_link_change(struct xknl *nl, const struct xknl_change *c)
 		rtnl_link_set_mtu(chg, c->mtu);
 	if (c->master)
 		rtnl_link_set_master(chg, c->master);
+	else if (c->nomaster)
+		rtnl_link_set_master(chg, 0);
 	if (c->up)
 		rtnl_link_set_flags(chg, IFF_UP);
+	else if (c->down)
+		rtnl_link_unset_flags(chg, IFF_UP);
 	if (c->alias)
 		rtnl_link_set_ifalias(chg, c->alias);
 	if (c->set_group)

@@ -27,6 +27,9 @@ struct xknl_link {
 	uint32_t group;			/* netdev group (IFLA_GROUP) */
 	int master;			/* ifindex of the master, 0 when none */
 	bool up;			/* IFF_UP */
+	bool carrier;			/* IFLA_CARRIER (a tap: a process holds it) */
+	uint64_t rx_packets, tx_packets;	/* IFLA_STATS64, as the kernel counts */
+	uint64_t rx_bytes, tx_bytes;
 };
 
 /* One RTM_NEWLINK on an existing link: every field that is set goes into
@@ -35,7 +38,9 @@ struct xknl_change {
 	int ifindex;		/* the link to change (required, > 0) */
 	unsigned int mtu;	/* 0: leave */
 	int master;		/* ifindex of the new master, 0: leave */
+	bool nomaster;		/* with master 0: leave the current master */
 	bool up;		/* set IFF_UP */
+	bool down;		/* clear IFF_UP (ignored when 'up' is set) */
 	const char *alias;	/* NULL: leave */
 	bool set_group;
 	uint32_t group;
@@ -105,5 +110,25 @@ int xknl_tap_open(const char *template, uid_t owner, unsigned flags, char name[X
 /* Makes the tap of 'fd' (from xknl_tap_open()) persistent: it stays when
  * fd is closed.  Returns 0 or -errno. */
 int xknl_tap_persist(int fd);
+
+/* A netem qdisc (delay, jitter, loss, rate) as the tap's root qdisc: it
+ * shapes what the host sends into the guest.  Zero fields are off. */
+struct xknl_netem {
+	uint64_t delay_us;
+	uint64_t jitter_us;
+	double loss_pct;	/* 0..100 */
+	uint64_t rate_kbit;	/* 0: unlimited */
+};
+
+/* Replaces the root qdisc of link 'ifindex' with netem 'e' (one
+ * RTM_NEWQDISC; libnl-route-3's netem object has no rate and no 64-bit
+ * delays, so the message is built with libnl's message API).  Returns 0,
+ * -EINVAL, -ENODEV, -ENOENT when the kernel has no netem (sch_netem), or
+ * -errno. */
+int xknl_netem_set(struct xknl *nl, int ifindex, const struct xknl_netem *e);
+
+/* Removes the root qdisc of link 'ifindex' (the kernel's default comes
+ * back).  Returns 0 (also when there was none of ours), or -errno. */
+int xknl_netem_del(struct xknl *nl, int ifindex);
 
 #endif

@@ -313,6 +313,13 @@ static void monitor(struct ovsdb_idl *idl)
 		&ovsrec_interface_col_type,		/* vhost-user ports */
 		&ovsrec_interface_col_options,
 		&ovsrec_interface_col_status,
+		/* runtime control's mirrors (ovsdb/mirror.c) */
+		&ovsrec_bridge_col_mirrors,
+		&ovsrec_mirror_col_name,
+		&ovsrec_mirror_col_select_src_port,
+		&ovsrec_mirror_col_select_dst_port,
+		&ovsrec_mirror_col_output_port,
+		&ovsrec_mirror_col_external_ids,
 	};
 	size_t i;
 

@@ -209,4 +209,28 @@ int xkovs_vhost_connected(struct xkovs *h, const char *iface);
  * -ENODEV when there is no such Interface, -EINTR, or another -errno. */
 int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface, int timeout_ms);
 
+/* Stores in *ofport the OpenFlow port of Interface 'name' as the database
+ * has it now (-1 while ovs-vswitchd has not given it one, or failed).
+ * Returns 0, -ENOENT when there is no such Interface, or -errno. */
+int xkovs_iface_ofport(struct xkovs *h, const char *name, int64_t *ofport);
+
+/* Adds Mirror 'name' on the bridge of port 'src' ('bridge', real or fake):
+ * src's traffic, both directions, copied to port 'out' of the same bridge,
+ * or, with 'out_internal', to a new internal port named 'out' made in the
+ * same transaction (its Interface tagged too, so the reaper knows it);
+ * external_ids carry XKOVS_OWNER_KEY=owner.  One transaction, not waiting
+ * for ovs-vswitchd.  Returns 0, -ENODEV (no such bridge), -ENOENT (a port
+ * is not on it), -EEXIST (a mirror or port of that name), or -errno. */
+int xkovs_mirror_add(struct xkovs *h, const char *bridge, const char *name, const char *src,
+		     const char *out, bool out_internal, const char *owner);
+
+/* Removes every Mirror named 'name' whose owner tag is 'owner' (none
+ * there: 0), and the internal output port made for it.  Returns 0, -EPERM (one of that name is someone else's), or
+ * -errno. */
+int xkovs_mirror_del(struct xkovs *h, const char *name, const char *owner);
+
+/* Like xkovs_list_owned(), for Mirror rows with an owner tag: 'port' holds
+ * the mirror's name, 'bridge' its bridge.  Returns 0 or -errno. */
+int xkovs_list_owned_mirrors(struct xkovs *h, struct xkovs_owned **out, size_t *n);
+
 #endif

@@ -1,8 +1,10 @@
 /* xkvm: launch qemu with tap NICs on Linux and Open vSwitch bridges.
- * The entry point only dispatches: `xkvm tap-control MODE ...` or a launch. */
+ * The entry point only dispatches: `xkvm tap-control MODE ...`, `xkvm ctl NAME ...`
+ * or a launch. */
 #include <signal.h>
 #include <string.h>
 
+#include "cmd/ctl.h"
 #include "cmd/launch.h"
 #include "cmd/tapctl.h"
 
@@ -14,5 +16,7 @@ int main(int argc, char **argv)
 	signal(SIGCHLD, SIG_DFL);
 	if (argc > 1 && !strcmp(argv[1], "tap-control"))
 		return tapctl_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	return launch_main(argc, argv);
 }

@@ -4,17 +4,19 @@
 #   tools/install-deps.sh [build|check|demo|bench|fuzz|deb]
 set -eu
 what=${1:-check}
-pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev openvswitch-source python3"
+pkgs="gcc make pkg-config libnl-3-dev libnl-route-3-dev libssl-dev libpcap-dev openvswitch-source
+      python3"
 case "$what" in
 	build) ;;
 	fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;	# make fuzz: libFuzzer
 	deb) pkgs="$pkgs debhelper dpkg-dev" ;;		# make deb: dpkg-buildpackage, dh
 	check|demo|bench)
 		pkgs="$pkgs openvswitch-switch qemu-system-x86 qemu-utils ovmf iproute2 sudo strace bc
-		      busybox-static cpio valgrind ovn-central ovn-host iputils-ping
+		      busybox-static cpio valgrind ovn-central ovn-host iputils-ping tcpdump
 		      debhelper dpkg-dev lintian bash-completion systemd man-db
 		      openvswitch-switch-dpdk librte-mempool-ring23"
-		# The DPDK ovs-vswitchd (vhost-user tests, make demo-dpdk) is run by
+		# tcpdump: ctl capture's test.  The DPDK ovs-vswitchd (vhost-user
+		# tests, make demo-dpdk) is run by
 		# its path; installing it leaves the ovs-vswitchd alternative on the
 		# plain build (priority 100 against 50).  Without the mempool ring
 		# driver every DPDK mempool fails with EINVAL.

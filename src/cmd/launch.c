@@ -16,6 +16,8 @@
 #include "base/xkvm.h"
 #include "cmd/options.h"
 #include "base/clock.h"
+#include "ctl/rundir.h"
+#include "ctl/server.h"
 #include "net/nics.h"
 #include "net/owner.h"
 #include "net/vhostdir.h"
@@ -89,6 +91,8 @@ struct launch {
 	struct diskspec *disks;	/* n_disks parsed */
 	size_t n_nics, n_disks;
 	struct nics *net;	/* the NICs on the host, once a bridge is used */
+	struct ctl_server *ctl;	/* --name: the control socket, or NULL */
+	struct ctl_paths dry_paths;	/* --name with --dry-run: where it would be */
 	bool enable_kvm;
 	bool need_taps;		/* some NIC is on a bridge */
 	bool vhost_user;	/* some NIC is vhost-user */
@@ -239,6 +243,45 @@ static int launch_shared_mem(struct launch *l)
 			   "share=on)");
 		l->shared_mem = 0;
 	}
+	return 0;
+}
+
+/* --name: takes the name (a running launch of that name is an error) and
+ * opens the control socket, before anything exists on the host; with
+ * --dry-run only checks the name and says where the sockets would be. */
+static int launch_control(struct launch *l)
+{
+	const char *name = l->cfg.name;
+	char *err = NULL;
+	int r;
+
+	if (!name)
+		return 0;
+	if (!ctl_name_valid(name)) {
+		xkvm_error("invalid --name '%s': 1 to %d letters, digits, '_', '.' or '-', "
+			   "not starting with '.' or '-'", name, CTL_NAME_MAX);
+		return XKVM_EXIT_USAGE;
+	}
+	if (l->cfg.dry_run) {
+		r = ctl_paths_get(name, &l->dry_paths);
+		if (r == -ENOMEM)
+			return nomem();
+		if (r < 0) {
+			xkvm_error("--name '%s': %s", name, r == -ENOENT
+				   ? "needs $XDG_RUNTIME_DIR (the run directory of the user)"
+				   : strerror(-r));
+			return XKVM_EXIT_FAILURE;
+		}
+		return 0;
+	}
+	r = cleanup_init();	/* its hook removes the sockets on a signal */
+	if (r < 0) {
+		xkvm_error("cannot set up cleanup: %s", strerror(-r));
+		return XKVM_EXIT_FAILURE;
+	}
+	r = ctl_server_new(name, &l->ctl, &err);
+	if (r < 0)
+		return report(r == -EINVAL ? r : -EIO, err, XKVM_EXIT_USAGE);
 	return 0;
 }
 
@@ -393,6 +436,59 @@ static int vhost_tick(void *arg)
 	return 50;
 }
 
+#define DEF_HOTPLUG_PORTS 4
+
+/* Whether qemu's own arguments choose a q35 machine (-M/-machine q35,
+ * pc-q35-*, or type=...). */
+static bool machine_is_q35(const struct strv *pt)
+{
+	for (size_t i = 0; i + 1 < pt->n; i++) {
+		const char *a = pt->v[i + 1], *t;
+
+		if (strcmp(pt->v[i], "-M") && strcmp(pt->v[i], "-machine"))
+			continue;
+		t = strstr(a, "type=");
+		t = t ? t + 5 : a;
+		if (!strncmp(t, "q35", 3) || !strncmp(t, "pc-q35", 6))
+			return true;
+	}
+	return false;
+}
+
+/* How many free pcie-root-ports a launch reserves for `nic add`: only with
+ * --name on a q35 machine (i440fx has ACPI hotplug on its root bus). */
+static unsigned launch_root_ports(const struct launch *l)
+{
+	if (!l->cfg.name || !machine_is_q35(&l->cfg.passthrough))
+		return 0;
+	return l->cfg.hotplug_ports < 0 ? DEF_HOTPLUG_PORTS : (unsigned)l->cfg.hotplug_ports;
+}
+
+/* --name: serves the control socket from supervise's loop.  A launch
+ * without bridge NICs gets its (empty) host NIC state now, for nic add. */
+static int launch_control_start(struct launch *l)
+{
+	const struct xkvm_config *cfg = &l->cfg;
+	struct ctl_launch cl = {
+		.nics = &l->nics, .n = &l->n_nics, .dev = &l->dev,
+		.def_model = cfg->def_netmodel ? cfg->def_netmodel : l->arch.netmodel,
+		.root_ports = launch_root_ports(l),
+	};
+
+	if (!l->net) {
+		struct nics_options opt = cmd_nics_options(&cfg->ovs, 0, cfg->verbosity);
+
+		if (nics_new(&opt, &l->net) < 0)
+			return XKVM_EXIT_FAILURE;
+	}
+	cl.net = l->net;
+	cl.q35 = machine_is_q35(&cfg->passthrough);
+	cl.enable_kvm = l->enable_kvm;
+	if (ctl_server_start(l->ctl, &cl) < 0)
+		return nomem();
+	return 0;
+}
+
 /* Builds and reports qemu's command line; unless --dry-run, copies the
  * nvram template and runs qemu under supervision.  Returns the exit
  * status: 0 for a dry run, else qemu's (or XKVM_EXIT_FAILURE); dies by a
@@ -404,6 +500,8 @@ static int launch_run(struct launch *l)
 		.nics = l->nics, .n_nics = l->n_nics,
 		.disks = l->disks, .n_disks = l->n_disks, .passthrough = &l->cfg.passthrough,
 		.shared_mem = l->shared_mem,
+		.qmp = l->ctl ? ctl_server_qmp_path(l->ctl) : l->dry_paths.qmp,
+		.root_ports = launch_root_ports(l),
 	};
 	struct supervise_tick tick = { vhost_tick, l };
 	int r, status, sig = 0;
@@ -424,6 +522,11 @@ static int launch_run(struct launch *l)
 		return nvram_copy_failed(l, r);
 	if (l->fw.copy)
 		xkvm_debug(1, "copied %s to %s", l->fw.nvram_src, l->fw.nvram);
+	if (l->ctl) {
+		r = launch_control_start(l);
+		if (r)
+			return r;
+	}
 	cleanup_check_signal();	/* a signal during setup: unwind, die by it */
 	l->vhost_start = clock_now_ms();
 	l->vhost_deadline = l->vhost_start + l->cfg.ovs.ovs_timeout_ms;
@@ -447,6 +550,8 @@ static void launch_release(struct launch *l)
 	if (!l)
 		return;
 	nics_free(l->net);	/* tears down what it made: qemu is gone */
+	ctl_server_free(l->ctl);	/* then a waiting `ctl stop` returns */
+	ctl_paths_release(&l->dry_paths);
 	for (size_t i = 0; i < l->n_nics; i++)
 		nic_release(&l->nics[i]);
 	for (size_t i = 0; i < l->n_disks; i++)
@@ -492,6 +597,9 @@ int launch_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = launch_disks(&l);
+	if (ret)
+		goto out;
+	ret = launch_control(&l);
 	if (ret)
 		goto out;
 	ret = launch_parse_nics(&l);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "net/taps.h"
 #include "net/vhostdir.h"
 #include "netlink/xknl.h"
+#include "ovsdb/xkovs.h"
 
 #define TAP_TEMPLATE "tapvm%d"
 
@@ -611,6 +613,141 @@ int nics_vhost_pending(struct nics *ns, const struct nic *nics, size_t n, const 
 const char *nics_db_error(const struct nics *ns)
 {
 	return ovsports_error(ns->ovs);
+}
+
+int nics_remove(struct nics *ns, const char *tap)
+{
+	size_t i;
+	int ret;
+
+	if (!nics_privileged())
+		return -EPERM;	/* the sudo path has no single-NIC removal yet */
+	ret = ovsports_remove(ns->ovs, tap);	/* the port before its tap */
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	for (i = 0; i < ns->n && strcmp(ns->taps[i].name, tap); i++)
+		;
+	if (i == ns->n)
+		return -ENOENT;
+	if (open_nl(ns) < 0)
+		return -EIO;
+	ret = xknl_link_del(ns->nl, ns->taps[i].ifindex, ns->taps[i].name);
+	if (ret < 0 && ret != -ENODEV) {
+		xkvm_error("failed removal of '%s': %s", tap, nl_reason(ns, ret));
+		return ret;
+	}
+	memmove(ns->taps + i, ns->taps + i + 1, (ns->n - i - 1) * sizeof(*ns->taps));
+	ns->n--;
+	return 0;
+}
+
+/* Attaches the tap of 'n' where 'n' says (a classified bridge). */
+static int attach(struct nics *ns, const struct nic *n)
+{
+	struct xknl_change c = { 0 };
+	struct xknl_link tap, br;
+	int ret;
+
+	if (n->kind == NIC_OVS)
+		return ovsports_add(ns->ovs, n, 1, ns->tag);
+	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	if (ret == 0)
+		ret = xknl_link_get(ns->nl, n->bridge, &br);
+	if (ret == 0) {
+		c.ifindex = tap.ifindex;
+		c.master = br.ifindex;
+		c.mtu = br.mtu;
+		ret = xknl_link_change(ns->nl, &c);
+	}
+	if (ret < 0)
+		xkvm_error("failed to add tap '%s' to '%s': %s", n->tap, n->bridge, nl_reason(ns, ret));
+	return ret;
+}
+
+/* Takes the tap of 'n' off its bridge. */
+static int detach(struct nics *ns, const struct nic *n)
+{
+	struct xknl_change c = { 0 };
+	struct xknl_link tap;
+	int ret;
+
+	if (n->kind == NIC_OVS) {
+		ret = ovsports_remove(ns->ovs, n->tap);
+		return ret == -ENOENT ? 0 : ret;
+	}
+	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	if (ret == 0) {
+		c.ifindex = tap.ifindex;
+		c.nomaster = true;
+		ret = xknl_link_change(ns->nl, &c);
+	}
+	if (ret < 0)
+		xkvm_error("cannot take tap '%s' off '%s': %s", n->tap, n->bridge, nl_reason(ns, ret));
+	return ret;
+}
+
+int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
+{
+	int ret;
+
+	if (!nics_privileged())
+		return -EPERM;
+	ret = open_nl(ns);
+	if (ret == 0)
+		ret = nics_classify(ns, to, 1);
+	if (ret == 0 && to->kind == NIC_USER)
+		ret = -EINVAL;
+	if (ret < 0)
+		return ret;
+	memcpy(to->tap, n->tap, sizeof(to->tap));
+	ret = detach(ns, n);
+	if (ret < 0)
+		return ret;
+	ret = attach(ns, to);
+	if (ret < 0 && attach(ns, n) < 0)	/* back where it was, if it can */
+		xkvm_error("tap '%s' is on no bridge now", n->tap);
+	return ret;
+}
+
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
+		char port[NIC_TAPSIZ])
+{
+	char name[64];
+	int ret;
+
+	snprintf(name, sizeof(name), "xkvm-%s", src->tap);
+	if (off)
+		return ovsports_mirror(ns->ovs, NULL, name, NULL, NULL, false);
+	if (out) {
+		snprintf(port, NIC_TAPSIZ, "%s", out->tap);
+		return ovsports_mirror(ns->ovs, src->bridge, name, src->tap, out->tap, false);
+	}
+	/* Its own output port, "xkm" + the tap's number: up once ovs-vswitchd
+	 * made its device, so that what OVS writes there can be captured. */
+	snprintf(port, NIC_TAPSIZ, "xkm%s", src->tap + strcspn(src->tap, "0123456789"));
+	ret = ovsports_mirror(ns->ovs, src->bridge, name, src->tap, port, true);
+	if (ret < 0 || open_nl(ns) < 0)
+		return ret < 0 ? ret : -EIO;
+	for (int i = 0; i < 100; i++) {
+		struct xknl_change c = { 0 };
+		struct xknl_link l;
+
+		if (xknl_link_get(ns->nl, port, &l) == 0) {
+			c.ifindex = l.ifindex;
+			c.up = true;
+			return xknl_link_change(ns->nl, &c) < 0 ? -EIO : 0;
+		}
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+	xkvm_error("ovs-vswitchd made no device for mirror port '%s' within 2 s", port);
+	return -ETIMEDOUT;
+}
+
+int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport)
+{
+	struct xkovs *h = ns ? ovsports_db(ns->ovs) : NULL;
+
+	return h ? xkovs_iface_ofport(h, tap, ofport) : -ENOENT;
 }
 
 /* --- del-nics ----------------------------------------------------------- */

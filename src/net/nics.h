@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/nic.h"
@@ -111,5 +112,35 @@ void nics_free(struct nics *ns);
  * Returns 0 when every name was deleted, else the number of names refused
  * or failed (> 0), or -errno when nothing could be tried. */
 int nics_delete_owned(const char *const *names, size_t count, uid_t uid);
+
+/* Runtime control (nic del): removes the OVS port (if any) and then the
+ * tap 'tap' that this setup made, and unlists them.  Returns 0, -ENOENT
+ * when the tap is not one of this setup's, -EPERM without CAP_NET_ADMIN
+ * (the sudo path cannot yet), or prints and returns -errno. */
+int nics_remove(struct nics *ns, const char *tap);
+
+/* Runtime control (nic move): moves the tap of 'n' (made by this setup)
+ * to the bridge of 'to' (a spec: bridge and OVS options; classified here,
+ * its tap set from n's): off its Linux bridge or OVS port, onto the new
+ * Linux bridge (its MTU) or as an OVS port with to's options, owner tag
+ * and all.  The guest is not touched.  On failure the tap goes back where
+ * it was when it can.  The caller then updates n's record from 'to'.
+ * Returns 0, -EPERM without CAP_NET_ADMIN, -EINVAL for "user", or prints
+ * and returns -errno. */
+int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
+
+/* Runtime control (mirror): an OVS Mirror "xkvm-TAP" copying the traffic
+ * of src's port (an OVS NIC of this setup) to out's (on the same bridge),
+ * or, with 'out' NULL, to an internal port of its own "xkmN" (set up, for
+ * tcpdump -i), whose name is stored in 'port'; removed at teardown and
+ * reaped with the ports.  With 'off' removes src's mirror (and its own
+ * port).  Returns 0, -ENOENT, or prints and returns -errno. */
+int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
+		char port[NIC_TAPSIZ]);
+
+/* Runtime control: stores in *ofport the OpenFlow port of the OVS port
+ * 'tap' through the launch's OVSDB session (-1: none yet).  Prints
+ * nothing.  Returns 0, -ENOENT (no session or no such port), or -errno. */
+int nics_ofport(struct nics *ns, const char *tap, int64_t *ofport);
 
 #endif

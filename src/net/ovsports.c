@@ -20,6 +20,7 @@ struct ovsports {
 	char (*ports)[NIC_TAPSIZ];	/* the names of the ports listed */
 	size_t n, alloc;
 	char *owner;		/* the tag the listed ports carry */
+	struct strv mirrors;	/* Mirror rows added (runtime control) */
 };
 
 int ovsports_new(const struct ovsports_options *o, struct ovsports **out)
@@ -326,13 +327,85 @@ const char *ovsports_error(const struct ovsports *s)
 	return s->h ? xkovs_error(s->h) : "";
 }
 
+int ovsports_remove(struct ovsports *s, const char *name)
+{
+	struct xkovs_port p = XKOVS_PORT_INIT;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < s->n && strcmp(s->ports[i], name); i++)
+		;
+	if (i == s->n || !s->h)
+		return -ENOENT;
+	p.name = name;
+	ret = xkovs_del_ports(s->h, &p, 1, s->owner, 0);
+	if (ret < 0) {
+		xkvm_error("cannot remove Open vSwitch port '%s': %s", name, xkovs_error(s->h));
+		return ret;
+	}
+	memmove(s->ports + i, s->ports + i + 1, (s->n - i - 1) * sizeof(*s->ports));
+	s->n--;
+	return 0;
+}
+
+int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, const char *src,
+		    const char *out, bool out_internal)
+{
+	int ret;
+
+	if (!s->h || !s->owner)
+		return -ENOENT;
+	if (!bridge) {
+		for (size_t i = 0; i < s->mirrors.n; i++) {
+			if (strcmp(s->mirrors.v[i], name))
+				continue;
+			ret = xkovs_mirror_del(s->h, name, s->owner);
+			if (ret < 0) {
+				xkvm_error("cannot remove mirror '%s': %s", name, xkovs_error(s->h));
+				return ret;
+			}
+			free(s->mirrors.v[i]);
+			memmove(s->mirrors.v + i, s->mirrors.v + i + 1,
+				(s->mirrors.n - i) * sizeof(*s->mirrors.v));	/* with the NULL */
+			s->mirrors.n--;
+			return 0;
+		}
+		return -ENOENT;
+	}
+	if (strv_push(&s->mirrors, name) < 0)	/* listed before it exists */
+		return -ENOMEM;
+	ret = xkovs_mirror_add(s->h, bridge, name, src, out, out_internal, s->owner);
+	if (ret < 0) {
+		xkvm_error("cannot add mirror '%s': %s", name, xkovs_error(s->h));
+		free(s->mirrors.v[--s->mirrors.n]);
+		s->mirrors.v[s->mirrors.n] = NULL;
+	}
+	return ret;
+}
+
+/* Removes the mirrors listed (before the ports they name). */
+static void remove_mirrors(struct ovsports *s)
+{
+	if (s->h && s->owner) {
+		xkovs_set_interrupt_fd(s->h, -1);
+		for (size_t i = 0; i < s->mirrors.n; i++)
+			if (xkovs_mirror_del(s->h, s->mirrors.v[i], s->owner) < 0)
+				xkvm_error("cannot remove mirror '%s': %s", s->mirrors.v[i],
+					   xkovs_error(s->h));
+		xkovs_set_interrupt_fd(s->h, cleanup_signal_fd());
+	}
+	strv_release(&s->mirrors);
+}
+
 void ovsports_teardown(struct ovsports *s)
 {
+	remove_mirrors(s);
 	remove_from(s, 0);
 }
 
 void ovsports_keep(struct ovsports *s)
 {
+	strv_release(&s->mirrors);
 	s->n = 0;
 }
 
@@ -342,6 +415,7 @@ void ovsports_free(struct ovsports *s)
 		return;
 	free(s->ports);
 	free(s->owner);
+	strv_release(&s->mirrors);
 	xkovs_free(s->h);
 	free(s);
 }

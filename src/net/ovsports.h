@@ -80,6 +80,21 @@ const char *ovsports_error(const struct ovsports *s);
  * ovs-vswitchd) and empties the list.  Idempotent. */
 void ovsports_teardown(struct ovsports *s);
 
+/* Runtime control (nic del): removes the listed port 'name' in its own
+ * transaction (not waiting for ovs-vswitchd) and unlists it.  Returns 0,
+ * -ENOENT when it is not one of ours, or prints and returns -errno. */
+int ovsports_remove(struct ovsports *s, const char *name);
+
+/* Runtime control (mirror): with 'bridge' set, adds Mirror 'name' on it
+ * copying port 'src' (both directions) to port 'out' (with 'out_internal'
+ * a new internal port of that name, removed with the mirror), tagged with this
+ * session's owner and listed for teardown (which removes mirrors before
+ * ports); with 'bridge' NULL removes the listed mirror 'name'.  Returns
+ * 0, -ENOENT (no ports of ours yet, or no such mirror listed), or prints
+ * and returns -errno. */
+int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, const char *src,
+		    const char *out, bool out_internal);
+
 /* Forgets the listed ports without removing them. */
 void ovsports_keep(struct ovsports *s);
 

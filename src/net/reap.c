@@ -151,6 +151,27 @@ static void reap_orphan_dirs(const char *const *socks, size_t n, bool report,
 		       res->dirs - before);
 }
 
+/* The Mirror rows of dead owners (`xkvm ctl NAME mirror`): their ports
+ * going leaves them empty, so they go too.  Failures are printed only. */
+static void reap_mirrors(struct xkovs *h, const uid_t *uid, bool report)
+{
+	struct xkovs_owned *m = NULL;
+	size_t n = 0;
+	pid_t pid;
+
+	if (xkovs_list_owned_mirrors(h, &m, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!owner_dead(m[i].owner, uid, &pid))
+			continue;
+		if (xkovs_mirror_del(h, m[i].port, m[i].owner) < 0)
+			xkvm_error("cannot remove mirror '%s': %s", m[i].port, xkovs_error(h));
+		else if (report)
+			printf("removed mirror %s from %s\n", m[i].port, m[i].bridge);
+	}
+	xkovs_owned_free(m, n);
+}
+
 static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		      const uid_t *uid, struct reap_result *res)
 {
@@ -204,6 +225,7 @@ static int reap_ports(struct xkovs *db, const char *ovsdb, int timeout_ms, bool 
 	for (size_t i = 0; i < n_owned; i++)
 		socks[i] = owned[i].vhost_socket;	/* every port's, dead or alive */
 	reap_orphan_dirs(socks, n_owned, report, res);
+	reap_mirrors(h, uid, report);
 	ret = 0;
 out:
 	if (ret == -ENOMEM)

@@ -13,7 +13,7 @@
 enum opt_id {
 	OPT_HELP = 'h', OPT_DISK = 'd', OPT_NETDEV = 'n', OPT_VERBOSE = 'v', OPT_VERSION = 'V',
 	OPT_BIOS = 256, OPT_DOWAIT, OPT_DRY_RUN, OPT_KVM, OPT_NO_DOWAIT,
-	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP,
+	OPT_UEFI, OPT_UEFI_NVRAM, OPT_ACCEL, OPT_NO_REAP, OPT_NAME, OPT_HOTPLUG_PORTS,
 	/* the CLI_OVS_* ids of cli.h */
 };
 
@@ -27,6 +27,8 @@ static const struct option options[] = {
 	{ "kvm",	required_argument, NULL, OPT_KVM },
 	{ "no-dowait",	no_argument,       NULL, OPT_NO_DOWAIT },
 	{ "netdev",	required_argument, NULL, OPT_NETDEV },
+	{ "name",	required_argument, NULL, OPT_NAME },
+	{ "hotplug-ports", required_argument, NULL, OPT_HOTPLUG_PORTS },
 	/* xkvm's own long options start with "ovs", "ovn" or "skip", so the
 	 * reference's abbreviations (--no for --no-dowait) stay unambiguous. */
 	{ "skip-reap",	no_argument,       NULL, OPT_NO_REAP },
@@ -154,6 +156,19 @@ static int apply(struct xkvm_config *cfg, int id, const char *arg, char **err)
 	case OPT_NO_REAP:
 		cfg->reap = false;
 		return 0;
+	case OPT_NAME:
+		return str_set(&cfg->name, arg);	/* checked by the launch */
+	case OPT_HOTPLUG_PORTS: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0 || v > 32 || arg[0] == '+' || arg[0] == ' ')
+			return errmsg(err, "invalid --hotplug-ports '%s': want 0 to 32", arg);
+		cfg->hotplug_ports = (int)v;
+		return 0;
+	}
 	}
 	return errmsg(err, "internal error: option %d has no handler", id);
 }
@@ -185,6 +200,7 @@ int cli_parse(int argc, char **argv, struct xkvm_config *cfg, char **err)
 	cfg->accel = ACCEL_KVM;
 	cfg->ovs = (struct cli_ovs)CLI_OVS_INIT;
 	cfg->reap = true;
+	cfg->hotplug_ports = -1;
 	env = getenv("DEF_DISK_DRIVER");
 	if (str_set(&cfg->def_disk_driver, env && *env ? env : "virtio-blk") < 0)
 		return -ENOMEM;
@@ -278,6 +294,10 @@ void cli_usage(FILE *f, const char *prog)
 "                              port is taken over anyway)\n"
 "           --skip-reap        do not first remove taps and ports left by\n"
 "                              dead xkvm processes (see tap-control gc)\n"
+"           --name NAME        a control socket for `xkvm ctl NAME ...`\n"
+"                              (links, NICs, stop, kill: see the man page)\n"
+"           --hotplug-ports N  with --name on a q35 machine: free\n"
+"                              pcie-root-ports for nic add (default 4)\n"
 "           --dowait, --no-dowait\n"
 "                              accepted for compatibility: xkvm always\n"
 "                              supervises qemu and forwards signals\n"
@@ -349,7 +369,17 @@ void cli_usage(FILE *f, const char *prog)
 "      ovs-cleanup BRIDGE:PORT... remove OVS ports xkvm made for you\n"
 "      gc                         remove what dead xkvm processes left\n"
 "      list                       list taps and ports xkvm made (JSON lines)\n"
-"      bridges                    list Linux and OVS bridges (JSON lines)\n",
+"      bridges                    list Linux and OVS bridges (JSON lines)\n"
+"\n"
+"   ctl NAME COMMAND (a launch started with --name NAME):\n"
+"      list | show [NIC]          its NICs, one JSON object a line\n"
+"      link NIC up|down           carrier of a NIC (guest and host tap)\n"
+"      nic add NETDEV | nic del NIC  hot-add (prints its id) or remove a NIC\n"
+"      nic move NIC BRIDGE[,ovs-..]  re-attach the NIC's tap elsewhere\n"
+"      netem NIC delay=MS loss=PCT rate=KBIT | netem NIC off   impairments\n"
+"      capture NIC [-w FILE] [-c N]  pcap of the NIC's traffic (root)\n"
+"      mirror NIC [--to NIC2] | mirror NIC off   an OVS mirror (own port: printed)\n"
+"      stop [SECONDS] | kill      ACPI power-down, killed after SECONDS (10)\n",
 	name, name, name, name, name, name);
 }
 
@@ -363,6 +393,7 @@ void cli_release(struct xkvm_config *cfg)
 	free(cfg->kvm);
 	free(cfg->bios);
 	free(cfg->uefi_nvram);
+	free(cfg->name);
 	free(cfg->def_disk_driver);
 	free(cfg->def_netmodel);
 	cli_ovs_release(&cfg->ovs);

@@ -65,6 +65,8 @@ struct xkvm_config {
 	char *def_netmodel;		/* $DEF_NETMODEL or NULL (arch default) */
 	struct cli_ovs ovs;		/* --ovsdb, --ovs-*, --ovn-* */
 	bool reap;			/* reap dead launches first (--skip-reap: false) */
+	char *name;			/* --name NAME (runtime control), or NULL */
+	int hotplug_ports;		/* --hotplug-ports N, -1: the default */
 };
 
 /* Parses argv (argv[0] is the program name; getopt_long may permute argv)

@@ -116,6 +116,33 @@ char *qemuargv_netdev_arg(const struct nic *n)
 	return buf;
 }
 
+/* "-qmp unix:PATH,server=on,wait=off", a ',' in PATH doubled (qemu's
+ * option syntax). */
+static int push_qmp(struct strv *argv, const char *path)
+{
+	size_t n = 0;
+	char *arg, *w;
+	int ret;
+
+	for (const char *p = path; *p; p++)
+		n += *p == ',' ? 2 : 1;
+	arg = malloc(n + sizeof("unix:,server=on,wait=off"));
+	if (!arg)
+		return -ENOMEM;
+	w = stpcpy(arg, "unix:");
+	for (const char *p = path; *p; p++) {
+		if (*p == ',')
+			*w++ = ',';
+		*w++ = *p;
+	}
+	strcpy(w, ",server=on,wait=off");
+	ret = strv_push(argv, "-qmp");
+	if (ret == 0)
+		ret = strv_push(argv, arg);
+	free(arg);
+	return ret;
+}
+
 int qemuargv_build(const struct qemu_plan *p, struct strv *argv)
 {
 	if (strv_extend(argv, p->qemu) < 0)
@@ -151,6 +178,18 @@ int qemuargv_build(const struct qemu_plan *p, struct strv *argv)
 		if (strv_push(argv, "-drive") < 0 || strv_push(argv, p->disks[i].drive) < 0 ||
 		    strv_push(argv, "-device") < 0 || strv_push(argv, p->disks[i].device) < 0)
 			return -ENOMEM;
+	/* Only with --name: without it the line is the reference's. */
+	if (p->qmp && push_qmp(argv, p->qmp) < 0)
+		return -ENOMEM;
+	/* Slots for NICs added at runtime on a PCIe machine (q35 has no
+	 * hotplug on its root bus); each port its own chassis. */
+	for (unsigned k = 0; k < p->root_ports; k++) {
+		char *dev;
+
+		if (asprintf(&dev, "pcie-root-port,id=xkvm-rp%u,chassis=%u,slot=0", k, 200 + k) < 0 ||
+		    push2(argv, "-device", dev) < 0)
+			return -ENOMEM;
+	}
 	if (p->passthrough && strv_extend(argv, p->passthrough) < 0)
 		return -ENOMEM;
 	return 0;

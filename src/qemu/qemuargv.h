@@ -29,6 +29,8 @@ struct qemu_plan {
 	unsigned long long shared_mem;		/* > 0: add a shared memory backend
 						 * of this size (qemu/sharedmem.h);
 						 * only with a vhost-user NIC */
+	const char *qmp;			/* QMP socket path (--name), or NULL */
+	unsigned root_ports;			/* free pcie-root-ports xkvm-rp0.. (q35) */
 };
 
 /* Appends the whole qemu argv described by 'p' to 'argv'.  Returns 0 or

@@ -15,8 +15,66 @@
 
 #define DEFAULT_KILL_TIMEOUT_MS 10000
 
+#define MAX_WATCHES 64
+
 static int kill_timeout_ms = DEFAULT_KILL_TIMEOUT_MS;
 static bool no_pidfd;
+
+/* The extra descriptors the loop watches (control clients, QMP). */
+static struct watch {
+	int fd;			/* -1: a free slot */
+	short events;
+	supervise_fn *fn;
+	void *arg;
+} watches[MAX_WATCHES];
+static size_t n_watches;	/* slots in use or freed during a dispatch */
+
+/* The child while wait_child() runs (0: none), and a stop asked for. */
+static pid_t child;
+static int64_t stop_deadline;	/* kill at this time (0: none) */
+static bool stop_asked;
+
+int supervise_watch(int fd, short events, supervise_fn *fn, void *arg)
+{
+	size_t i;
+
+	if (fd < 0 || !fn)
+		return -EINVAL;
+	for (i = 0; i < n_watches && watches[i].fd >= 0; i++)
+		;
+	if (i == MAX_WATCHES)
+		return -ENOSPC;
+	watches[i] = (struct watch){ fd, events, fn, arg };
+	if (i == n_watches)
+		n_watches++;
+	return 0;
+}
+
+void supervise_unwatch(int fd)
+{
+	for (size_t i = 0; i < n_watches; i++)
+		if (watches[i].fd == fd)
+			watches[i].fd = -1;
+	while (n_watches && watches[n_watches - 1].fd < 0)
+		n_watches--;
+}
+
+int supervise_signal_child(int sig)
+{
+	if (!child)
+		return -ESRCH;
+	return kill(child, sig) < 0 ? -errno : 0;
+}
+
+void supervise_kill_after(int ms)
+{
+	int64_t when = clock_now_ms() + (ms < 0 ? 0 : ms);
+
+	if (!stop_asked || when < stop_deadline)
+		stop_deadline = when;
+	stop_asked = true;
+	cleanup_wake();	/* the loop recomputes its timeout */
+}
 
 void supervise_set_kill_timeout(int ms)
 {
@@ -108,15 +166,13 @@ static int reap(pid_t pid, int *wstatus)
  * after the timeout.  Returns 0 with *wstatus, or -errno. */
 static int wait_child(pid_t pid, int pidfd, int *wstatus, const struct supervise_tick *tick)
 {
-	struct pollfd fds[2] = {
-		{ .fd = cleanup_signal_fd(), .events = POLLIN },
-		{ .fd = pidfd, .events = POLLIN },
-	};
+	struct pollfd fds[2 + MAX_WATCHES];
+	struct watch seen[MAX_WATCHES];
 	bool forwarded = false, killed = false;
 	int64_t deadline = 0, next_tick = tick ? clock_now_ms() : -1;
 
 	for (;;) {
-		int timeout = -1, sig;
+		int timeout = -1, sig, nfds = 0, nw = 0;
 		pid_t r;
 
 		/* Only reached on a wakeup (or the first time): not a busy loop. */
@@ -133,7 +189,11 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus, const struct supervise
 			forwarded = true;
 			deadline = clock_now_ms() + kill_timeout_ms;
 		}
-		if (forwarded && !killed) {
+		/* A stop asked through supervise_kill_after(): the earlier
+		 * of the two deadlines. */
+		if (stop_asked && (!forwarded || stop_deadline < deadline))
+			deadline = stop_deadline;
+		if ((forwarded || stop_asked) && !killed) {
 			int64_t left = deadline - clock_now_ms();
 
 			if (left <= 0) {
@@ -143,7 +203,9 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus, const struct supervise
 				timeout = left > INT32_MAX ? INT32_MAX : (int)left;
 			}
 		}
-		if (forwarded)
+		/* The caller's periodic check (supervise_run_ticking()), until
+		 * it says done or qemu is being stopped. */
+		if (forwarded || stop_asked)
 			next_tick = -1;
 		if (next_tick >= 0 && clock_now_ms() >= next_tick) {
 			int ms = tick->fn(tick->arg);
@@ -156,10 +218,37 @@ static int wait_child(pid_t pid, int pidfd, int *wstatus, const struct supervise
 
 			timeout = timeout < 0 || t < timeout ? t : timeout;
 		}
-		if (poll(fds, pidfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
-			return -errno;
+		fds[nfds++] = (struct pollfd){ .fd = cleanup_signal_fd(), .events = POLLIN };
+		if (pidfd >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		/* A callback may add or remove watches: dispatch from a copy,
+		 * skipping a slot whose fd was unwatched meanwhile. */
+		for (size_t i = 0; i < n_watches; i++) {
+			if (watches[i].fd < 0)
+				continue;
+			seen[nw] = watches[i];
+			fds[nfds + nw] = (struct pollfd){ .fd = watches[i].fd,
+							  .events = watches[i].events };
+			nw++;
+		}
+		if (poll(fds, (nfds_t)(nfds + nw), timeout) < 0) {
+			if (errno != EINTR)
+				return -errno;
+			continue;
+		}
 		if (fds[0].revents)
 			cleanup_drain();
+		for (int i = 0; i < nw; i++) {
+			bool live = false;
+
+			if (!fds[nfds + i].revents)
+				continue;
+			for (size_t j = 0; j < n_watches && !live; j++)
+				live = watches[j].fd == seen[i].fd && watches[j].fn == seen[i].fn &&
+				       watches[j].arg == seen[i].arg;
+			if (live)
+				seen[i].fn(seen[i].fd, fds[nfds + i].revents, seen[i].arg);
+		}
 	}
 }
 
@@ -185,6 +274,7 @@ int supervise_run_ticking(char *const argv[], int *status, int *signal_received,
 		ret = -EINTR;
 		goto out;
 	}
+	stop_asked = false;
 	use_pidfd = have_pidfd();
 	/* SIGCHLD must not be SIG_IGN (children would be auto-reaped); in the
 	 * fallback its handler wakes the poll through the self-pipe. */
@@ -228,7 +318,9 @@ int supervise_run_ticking(char *const argv[], int *status, int *signal_received,
 			sigaction(SIGCHLD, &chld, NULL);
 		}
 	}
+	child = pid;
 	ret = wait_child(pid, pidfd, &wstatus, tick);
+	child = 0;
 	if (ret < 0) {
 		/* Cannot happen short of a bug; never leave qemu behind. */
 		kill(pid, SIGKILL);

@@ -68,6 +68,30 @@ int supervise_run_ticking(char *const argv[], int *status, int *signal_received,
  * before it SIGKILLs it, in milliseconds (default 10000; < 0: default). */
 void supervise_set_kill_timeout(int ms);
 
+/* The supervising loop is the launch's one event loop: besides the
+ * signal self-pipe and qemu's pidfd it polls the descriptors registered
+ * here (a control socket, its clients, qemu's QMP socket) and calls
+ * fn(fd, revents, arg) in normal context when one is ready.  A callback
+ * may watch and unwatch descriptors (its own too); a descriptor
+ * unwatched during a round is not called in that round.  The fds stay
+ * owned by the caller, who unwatches before closing. */
+typedef void supervise_fn(int fd, short revents, void *arg);
+
+/* Adds 'fd' for 'events' (POLLIN...).  Returns 0, -EINVAL, or -ENOSPC
+ * when 64 descriptors are watched already. */
+int supervise_watch(int fd, short events, supervise_fn *fn, void *arg);
+
+/* Removes every watch of 'fd'.  Never fails. */
+void supervise_unwatch(int fd);
+
+/* From a callback: sends 'sig' to qemu.  Returns 0, -ESRCH when qemu is
+ * not running under supervise_run(), or -errno. */
+int supervise_signal_child(int sig);
+
+/* From a callback: SIGKILL qemu if it is still there 'ms' from now (an
+ * earlier deadline, e.g. a forwarded signal's, stays).  Never fails. */
+void supervise_kill_after(int ms);
+
 /* Test hook: when 'on', supervise_run() does not use pidfd_open() and
  * waits through the SIGCHLD fallback instead.  Default off. */
 void supervise_set_no_pidfd(bool on);

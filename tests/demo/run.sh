@@ -4,8 +4,9 @@
 # ovs-vswitchd (userspace datapath), a Linux bridge and an OVS bridge with a
 # host address each, boots the test guest (tools/build-guest.sh) through xkvm
 # with a NIC on each bridge, shows the taps and ports while it runs and the
-# guest's pings and TCP stream, checks that teardown left nothing, and
-# removes the sandbox (also on ^C).  Exits 0 when every check passed.
+# guest's pings and TCP stream, checks that teardown left nothing, launches
+# a named guest and flaps its link with `xkvm ctl` (its pings stop and
+# resume), and removes the sandbox (also on ^C).  Exits 0 when every check passed.
 #   tests/demo/run.sh [--build DIR] [--uefi]
 #     --build DIR   the build directory holding xkvm (default build)
 #     --uefi        boot the guest through OVMF (--uefi-nvram, a vars copy)
@@ -47,7 +48,7 @@ else
 	B="" D="" G="" R="" Y="" N=""
 fi
 t_demo=$(date +%s%N)
-nsteps=7 step=0
+nsteps=8 step=0
 elapsed() { printf '%d.%ds' $((($(date +%s%N) - t_demo) / 1000000000)) $(((($(date +%s%N) - t_demo) / 100000000) % 10)); }
 heading() { step=$((step + 1)); printf '\n%s[%d/%d] %s%s %s(%s)%s\n' "$B" "$step" "$nsteps" "$*" "$N" "$D" "$(elapsed)" "$N"; }
 say() { printf '    %s\n' "$*"; }
@@ -271,6 +272,55 @@ done
 expect "no process left in the sandbox but the OVS daemons" "" "$left"
 
 # ---- 7 --------------------------------------------------------------------
+heading "Runtime control: a link flap on a running guest"
+export XKVM_RUN_DIR=$dir/run	# the control sockets stay in the sandbox
+say "--name gives the launch a control socket; 'xkvm ctl NAME ...' talks to it while it runs."
+say "The guest's job now: keep pinging the host through every NIC and print each change (xk.watch)."
+printf '    %s$ xkvm --name demo --accel=tcg -n %s,mac=%s -- ... xk.watch=10.0%s\n' "$D" "$lbr" "$mac0" "$N"
+guest_start flap "$dir" --name demo -n "$lbr,mac=$mac0" -- "xk.watch=10.0" || die "cannot start xkvm"
+ctl() { ovs_in_ns env XKVM_RUN_DIR="$XKVM_RUN_DIR" "$XKVM" ctl demo "$@"; }
+# watch_line REGEX SECS: waits for the guest's XK-WATCH line, prints it
+watch_line() {
+	local deadline=$(($(date +%s) + $2)) l
+	while :; do
+		l=$(tr -d '\r' <"$dir/flap.out" | grep -a "^XK-WATCH $1" | tail -n 1)
+		[ -n "$l" ] && { say "${G}guest:$N ${l#XK-WATCH }"; return 0; }
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+watch_line 'eth0=up' 60 || { guest_show flap "$dir"; die "the guest does not ping"; }
+shown "xkvm ctl demo list" ctl list
+printf '    %s$ xkvm ctl demo link net00 down%s   %s(qemu set_link: the guest loses carrier; the host tap goes down)%s\n' "$D" "$N" "$D" "$N"
+t_flap=$(date +%s%N)
+ctl link net00 down || bad "ctl link down failed"
+if watch_line 'eth0=down' 15; then
+	good "the guest's pings stopped $((($(date +%s%N) - t_flap) / 1000000)) ms after link down"
+else
+	bad "the guest's pings go on after link down"
+fi
+sleep 2
+printf '    %s$ xkvm ctl demo link net00 up%s\n' "$D" "$N"
+t_flap=$(date +%s%N)
+ctl link net00 up || bad "ctl link up failed"
+n_up=$(tr -d '\r' <"$dir/flap.out" | grep -ac '^XK-WATCH eth0=up')
+for i in $(seq 150); do
+	[ "$(tr -d '\r' <"$dir/flap.out" | grep -ac '^XK-WATCH eth0=up')" -gt "$n_up" ] && break
+	sleep 0.1
+done
+if [ "$(tr -d '\r' <"$dir/flap.out" | grep -ac '^XK-WATCH eth0=up')" -gt "$n_up" ]; then
+	say "${G}guest:$N $(tr -d '\r' <"$dir/flap.out" | grep -a '^XK-WATCH eth0=up' | tail -n 1 | sed 's/^XK-WATCH //')"
+	good "the guest's pings resumed $((($(date +%s%N) - t_flap) / 1000000)) ms after link up"
+else
+	bad "the guest's pings did not resume after link up"
+fi
+printf '    %s$ xkvm ctl demo stop 2%s   %s(ACPI power-down; this guest ignores it: killed after 2 s)%s\n' "$D" "$N" "$D" "$N"
+ctl stop 2
+guest_wait flap "$dir" 20
+expect "no tap left after the stop" "" "$(ip -n "$ns" -o link show master "$lbr")"
+expect "the control socket is gone" "" "$(ls -A "$XKVM_RUN_DIR" 2>/dev/null)"
+
+# ---- 8 --------------------------------------------------------------------
 heading "Removing the sandbox"
 _run_finish
 if ip netns list | grep -q "^$ns\\b"; then

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The docs stay true to the code: every long option of xkvm's parser
 # (src/plan/cli.c) is in `xkvm --help` and in the man page, every tap-control
-# mode (src/cmd/tapctl.c) is in both and answers `MODE --help`, and the make
+# mode (src/cmd/tapctl.c) is in both and answers `MODE --help`, every ctl
+# command (src/ctl/server.c) is in `xkvm ctl --help` and the man page, and the make
 # targets README names exist.  Needs no root: reads files and runs --help.
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -29,6 +30,19 @@ for m in $modes; do
 	grep -qE "^\.B $m( |$)" <<<"$man" && ok "$m in the man page" || fail "$m missing from docs/xkvm.1"
 	out=$("$XKVM" tap-control "$m" --help) && [ "${out%%$'\n'*}" != "${out#Usage: xkvm tap-control $m}" ] &&
 		ok "tap-control $m --help" || fail "tap-control $m --help: '${out%%$'\n'*}'"
+done
+
+# ctl's commands (src/ctl/server.c's table) in `xkvm ctl --help` and in the
+# man page's RUNTIME CONTROL section.
+cmds=$(sed -n 's/^\t{ "\([a-z-]*\)", [0-9], [0-9], [a-z_]*cmd_.*/\1/p' "$src/ctl/server.c")
+check_cmd "ctl commands read from src/ctl/server.c ($(echo $cmds))" test "$(echo "$cmds" | grep -c .)" -ge 8
+ctlhelp=$("$XKVM" ctl --help) || fail "xkvm ctl --help failed"
+rc_man=$(sed -n '/^\.SH RUNTIME CONTROL/,/^\.SH /p' <<<"$man")
+for c in $cmds; do
+	grep -qE "^      ($c|[a-z]+ \| $c)( |\$)" <<<"$ctlhelp" && ok "ctl $c in ctl --help" ||
+		fail "ctl $c missing from xkvm ctl --help"
+	grep -qE "^\.B ([a-z]+, )?$c([ ,]|\$)" <<<"$rc_man" && ok "ctl $c in the man page" ||
+		fail "ctl $c missing from docs/xkvm.1's RUNTIME CONTROL"
 done
 
 # README's commands: every `make TARGET` it shows is a target of the Makefile.

@@ -111,6 +111,24 @@ int main(void)
 		  " -object rng-random,filename=/dev/urandom,id=objrng0"
 		  " -device virtio-rng-pci,rng=objrng0,id=rng0", line);
 	free(line);
+	strv_release(&argv);
+
+	/* --name: QMP before the pass-through, a ',' in the path doubled */
+	{
+		struct qemu_plan plan = { .qemu = &qemu, .arch = &arch, .passthrough = &pt,
+					  .qmp = "/run/a,b/lab1.qmp", .root_ports = 2 };
+
+		CHECK_INT(0, qemuargv_build(&plan, &argv));
+	}
+	line = quote_cmd(&argv);
+	CHECK_STR(" qemu-system-x86_64 -device virtio-scsi-pci,id=virtio-scsi-xkvm"
+		  " -object rng-random,filename=/dev/urandom,id=objrng0"
+		  " -device virtio-rng-pci,rng=objrng0,id=rng0"
+		  " -qmp unix:/run/a,,b/lab1.qmp,server=on,wait=off"
+		  " -device pcie-root-port,id=xkvm-rp0,chassis=200,slot=0"
+		  " -device pcie-root-port,id=xkvm-rp1,chassis=201,slot=0"
+		  " -append \"console=ttyS0 quiet\"", line);
+	free(line);
 
 	strv_release(&argv);
 	strv_release(&pt);

@@ -1,0 +1,46 @@
+/* tapstate: a running launch's taps seen and changed one at a time, for
+ * runtime control (ctl/): the kernel's view of a tap (up, carrier, the
+ * counters) and its administrative state.  Each call opens its own
+ * rtnetlink socket: control requests are rare.
+ * Library style: returns 0 or -errno, never prints; the reason of a
+ * failure, libnl's text when libnl failed, goes into 'why' (a buffer of
+ * the caller's, may be NULL). */
+#ifndef XKVM_NET_TAPSTATE_H
+#define XKVM_NET_TAPSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tapstate {
+	bool up;		/* IFF_UP */
+	bool carrier;		/* a process (qemu) holds the tap */
+	int master;		/* ifindex of its bridge, 0 when none */
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;	/* host side */
+};
+
+/* Reads tap 'name' into *out (untouched on failure).  Returns 0, -ENODEV
+ * when there is no such link, or -errno. */
+int tapstate_get(const char *name, struct tapstate *out, char *why, size_t whysize);
+
+/* Sets tap 'name' administratively up or down (the host side of a link
+ * flap).  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV, -EPERM, or -errno. */
+int tapstate_set_up(const char *name, bool up, char *why, size_t whysize);
+
+/* A netem impairment of what the host sends into the guest; zero: off. */
+struct tapstate_netem {
+	uint64_t delay_ms, jitter_ms, rate_kbit;
+	double loss_pct;
+};
+
+/* Puts netem 'e' on tap 'name' as its root qdisc (replacing one there), or
+ * with 'e' NULL removes it.  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV,
+ * -EPERM, -ENOENT (no sch_netem in this kernel), or -errno. */
+int tapstate_netem(const char *name, const struct tapstate_netem *e, char *why, size_t whysize);
+
+/* Moves tap 'name' onto the Linux bridge 'bridge' (its MTU too), or with
+ * 'bridge' NULL off any Linux bridge.  Returns 0, -ENODEV (no such tap or
+ * bridge), or -errno. */
+int tapstate_set_master(const char *name, const char *bridge, char *why, size_t whysize);
+
+#endif

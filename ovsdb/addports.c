@@ -23,6 +23,7 @@ struct add_ctx {
 	const char *owner;
 	struct add_item *items;
 	char *comment;		/* the transaction's, for the database log */
+	struct ovsdb_idl_txn *txn;	/* committed, while waiting for ovs-vswitchd */
 };
 
 /* Parses "10,20" or "10:20:30" into VLAN ids.  Returns 0 or -EINVAL. */
@@ -238,6 +239,32 @@ out:
 	return ret;
 }
 
+/* The Interface row of port i (committed or adopted), or NULL. */
+static const struct ovsrec_interface *own_iface(struct xkovs *h, struct ovsdb_idl_txn *txn,
+						struct add_ctx *a, size_t i)
+{
+	const struct uuid *u = a->items[i].adopted ? &a->items[i].iface
+			       : ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
+
+	return u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
+}
+
+/* Progress of our own rows while waiting: how many of our Interfaces got
+ * an OpenFlow port or an error. */
+static long own_mark(struct xkovs *h, void *aux)
+{
+	struct add_ctx *a = aux;
+	long n = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ovsrec_interface *iface = own_iface(h, a->txn, a, i);
+
+		if (iface && (iface->n_ofport || (iface->error && *iface->error)))
+			n++;
+	}
+	return n;
+}
+
 /* After ovs-vswitchd applied the transaction: each Interface must have an
  * OpenFlow port.  Returns 0 or -EIO with the first failure's message. */
 static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_ctx *a)
@@ -246,10 +273,7 @@ static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_
 	int ret = 0;
 
 	for (i = 0; i < a->n; i++) {
-		const struct uuid *u = a->items[i].adopted ? &a->items[i].iface
-				       : ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
-		const struct ovsrec_interface *iface =
-			u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
+		const struct ovsrec_interface *iface = own_iface(h, txn, a, i);
 		struct xkovs_port *p = &a->ports[i];
 
 		if (iface && iface->n_ofport == 1 && iface->ofport[0] >= 0) {
@@ -344,7 +368,8 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 			   wait ? &next_cfg : NULL);
 	if (ret < 0 || !wait)
 		goto out;
-	ret = xkovs_wait_cur_cfg(h, deadline, next_cfg);
+	a.txn = txn;
+	ret = xkovs_wait_cur_cfg(h, next_cfg, own_mark, &a);
 	if (ret == 0)
 		ret = check_ofports(h, txn, &a);
 	if (ret < 0)

@@ -193,6 +193,13 @@ void xkovs_set_interrupt_fd(struct xkovs *h, int fd)
 	h->intr_fd = fd;
 }
 
+void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *aux)
+{
+	h->notify = fn;
+	h->notify_aux = aux;
+	h->notify_ms = after_ms > 0 ? after_ms : 0;
+}
+
 const char *xkovs_remote(const struct xkovs *h)
 {
 	return h->remote;
@@ -206,7 +213,27 @@ const char *xkovs_error(const struct xkovs *h)
 long long xkovs_deadline(struct xkovs *h, int timeout_ms)
 {
 	h->cur_timeout_ms = timeout_ms > 0 ? timeout_ms : h->timeout_ms;
-	return time_msec() + h->cur_timeout_ms;
+	h->phase_start = time_msec();
+	h->phase_told = false;
+	return h->phase_start + h->cur_timeout_ms;
+}
+
+/* Calls the notification once the wait under way lasted its delay, or
+ * makes the poll loop wake up then. */
+static void notify_slow(struct xkovs *h, const char *what)
+{
+	long long when = h->phase_start + h->notify_ms;
+	char line[sizeof h->err];
+
+	if (!h->notify || h->phase_told)
+		return;
+	if (time_msec() < when) {
+		poll_timer_wait_until(when);
+		return;
+	}
+	h->phase_told = true;
+	snprintf(line, sizeof line, "waiting for %s", what);
+	h->notify(h->notify_aux, line);
 }
 
 static bool interrupted(const struct xkovs *h)
@@ -223,6 +250,7 @@ int xkovs_block(struct xkovs *h, long long deadline, const char *what)
 	if (time_msec() >= deadline)
 		return xkovs_fail(h, -ETIMEDOUT, "timed out after %d ms waiting for %s",
 				  h->cur_timeout_ms, what);
+	notify_slow(h, what);
 	ovsdb_idl_wait(h->idl);
 	poll_timer_wait_until(deadline);
 	if (h->intr_fd >= 0)

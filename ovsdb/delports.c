@@ -147,7 +147,7 @@ int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 	if (ret < 0)
 		goto out;
 	if (wait && next_cfg) {
-		ret = xkovs_wait_cur_cfg(h, deadline, next_cfg);
+		ret = xkovs_wait_cur_cfg(h, next_cfg, NULL, NULL);
 		if (ret < 0)
 			goto out;
 	}

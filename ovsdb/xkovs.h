@@ -5,9 +5,13 @@
  * database, monitoring only the columns this module reads or writes.
  *
  * Every call that talks to the server is bounded: each of its phases
- * (connecting; a commit and, when waited for, ovs-vswitchd's apply of
- * it; removing again after a failure) gets the handle's timeout, so
- * xkovs_add_ports() may take up to three of them.  Calls return 0 or
+ * (connecting; a commit; removing again after a failure) gets the
+ * handle's timeout.  The wait for ovs-vswitchd to apply a change is
+ * bounded by lack of progress instead: it goes on while ovs-vswitchd
+ * advances Open_vSwitch cur_cfg (working through the changes queued
+ * before ours, which takes long when hundreds of launches start at once)
+ * or the call's own rows change, and fails once neither happened for the
+ * timeout.  Calls return 0 or
  * -errno; on failure a one-line message (lowercase, subjects quoted,
  * OVSDB's own text kept) is left in the handle for xkovs_error().
  * Messages already name the remote, bridge or port concerned.
@@ -44,6 +48,18 @@ void xkovs_free(struct xkovs *h);
  * cleanup self-pipe), since OVS's poll loop restarts on EINTR.  -1: none.
  * The caller keeps owning 'fd'. */
 void xkovs_set_interrupt_fd(struct xkovs *h, int fd);
+
+/* Called once per wait that lasts longer than the delay given to
+ * xkovs_set_notify(), with a line such as "waiting for ovs-vswitchd to
+ * apply the change (it applied configuration 12, ours is 40)" (valid
+ * during the call).  Called from inside an xkovs call: it must not call
+ * into 'h'. */
+typedef void xkovs_notify_fn(void *aux, const char *what);
+
+/* Sets (or, with 'fn' NULL, removes) the notification of long waits:
+ * 'fn'(aux, ...) once a wait lasted 'after_ms'.  For the caller to report
+ * (xkovs itself never prints). */
+void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *aux);
 
 /* Returns the handle's remote (owned by 'h'). */
 const char *xkovs_remote(const struct xkovs *h);
@@ -115,10 +131,10 @@ struct xkovs_port {
  * added to its bridge's ports by a mutation (a fake bridge's port goes to
  * the parent with the fake bridge's tag, as ovs-vsctl does).  Each
  * Interface gets external_ids XKOVS_OWNER_KEY=owner plus iface-id,
- * attached-mac, vm-id and 'ext'.  Unless XKOVS_NO_WAIT, then waits (same
- * timeout) until ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the
- * next_cfg the transaction incremented), fills each port's 'ofport', and
- * fails when an Interface got none.  On any failure after the commit it
+ * attached-mac, vm-id and 'ext'.  Unless XKOVS_NO_WAIT, then waits until
+ * ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the next_cfg the
+ * transaction incremented; bounded by lack of progress, see above), fills
+ * each port's 'ofport', and fails when an Interface got none.  On any failure after the commit it
  * removes everything it added (best effort, without waiting).
  * A port that exists already on its bridge with this owner's tag (a commit
  * whose reply a reconnection lost, seen applied by the retry) is taken as

@@ -38,6 +38,14 @@ void ovsports_configure(const struct nics_options *o)
 	st.configured = true;
 }
 
+/* At -v: what a wait longer than a second waits for (e.g. ovs-vswitchd
+ * working through hundreds of other launches' ports first). */
+static void say_slow_wait(void *aux, const char *what)
+{
+	(void)aux;
+	xkvm_debug(1, "%s", what);
+}
+
 /* Returns 1 connected, 0 no OVS here, or -errno (printed). */
 static int connect_db(void)
 {
@@ -57,6 +65,8 @@ static int connect_db(void)
 			xkvm_error("out of memory");
 			return -ENOMEM;
 		}
+		if (xkvm_verbosity >= 1)
+			xkovs_set_notify(st.h, 1000, say_slow_wait, NULL);
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 		--runs) runs=$2; shift 2;;
 		--n-ovs) n_ovs=$2; shift 2;;
 		--n-linux) n_linux=$2; shift 2;;
-		--extra) extra+=(--extra "$2"); shift 2;;
+		--extra) extra+=("--extra=$2"); shift 2;;
 		-*) echo "usage: $0 [--build DIR] [--raw FILE] [--runs N] [--n-ovs N] [--n-linux N] K..." >&2
 			exit 2;;
 		*) break;;

@@ -17,6 +17,10 @@ ovs-vswitchd applied its ports) and sleeps.  Prints one line of KEY=VALUE:
               (/proc/PID/stat), from before the first launch until
               ovs-vswitchd applied the last removal (a settle write)
   settle_ms   after the last exit, until ovs-vswitchd applied everything
+  probe_ms, probe_cpu_ms   with --probe: once all are up, one more launch
+              whose qemu exits at once (setup and teardown among K running
+              launches): its wall time and its own CPU time; a wrapper
+              command (e.g. perf record) from $FLEET_PROBE_WRAP
 
 and, on stderr, the first lines of each distinct error.  Exits 0 when it
 measured (whatever the failures), 2 when it could not run.
@@ -44,6 +48,7 @@ ap.add_argument("--ovs-pids", default="")
 ap.add_argument("--work", default=None)
 ap.add_argument("--up-timeout", type=float, default=600)
 ap.add_argument("--extra", action="append", default=[])
+ap.add_argument("--probe", action="store_true")
 a = ap.parse_args()
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -121,6 +126,20 @@ while pending and time.monotonic() < deadline:
         time.sleep(0.01)
 t_up = time.monotonic()
 
+probe = {}
+if a.probe:
+    wrap = os.environ.get("FLEET_PROBE_WRAP", "").split()
+    perr = open(os.path.join(work, "err.probe"), "w")
+    tp = time.monotonic()
+    pp = subprocess.Popen(wrap + argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=perr, env=dict(env, FAKE_QEMU_EXIT="0"), close_fds=True)
+    _, pst, pru = os.wait4(pp.pid, 0)
+    pp.returncode = 0
+    perr.close()
+    probe = {"probe_ms": round((time.monotonic() - tp) * 1000),
+             "probe_cpu_ms": round((pru.ru_utime + pru.ru_stime) * 1000),
+             "probe_status": os.waitstatus_to_exitcode(pst)}
+
 # The stand-ins' own CPU (the bash before its exec of sleep), read while
 # they still run: wait4() counts it in the launch's.
 standin = {}
@@ -172,6 +191,7 @@ vals = {
     "standin_cpu_ms": round(sum(standin.values())),
     "settle_ms": round(s_ms),
 }
+vals.update(probe)
 if len(d0) == 2 and None not in d0 and None not in d1:
     vals["vswitchd_cpu_ms"] = round(d1[0] - d0[0])
     vals["ovsdb_cpu_ms"] = round(d1[1] - d0[1])

@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 		--n-ovs) n_ovs=$2; shift 2;;
 		--n-linux) n_linux=$2; shift 2;;
 		--extra) extra+=("--extra=$2"); shift 2;;
+		--probe) extra+=(--probe); shift;;
 		-*) echo "usage: $0 [--build DIR] [--raw FILE] [--runs N] [--n-ovs N] [--n-linux N] K..." >&2
 			exit 2;;
 		*) break;;
@@ -32,7 +33,7 @@ done
 case "$build" in /*) ;; *) build=$XKVM_TOP/$build;; esac
 [ -x "$build/xkvm" ] || { echo "fleet: missing $build/xkvm (run make)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-fleet.XXXXXX) || exit 2
-when_finished "rm -rf $work"
+[ -n "${FLEET_KEEP:-}" ] || when_finished "rm -rf $work"
 # A copy: a `make` elsewhere must not replace the binary under test mid-run.
 cp "$build/xkvm" "$work/xkvm" || exit 2
 ulimit -n 65536 2>/dev/null

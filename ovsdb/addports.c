@@ -364,6 +364,11 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, 0);
+	/* Rows that bear our names already must be seen, to be refused or
+	 * adopted: with conditional monitoring, ask for them first. */
+	ret = xkovs_scope_add(h, ports, n, deadline);
+	if (ret < 0)
+		goto out;
 	ret = xkovs_commit(h, deadline, a.comment, build_add, &a, &txn,
 			   wait ? &next_cfg : NULL);
 	if (ret < 0 || !wait)

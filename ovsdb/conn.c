@@ -161,6 +161,7 @@ struct xkovs *xkovs_new(const char *remote, int timeout_ms)
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : XKOVS_DEFAULT_TIMEOUT_MS;
 	h->cur_timeout_ms = h->timeout_ms;
 	h->intr_fd = -1;
+	sset_init(&h->own);
 	xkovs_call_begin(h, &c);
 	quiet_ovs();
 	xkovs_call_end(&c);
@@ -184,6 +185,7 @@ void xkovs_free(struct xkovs *h)
 	xkovs_call_begin(h, &c);
 	disconnect(h);
 	xkovs_call_end(&c);
+	sset_destroy(&h->own);
 	free(h->remote);
 	free(h);
 }
@@ -331,6 +333,7 @@ int xkovs_ensure(struct xkovs *h)
 		ovsdb_idl_set_remote(h->idl, h->remote, true);
 		ovsdb_idl_set_db_change_aware(h->idl, false);
 		monitor(h->idl);
+		xkovs_scope_init(h);
 	}
 	deadline = xkovs_deadline(h, 0);
 	for (;;) {

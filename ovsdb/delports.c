@@ -142,6 +142,9 @@ int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		goto out;
 	}
 	deadline = xkovs_deadline(h, 0);
+	ret = xkovs_scope_add(h, ports, n, deadline);
+	if (ret < 0)
+		goto out;
 	ret = xkovs_commit(h, deadline, comment, build_del, &d, &txn,
 			   wait ? &next_cfg : NULL);
 	if (ret < 0)

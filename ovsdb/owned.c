@@ -39,6 +39,8 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	if (ret == 0)
+		ret = xkovs_scope_widen(h, xkovs_deadline(h, 0));
 	if (ret < 0)
 		goto out;
 	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
@@ -91,6 +93,8 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 	n = 0;
 	ret = 0;
 out:
+	if (h->idl)
+		xkovs_scope_narrow(h);
 	xkovs_owned_free(v, n);
 	xkovs_call_end(&c);
 	return ret;
@@ -117,6 +121,13 @@ int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeou
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, timeout_ms);
+	{
+		struct xkovs_port p = { .name = iface_name };
+
+		ret = xkovs_scope_add(h, &p, 1, deadline);	/* replicate it */
+		if (ret < 0)
+			goto out;
+	}
 	for (;;) {
 		const struct ovsrec_interface *iface;
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "ovsdb-idl.h"
+#include "sset.h"
 #include "vswitch-idl.h"
 
 #include "xkovs.h"
@@ -24,6 +25,8 @@ struct xkovs {
 	int notify_ms;
 	long long phase_start;	/* time_msec() when the wait under way began */
 	bool phase_told;	/* 'notify' was called for it */
+	bool narrow;		/* xkovs_monitor_own(): replicate only 'own' */
+	struct sset own;	/* the Port/Interface names of our calls */
 	char err[1024];
 };
 
@@ -96,6 +99,21 @@ typedef long xkovs_mark_fn(struct xkovs *h, void *aux);
  * (NULL: none) changed for the handle's timeout.  Returns 0, -ETIMEDOUT
  * or -EINTR, with h->err set. */
 int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, void *aux);
+
+/* Conditional monitoring (scope.c).  Each is a no-op on a handle that
+ * monitors whole tables (no xkovs_monitor_own()).
+ *
+ * Sends the handle's conditions to a new IDL (before it connects). */
+void xkovs_scope_init(struct xkovs *h);
+/* Adds the ports' names to the replicated rows and waits until the server
+ * sent them (so that rows already bearing those names are seen).  Returns
+ * 0 or -errno with h->err set. */
+int xkovs_scope_add(struct xkovs *h, const struct xkovs_port *ports, size_t n,
+		    long long deadline);
+/* Replicates whole tables until xkovs_scope_narrow(), waiting until the
+ * server sent them.  Returns 0 or -errno with h->err set. */
+int xkovs_scope_widen(struct xkovs *h, long long deadline);
+void xkovs_scope_narrow(struct xkovs *h);
 
 /* xkovs_del_ports() inside an open call, connected. */
 int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,

@@ -61,6 +61,16 @@ typedef void xkovs_notify_fn(void *aux, const char *what);
  * (xkovs itself never prints). */
 void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *aux);
 
+/* Narrows what the handle replicates to what one launch needs: the
+ * Open_vSwitch row, the Bridges, the fake-bridge Ports, and the Ports and
+ * Interfaces named in this handle's own xkovs_add_ports() and
+ * xkovs_del_ports() calls (conditional monitoring).  Without it every
+ * handle replicates whole tables, so each of K concurrent launches hears
+ * of every other's ports: K^2 updates.  Calls that need whole tables
+ * (xkovs_list_owned()) fetch them for their duration, then narrow again.
+ * Call once, at any time; cannot be undone. */
+void xkovs_monitor_own(struct xkovs *h);
+
 /* Returns the handle's remote (owned by 'h'). */
 const char *xkovs_remote(const struct xkovs *h);
 

@@ -67,6 +67,8 @@ static int connect_db(void)
 		}
 		if (xkvm_verbosity >= 1)
 			xkovs_set_notify(st.h, 1000, say_slow_wait, NULL);
+		/* Only this process's ports: K launches, not K^2 updates. */
+		xkovs_monitor_own(st.h);
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */

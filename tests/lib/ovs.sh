@@ -27,7 +27,8 @@
 #                       the message of a wait for a stopped ovs-vswitchd
 #                       names them (the last change's next_cfg is the waiter's)
 #   ovs_client ARG...   runs the ovs-client test driver of $XKVM_BUILD (see
-#                       tests/helpers/ovs-client.c) inside OVS_NS
+#                       tests/helpers/ovs-client.c) inside OVS_NS, with the
+#                       options in $OVS_CLIENT_OPTS first (e.g. -N)
 # OVS runs from the netdev (userspace) datapath: no kernel module needed.
 
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
@@ -45,7 +46,7 @@ ovs_in_ns() {
 ovs_client() {
 	local b=${XKVM_BUILD:-build}
 	case "$b" in /*) ;; *) b=$XKVM_TOP/$b;; esac
-	ovs_in_ns "$b/tests/ovs-client" "$@"
+	ovs_in_ns "$b/tests/ovs-client" ${OVS_CLIENT_OPTS:-} "$@"
 }
 
 ovs_vsctl() {

@@ -366,11 +366,15 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 	deadline = xkovs_deadline(h, 0);
 	/* Rows that bear our names already must be seen, to be refused or
 	 * adopted: with conditional monitoring, ask for them first. */
-	ret = xkovs_scope_add(h, ports, n, deadline);
+	ret = xkovs_scope_bridges(h, true, deadline);
+	if (ret == 0)
+		ret = xkovs_scope_add(h, ports, n, deadline);
 	if (ret < 0)
 		goto out;
 	ret = xkovs_commit(h, deadline, a.comment, build_add, &a, &txn,
 			   wait ? &next_cfg : NULL);
+	/* Committed or not: other launches' ports need not reach us now. */
+	xkovs_scope_bridges(h, false, 0);
 	if (ret < 0 || !wait)
 		goto out;
 	a.txn = txn;

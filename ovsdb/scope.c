@@ -1,13 +1,18 @@
 /* scope.c: conditional monitoring, so that K launches on one host do not
  * cost K^2 updates.  A handle in "own" scope replicates only the
- * Open_vSwitch row, the Bridges, the fake-bridge Ports, and the Ports and
- * Interfaces named in its own add/remove calls; every other launch's ports
- * stay on the server.  Calls that need whole tables (xkovs_list_owned())
- * widen the scope for their duration. */
+ * Open_vSwitch row, the fake-bridge Ports, and the Ports and Interfaces
+ * named in its own add/remove calls; every other launch's ports stay on
+ * the server.  The Bridges are replicated only from a lookup until the
+ * transaction that needs them is committed: each port added anywhere
+ * changes its Bridge's ports, and a launch waiting for ovs-vswitchd or
+ * running qemu need not hear of it.  Calls that need whole tables
+ * (xkovs_list_owned()) widen the scope for their duration. */
 #include "xkovs-int.h"
 
 #include <errno.h>
 #include <string.h>
+
+#include "openvswitch/poll-loop.h"
 
 /* Sends the conditions of the current scope.  Returns the condition seqno
  * that says the server applied them (see ovsdb_idl_set_condition()). */
@@ -15,9 +20,12 @@ static unsigned int apply(struct xkovs *h, bool wide)
 {
 	struct ovsdb_idl_condition port = OVSDB_IDL_CONDITION_INIT(&port);
 	struct ovsdb_idl_condition iface = OVSDB_IDL_CONDITION_INIT(&iface);
+	struct ovsdb_idl_condition bridge = OVSDB_IDL_CONDITION_INIT(&bridge);
 	const char *name;
 	unsigned int seqno;
 
+	if (wide || !h->narrow || h->bridges_on)
+		ovsdb_idl_condition_add_clause_true(&bridge);
 	if (wide || !h->narrow) {
 		ovsdb_idl_condition_add_clause_true(&port);
 		ovsdb_idl_condition_add_clause_true(&iface);
@@ -30,8 +38,11 @@ static unsigned int apply(struct xkovs *h, bool wide)
 		}
 		/* No clause is "false": no Interface at all. */
 	}
-	ovsrec_port_set_condition(h->idl, &port);
-	seqno = ovsrec_interface_set_condition(h->idl, &iface);
+	/* Each returns when its own table is up to date: the last of them. */
+	seqno = ovsrec_bridge_set_condition(h->idl, &bridge);
+	seqno = MAX(seqno, ovsrec_port_set_condition(h->idl, &port));
+	seqno = MAX(seqno, ovsrec_interface_set_condition(h->idl, &iface));
+	ovsdb_idl_condition_destroy(&bridge);
 	ovsdb_idl_condition_destroy(&port);
 	ovsdb_idl_condition_destroy(&iface);
 	return seqno;
@@ -53,6 +64,10 @@ static int apply_wait(struct xkovs *h, bool wide, long long deadline)
 			return ret;
 		if (ovsdb_idl_get_condition_seqno(h->idl) == apply(h, wide))
 			return 0;
+		/* After a reconnection the IDL sends a pending condition
+		 * change only from its next run, and nothing wakes it for
+		 * that: run again soon. */
+		poll_timer_wait(50);
 		ret = xkovs_block(h, deadline, "the OVSDB server to send the rows asked for");
 		if (ret < 0)
 			return ret;
@@ -87,6 +102,20 @@ int xkovs_scope_add(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 	return apply_wait(h, false, deadline);
 }
 
+int xkovs_scope_bridges(struct xkovs *h, bool on, long long deadline)
+{
+	if (!h->narrow)
+		return 0;
+	h->bridges_on = on;
+	if (!h->idl)
+		return 0;
+	if (!on) {
+		apply(h, false);
+		return 0;
+	}
+	return apply_wait(h, false, deadline);
+}
+
 int xkovs_scope_widen(struct xkovs *h, long long deadline)
 {
 	if (!h->narrow)
@@ -96,6 +125,7 @@ int xkovs_scope_widen(struct xkovs *h, long long deadline)
 
 void xkovs_scope_narrow(struct xkovs *h)
 {
+	h->bridges_on = false;
 	if (h->narrow && h->idl)
 		apply(h, false);
 }

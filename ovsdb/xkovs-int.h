@@ -27,6 +27,7 @@ struct xkovs {
 	bool phase_told;	/* 'notify' was called for it */
 	bool narrow;		/* xkovs_monitor_own(): replicate only 'own' */
 	struct sset own;	/* the Port/Interface names of our calls */
+	bool bridges_on;	/* narrow, yet replicating the Bridges */
 	char err[1024];
 };
 
@@ -113,6 +114,9 @@ int xkovs_scope_add(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 /* Replicates whole tables until xkovs_scope_narrow(), waiting until the
  * server sent them.  Returns 0 or -errno with h->err set. */
 int xkovs_scope_widen(struct xkovs *h, long long deadline);
+/* Replicates the Bridges ('on', waiting until the server sent them) or
+ * stops (not waiting).  Returns 0 or -errno with h->err set. */
+int xkovs_scope_bridges(struct xkovs *h, bool on, long long deadline);
 void xkovs_scope_narrow(struct xkovs *h);
 
 /* xkovs_del_ports() inside an open call, connected. */

@@ -88,7 +88,7 @@ if [ -s "$dir/rec" ]; then
 	check_eq "stopped under a launch: xkvm exits as qemu did" 143 "$?"
 	within 900 5000 "$start" "stopped under a launch"
 	check_eq "stopped under a launch: one line" \
-		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to commit" \
+		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to send the rows asked for" \
 		"$(errors)"
 	check_eq "stopped under a launch: the taps are gone" "" "$(tapvm_links)"
 	kill -CONT "$server"

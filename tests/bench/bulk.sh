@@ -67,8 +67,12 @@ echo "bulk-n $n" >>"$raw"
 
 for ((r = 1; r <= runs; r++)); do
 	log "make-nics and gc of $n ports, run $r of $runs"
-	# make-nics for an owner that dies at once (bash -c): gc's orphans.
-	measure make-nics xkvm "$r" "" bash -c '"$@" >/dev/null; :' - "$xkvm" tap-control make-nics "${args[@]}"
+	# make-nics for an owner that dies at once (bash -c, which must not
+	# exec it): gc's orphans.  ovs-vswitchd applies the 1,000 ports in
+	# one reconfiguration that moves cur_cfg only at its end (~10 s here
+	# under load): more than the default 5 s without progress.
+	measure make-nics xkvm "$r" "" bash -c '"$@" >/dev/null; exit $?' - "$xkvm" tap-control \
+		make-nics --ovs-timeout 120 "${args[@]}"
 	[ "$(nports)" = "$n" ] || log "make-nics: $(nports) ports, not $n"
 	measure gc xkvm "$r" " LEFT" "$xkvm" tap-control gc
 	sed -i "\$s/ LEFT\$/ $(( $(nports) + $(our_taps | grep -c .) ))/" "$raw"

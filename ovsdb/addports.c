@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "smap.h"
 #include "sset.h"
 
@@ -21,6 +22,7 @@ struct add_ctx {
 	struct xkovs_port *ports;
 	size_t n;
 	const char *owner;
+	unsigned flags;
 	struct add_item *items;
 	char *comment;		/* the transaction's, for the database log */
 	struct ovsdb_idl_txn *txn;	/* committed, while waiting for ovs-vswitchd */
@@ -76,6 +78,7 @@ static int validate(struct xkovs *h, struct add_ctx *a)
 		struct xkovs_port *p = &a->ports[i];
 
 		p->ofport = -1;
+		p->taken = false;
 		if (!p->name || !*p->name || !p->bridge || !*p->bridge) {
 			xkovs_fail(h, ret, "OVS port #%zu lacks a name or a bridge", i);
 			goto out;
@@ -166,6 +169,43 @@ static const struct ovsrec_interface *ours_already(const struct ovsrec_bridge *b
 	return NULL;
 }
 
+/* With XKOVS_REAP_STALE: removes in this transaction the Port named
+ * 'name' when every Interface of it carries the tag of a dead owner, and
+ * makes the commit check those tags unchanged.  Returns true when it did
+ * (the name is then free for the insert: ovsdb-server collects the old
+ * rows before checking the name index). */
+static bool reap_stale(struct xkovs *h, struct add_ctx *a, const char *name)
+{
+	const struct ovsrec_bridge *br;
+
+	if (!(a->flags & XKOVS_REAP_STALE) || !h->judge)
+		return false;
+	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
+		for (size_t i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+			size_t j;
+
+			if (strcmp(port->name, name) || port->fake_bridge || !port->n_interfaces)
+				continue;
+			for (j = 0; j < port->n_interfaces; j++) {
+				const char *o = smap_get(&port->interfaces[j]->external_ids,
+							 XKOVS_OWNER_KEY);
+
+				if (!o || !strcmp(o, a->owner) || !h->judge(o, h->judge_aux))
+					return false;
+			}
+			for (j = 0; j < port->n_interfaces; j++) {
+				ovsrec_interface_verify_external_ids(port->interfaces[j]);
+				ovsrec_interface_delete(port->interfaces[j]);
+			}
+			ovsrec_bridge_update_ports_delvalue(br, port);
+			ovsrec_port_delete(port);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 {
 	struct add_ctx *a = aux;
@@ -173,7 +213,8 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 	struct sset ifaces = SSET_INITIALIZER(&ifaces);
 	const struct ovsrec_interface *ifrow;
 	const struct ovsrec_port *prow;
-	size_t i;
+	struct ds taken = DS_EMPTY_INITIALIZER;
+	size_t i, n_taken = 0;
 	int ret = -1;
 
 	OVSREC_PORT_FOR_EACH (prow, h->idl)
@@ -201,6 +242,7 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 			goto out;
 		}
 		a->items[i].adopted = false;
+		a->ports[i].taken = false;
 		if (sset_contains(&ports, p->name) || sset_contains(&ifaces, p->name)) {
 			const struct ovsrec_interface *mine = ours_already(br, p->name, a->owner);
 
@@ -209,10 +251,17 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 				a->items[i].adopted = true;
 				continue;
 			}
-			ret = xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of that "
-					 "name already exists", p->name, p->bridge,
-					 sset_contains(&ports, p->name) ? "port" : "interface");
-			goto out;
+			if (!reap_stale(h, a, p->name)) {
+				/* Every such name is reported, the first in full. */
+				a->ports[i].taken = true;
+				if (!n_taken++)
+					xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of "
+						   "that name already exists", p->name, p->bridge,
+						   sset_contains(&ports, p->name) ? "port" : "interface");
+				else
+					ds_put_format(&taken, " %s", p->name);
+				continue;
+			}
 		}
 
 		iface = ovsrec_interface_insert(txn);
@@ -233,7 +282,16 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 		ovsrec_bridge_update_ports_addvalue(br, port);
 	}
 	ret = 0;
+	if (n_taken) {
+		size_t len = strlen(h->err);
+
+		if (n_taken > 1)
+			snprintf(h->err + len, sizeof h->err - len, " (and %zu more:%s)",
+				 n_taken - 1, ds_cstr(&taken));
+		ret = -EEXIST;
+	}
 out:
+	ds_destroy(&taken);
 	sset_destroy(&ports);
 	sset_destroy(&ifaces);
 	return ret;
@@ -333,7 +391,7 @@ static void rollback(struct xkovs *h, struct add_ctx *a)
 int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 		    const char *owner, unsigned flags)
 {
-	struct add_ctx a = { .ports = ports, .n = n, .owner = owner };
+	struct add_ctx a = { .ports = ports, .n = n, .owner = owner, .flags = flags };
 	bool wait = !(flags & XKOVS_NO_WAIT);
 	struct ovsdb_idl_txn *txn = NULL;
 	struct xkovs_call c;

@@ -202,6 +202,12 @@ void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *
 	h->notify_ms = after_ms > 0 ? after_ms : 0;
 }
 
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *aux)
+{
+	h->judge = fn;
+	h->judge_aux = aux;
+}
+
 const char *xkovs_remote(const struct xkovs *h)
 {
 	return h->remote;

@@ -28,6 +28,8 @@ struct xkovs {
 	bool narrow;		/* xkovs_monitor_own(): replicate only 'own' */
 	struct sset own;	/* the Port/Interface names of our calls */
 	bool bridges_on;	/* narrow, yet replicating the Bridges */
+	xkovs_owner_dead_fn *judge;	/* XKOVS_REAP_STALE's; NULL: none */
+	void *judge_aux;
 	char err[1024];
 };
 

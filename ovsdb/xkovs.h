@@ -129,6 +129,9 @@ struct xkovs_port {
 	const char *vm_id;	/* external_ids:vm-id */
 	const char *const *ext;	/* NULL-terminated "KEY=VALUE" external_ids */
 	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
+	bool taken;		/* out: the add failed (-EEXIST) because a Port or
+				 * Interface of this name exists that is not ours
+				 * and was not reaped (XKOVS_REAP_STALE) */
 };
 #define XKOVS_PORT_INIT { .tag = -1, .ofport = -1 }
 
@@ -136,6 +139,19 @@ struct xkovs_port {
 #define XKOVS_NO_WAIT	(1u << 0)	/* add: do not wait for ovs-vswitchd */
 #define XKOVS_WAIT	(1u << 1)	/* del: wait for ovs-vswitchd too */
 #define XKOVS_FORCE	(1u << 2)	/* del: remove ports of other owners */
+#define XKOVS_REAP_STALE (1u << 3)	/* add: see xkovs_set_owner_judge() */
+
+/* Returns true when the xkvm process 'owner' (an XKOVS_OWNER_KEY value)
+ * is gone, false when it lives or cannot be judged. */
+typedef bool xkovs_owner_dead_fn(const char *owner, void *aux);
+
+/* Sets the judge of XKOVS_REAP_STALE: with that flag, xkovs_add_ports()
+ * removes, in its own transaction, each Port bearing one of the new names
+ * whose every Interface carries an owner tag 'fn' judges dead (a row a
+ * crashed xkvm left, whose name the kernel has given to a new tap); the
+ * transaction also checks those tags are unchanged when it commits.  NULL
+ * (the default): nothing is reaped. */
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *aux);
 
 /* Adds the 'n' ports in ONE transaction: an Interface and a Port row each,
  * added to its bridge's ports by a mutation (a fake bridge's port goes to
@@ -148,7 +164,11 @@ struct xkovs_port {
  * removes everything it added (best effort, without waiting).
  * A port that exists already on its bridge with this owner's tag (a commit
  * whose reply a reconnection lost, seen applied by the retry) is taken as
- * added.  Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge),
+ * added; with XKOVS_REAP_STALE one of a dead owner is replaced (see
+ * xkovs_set_owner_judge()).  Any other row bearing a new name fails the
+ * call with -EEXIST before anything is committed, with 'taken' set on each
+ * such port (so the caller can pick other names for those alone).
+ * Returns 0; -EINVAL (bad spec or owner), -ENODEV (no such bridge),
  * -EEXIST (name taken), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a port, or a
  * transaction error), or another -errno.  The removal after a failure has
  * its own timeout; a commit that timed out is not undone (the server may

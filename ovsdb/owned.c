@@ -112,6 +112,7 @@ static const struct ovsrec_interface *find_iface(struct ovsdb_idl *idl, const ch
 
 int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeout_ms)
 {
+	struct xkovs_port wanted = { .name = iface_name };
 	struct xkovs_call c;
 	long long deadline;
 	int ret;
@@ -121,13 +122,9 @@ int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeou
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, timeout_ms);
-	{
-		struct xkovs_port p = { .name = iface_name };
-
-		ret = xkovs_scope_add(h, &p, 1, deadline);	/* replicate it */
-		if (ret < 0)
-			goto out;
-	}
+	ret = xkovs_scope_add(h, &wanted, 1, deadline);	/* replicate it */
+	if (ret < 0)
+		goto out;
 	for (;;) {
 		const struct ovsrec_interface *iface;
 

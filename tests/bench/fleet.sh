@@ -41,6 +41,7 @@ ulimit -n 65536 2>/dev/null
 # one_point K RUN: a fresh sandbox, the fleet, the leftovers, the sandbox gone.
 one_point() (
 	_finish_cmds=()		# the caller's cleanups are the caller's
+	trap _run_finish EXIT	# a subshell does not inherit the EXIT trap
 	local k=$1 r=$2 ns bro brl line lt lp li
 	netns_new ns
 	ovs_start "$ns"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openvswitch/dynamic-string.h"
 #include "smap.h"
 #include "sset.h"
 
@@ -32,6 +33,7 @@ struct add_ctx {
 	unsigned flags;
 	struct add_item *items;
 	char *comment;		/* the transaction's, for the database log */
+	struct ovsdb_idl_txn *txn;	/* committed, while waiting for ovs-vswitchd */
 };
 
 /* Parses "10,20" or "10:20:30" into VLAN ids.  Returns 0 or -EINVAL. */
@@ -173,6 +175,7 @@ static int validate(struct xkovs *h, struct add_ctx *a)
 		struct xkovs_port *p = &a->ports[i];
 
 		p->ofport = -1;
+		p->taken = false;
 		if (!p->name || !*p->name || !p->bridge || !*p->bridge) {
 			ret = xkovs_fail(h, -EINVAL, "OVS port #%zu lacks a name or a bridge", i);
 			goto out;
@@ -286,7 +289,7 @@ static bool owner_dead(struct xkovs *h, const struct ovsrec_interface *iface)
 {
 	const char *tag = smap_get(&iface->external_ids, XKOVS_OWNER_KEY);
 
-	return tag && h->owner_dead && h->owner_dead(tag, h->owner_dead_arg) == 1;
+	return tag && h->judge && h->judge(tag, h->judge_aux);
 }
 
 /* Removes the port holding 'iface' (with all its interfaces) in 'txn'. */
@@ -347,6 +350,43 @@ static int ofport_free(struct xkovs *h, const struct ovsrec_bridge *br,
 	return 0;
 }
 
+/* With XKOVS_REAP_STALE: removes in this transaction the Port named
+ * 'name' when every Interface of it carries the tag of a dead owner, and
+ * makes the commit check those tags unchanged.  Returns true when it did
+ * (the name is then free for the insert: ovsdb-server collects the old
+ * rows before checking the name index). */
+static bool reap_stale(struct xkovs *h, struct add_ctx *a, const char *name)
+{
+	const struct ovsrec_bridge *br;
+
+	if (!(a->flags & XKOVS_REAP_STALE) || !h->judge)
+		return false;
+	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
+		for (size_t i = 0; i < br->n_ports; i++) {
+			const struct ovsrec_port *port = br->ports[i];
+			size_t j;
+
+			if (strcmp(port->name, name) || port->fake_bridge || !port->n_interfaces)
+				continue;
+			for (j = 0; j < port->n_interfaces; j++) {
+				const char *o = smap_get(&port->interfaces[j]->external_ids,
+							 XKOVS_OWNER_KEY);
+
+				if (!o || !strcmp(o, a->owner) || !h->judge(o, h->judge_aux))
+					return false;
+			}
+			for (j = 0; j < port->n_interfaces; j++) {
+				ovsrec_interface_verify_external_ids(port->interfaces[j]);
+				ovsrec_interface_delete(port->interfaces[j]);
+			}
+			ovsrec_bridge_update_ports_delvalue(br, port);
+			ovsrec_port_delete(port);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 {
 	struct add_ctx *a = aux;
@@ -354,7 +394,8 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 	struct sset ifaces = SSET_INITIALIZER(&ifaces);
 	const struct ovsrec_interface *ifrow;
 	const struct ovsrec_port *prow;
-	size_t i;
+	struct ds taken = DS_EMPTY_INITIALIZER;
+	size_t i, n_taken = 0;
 	int ret = -1;
 
 	OVSREC_PORT_FOR_EACH (prow, h->idl)
@@ -382,6 +423,7 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 			goto out;
 		}
 		a->items[i].adopted = false;
+		a->ports[i].taken = false;
 		if (sset_contains(&ports, p->name) || sset_contains(&ifaces, p->name)) {
 			const struct ovsrec_interface *mine = ours_already(br, p->name, a->owner);
 
@@ -390,10 +432,17 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 				a->items[i].adopted = true;
 				continue;
 			}
-			ret = xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of that "
-					 "name already exists", p->name, p->bridge,
-					 sset_contains(&ports, p->name) ? "port" : "interface");
-			goto out;
+			if (!reap_stale(h, a, p->name)) {
+				/* Every such name is reported, the first in full. */
+				a->ports[i].taken = true;
+				if (!n_taken++)
+					xkovs_fail(h, -EEXIST, "cannot add port '%s' to '%s': a %s of "
+						   "that name already exists", p->name, p->bridge,
+						   sset_contains(&ports, p->name) ? "port" : "interface");
+				else
+					ds_put_format(&taken, " %s", p->name);
+				continue;
+			}
 		}
 
 		if (a->items[i].iface_id) {
@@ -433,7 +482,16 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 		ovsrec_bridge_update_ports_addvalue(br, port);
 	}
 	ret = 0;
+	if (n_taken) {
+		size_t len = strlen(h->err);
+
+		if (n_taken > 1)
+			snprintf(h->err + len, sizeof h->err - len, " (and %zu more:%s)",
+				 n_taken - 1, ds_cstr(&taken));
+		ret = -EEXIST;
+	}
 out:
+	ds_destroy(&taken);
 	sset_destroy(&ports);
 	sset_destroy(&ifaces);
 	return ret;
@@ -464,6 +522,32 @@ static int check_requests(struct xkovs *h, const struct ovsrec_interface *iface,
 	return 0;
 }
 
+/* The Interface row of port i (committed or adopted), or NULL. */
+static const struct ovsrec_interface *own_iface(struct xkovs *h, struct ovsdb_idl_txn *txn,
+						struct add_ctx *a, size_t i)
+{
+	const struct uuid *u = a->items[i].adopted ? &a->items[i].iface
+			       : ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
+
+	return u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
+}
+
+/* Progress of our own rows while waiting: how many of our Interfaces got
+ * an OpenFlow port or an error. */
+static long own_mark(struct xkovs *h, void *aux)
+{
+	struct add_ctx *a = aux;
+	long n = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ovsrec_interface *iface = own_iface(h, a->txn, a, i);
+
+		if (iface && (iface->n_ofport || (iface->error && *iface->error)))
+			n++;
+	}
+	return n;
+}
+
 /* After ovs-vswitchd applied the transaction: each Interface must have an
  * OpenFlow port, and what it asked for.  Returns 0 or -EIO (-EADDRINUSE)
  * with the first failure's message. */
@@ -473,10 +557,7 @@ static int check_ofports(struct xkovs *h, struct ovsdb_idl_txn *txn, struct add_
 	int ret = 0;
 
 	for (i = 0; i < a->n; i++) {
-		const struct uuid *u = a->items[i].adopted ? &a->items[i].iface
-				       : ovsdb_idl_txn_get_insert_uuid(txn, &a->items[i].iface);
-		const struct ovsrec_interface *iface =
-			u ? ovsrec_interface_get_for_uuid(h->idl, u) : NULL;
+		const struct ovsrec_interface *iface = own_iface(h, txn, a, i);
 		struct xkovs_port *p = &a->ports[i];
 
 		if (iface && iface->n_ofport == 1 && iface->ofport[0] >= 0) {
@@ -546,6 +627,7 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 	struct xkovs_call c;
 	int64_t next_cfg = 0;
 	long long deadline;
+	bool wide = false;
 	size_t i;
 	int ret = -ENOMEM;
 
@@ -571,16 +653,39 @@ int xkovs_add_ports(struct xkovs *h, struct xkovs_port *ports, size_t n,
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, 0);
+	/* Rows that bear our names already must be seen, to be refused or
+	 * adopted: with conditional monitoring, ask for them first.  Who holds
+	 * an OVN logical port or an OpenFlow port we ask for may be any row
+	 * of the host: then whole tables, for this call alone. */
+	for (i = 0; i < n; i++)
+		wide |= a.items[i].iface_id || a.items[i].ofport >= 0;
+	if (wide) {
+		ret = xkovs_scope_widen(h, deadline);
+		xkovs_scope_note(h, ports, n);	/* ours once narrowed again */
+	} else {
+		ret = xkovs_scope_bridges(h, true, deadline);
+		if (ret == 0)
+			ret = xkovs_scope_add(h, ports, n, deadline);
+	}
+	if (ret < 0)
+		goto out;
 	ret = xkovs_commit(h, deadline, a.comment, build_add, &a, &txn,
 			   wait ? &next_cfg : NULL);
+	/* Committed or not: other launches' ports need not reach us now
+	 * (but who holds a port number we did not get, below). */
+	if (!wide)
+		xkovs_scope_bridges(h, false, 0);
 	if (ret < 0 || !wait)
 		goto out;
-	ret = xkovs_wait_cur_cfg(h, deadline, next_cfg);
+	a.txn = txn;
+	ret = xkovs_wait_cur_cfg(h, next_cfg, own_mark, &a);
 	if (ret == 0)
 		ret = check_ofports(h, txn, &a);
 	if (ret < 0)
 		rollback(h, &a);
 out:
+	if (wide)
+		xkovs_scope_narrow(h);
 	if (txn)
 		ovsdb_idl_txn_destroy(txn);
 	for (i = 0; a.items && i < n; i++) {

@@ -76,6 +76,8 @@ int xkovs_bridge_get(struct xkovs *h, const char *name, struct xkovs_bridge *out
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	if (ret == 0)
+		ret = xkovs_scope_bridges(h, true, xkovs_deadline(h, 0));
 	if (ret < 0)
 		goto out;
 	br = xkovs_resolve_bridge(h->idl, name, &vlan);
@@ -159,6 +161,8 @@ int xkovs_list_bridges(struct xkovs *h, char ***names)
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	if (ret == 0)
+		ret = xkovs_scope_bridges(h, true, xkovs_deadline(h, 0));
 	if (ret < 0)
 		goto out;
 	v = calloc(1, sizeof *v);	/* an empty list is still terminated */

@@ -189,6 +189,7 @@ struct xkovs *xkovs_new(const char *remote, int timeout_ms)
 	h->timeout_ms = timeout_ms > 0 ? timeout_ms : XKOVS_DEFAULT_TIMEOUT_MS;
 	h->cur_timeout_ms = h->timeout_ms;
 	h->intr_fd = -1;
+	sset_init(&h->own);
 	xkovs_call_begin(h, &c);
 	if (fds_free() == 0)
 		quiet_ovs();	/* else on the first call that can */
@@ -213,6 +214,7 @@ void xkovs_free(struct xkovs *h)
 	xkovs_call_begin(h, &c);
 	disconnect(h);
 	xkovs_call_end(&c);
+	sset_destroy(&h->own);
 	free(h->remote);
 	free(h);
 }
@@ -222,10 +224,17 @@ void xkovs_set_interrupt_fd(struct xkovs *h, int fd)
 	h->intr_fd = fd;
 }
 
-void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *arg)
+void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *aux)
 {
-	h->owner_dead = fn;
-	h->owner_dead_arg = arg;
+	h->notify = fn;
+	h->notify_aux = aux;
+	h->notify_ms = after_ms > 0 ? after_ms : 0;
+}
+
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *aux)
+{
+	h->judge = fn;
+	h->judge_aux = aux;
 }
 
 const char *xkovs_remote(const struct xkovs *h)
@@ -241,7 +250,27 @@ const char *xkovs_error(const struct xkovs *h)
 long long xkovs_deadline(struct xkovs *h, int timeout_ms)
 {
 	h->cur_timeout_ms = timeout_ms > 0 ? timeout_ms : h->timeout_ms;
-	return time_msec() + h->cur_timeout_ms;
+	h->phase_start = time_msec();
+	h->phase_told = false;
+	return h->phase_start + h->cur_timeout_ms;
+}
+
+/* Calls the notification once the wait under way lasted its delay, or
+ * makes the poll loop wake up then. */
+static void notify_slow(struct xkovs *h, const char *what)
+{
+	long long when = h->phase_start + h->notify_ms;
+	char line[sizeof h->err];
+
+	if (!h->notify || h->phase_told)
+		return;
+	if (time_msec() < when) {
+		poll_timer_wait_until(when);
+		return;
+	}
+	h->phase_told = true;
+	snprintf(line, sizeof line, "waiting for %s", what);
+	h->notify(h->notify_aux, line);
 }
 
 static bool interrupted(const struct xkovs *h)
@@ -258,6 +287,7 @@ int xkovs_block(struct xkovs *h, long long deadline, const char *what)
 	if (time_msec() >= deadline)
 		return xkovs_fail(h, -ETIMEDOUT, "timed out after %d ms waiting for %s",
 				  h->cur_timeout_ms, what);
+	notify_slow(h, what);
 	ovsdb_idl_wait(h->idl);
 	poll_timer_wait_until(deadline);
 	if (h->intr_fd >= 0)
@@ -285,13 +315,16 @@ int xkovs_run(struct xkovs *h)
 }
 
 /* The columns read or written; writing an unmonitored column of an
- * existing row is silently dropped by the IDL (see PLATFORM-NOTES). */
+ * existing row is silently dropped by the IDL (see PLATFORM-NOTES).
+ * Open_vSwitch next_cfg is only incremented (ovsdb_idl_txn_increment()
+ * reads the new value from the reply), not monitored: every launch's
+ * commit changes it, and hearing of each would cost K launches K^2
+ * wake-ups, as ovs-vsctl avoids too. */
 static void monitor(struct ovsdb_idl *idl)
 {
 	static const struct ovsdb_idl_column *const cols[] = {
 		&ovsrec_open_vswitch_col_bridges,
 		&ovsrec_open_vswitch_col_cur_cfg,
-		&ovsrec_open_vswitch_col_next_cfg,
 		&ovsrec_open_vswitch_col_dpdk_initialized,
 		&ovsrec_bridge_col_name,
 		&ovsrec_bridge_col_ports,
@@ -384,6 +417,7 @@ int xkovs_ensure(struct xkovs *h)
 		ovsdb_idl_set_remote(h->idl, h->remote, true);
 		ovsdb_idl_set_db_change_aware(h->idl, false);
 		monitor(h->idl);
+		xkovs_scope_init(h);
 	}
 	deadline = xkovs_deadline(h, 0);
 	for (;;) {

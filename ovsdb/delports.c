@@ -162,12 +162,18 @@ int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,
 		goto out;
 	}
 	deadline = xkovs_deadline(h, 0);
+	ret = xkovs_scope_bridges(h, true, deadline);
+	if (ret == 0)
+		ret = xkovs_scope_add(h, ports, n, deadline);
+	if (ret < 0)
+		goto out;
 	ret = xkovs_commit(h, deadline, comment, build_del, &d, &txn,
 			   wait ? &next_cfg : NULL);
+	xkovs_scope_bridges(h, false, 0);
 	if (ret < 0)
 		goto out;
 	if (wait && next_cfg) {
-		ret = xkovs_wait_cur_cfg(h, deadline, next_cfg);
+		ret = xkovs_wait_cur_cfg(h, next_cfg, NULL, NULL);
 		if (ret < 0)
 			goto out;
 	}

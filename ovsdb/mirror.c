@@ -123,14 +123,23 @@ static int run(struct xkovs *h, struct mirror_ctx *m)
 {
 	struct ovsdb_idl_txn *txn = NULL;
 	struct xkovs_call c;
+	int64_t next_cfg = 0;
 	int ret;
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	/* Bridges and other launches' ports: whole tables for this call
+	 * (a launch replicates only its own rows, ovsdb/scope.c). */
+	if (ret == 0)
+		ret = xkovs_scope_widen(h, xkovs_deadline(h, 0));
 	if (ret == 0)
 		ret = xkovs_commit(h, xkovs_deadline(h, 0),
 				   m->del ? "xkvm: remove mirror" : "xkvm: add mirror",
-				   m->del ? build_del : build_add, m, &txn, NULL);
+				   m->del ? build_del : build_add, m, &txn, m->del ? NULL : &next_cfg);
+	xkovs_scope_narrow(h);
+	/* A mirror is copying once the command returns: ovs-vswitchd applied it. */
+	if (ret == 0 && !m->del)
+		ret = xkovs_wait_cur_cfg(h, next_cfg, NULL, NULL);
 	if (txn)
 		ovsdb_idl_txn_destroy(txn);
 	xkovs_call_end(&c);
@@ -162,6 +171,8 @@ int xkovs_list_owned_mirrors(struct xkovs *h, struct xkovs_owned **out, size_t *
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	if (ret == 0)
+		ret = xkovs_scope_widen(h, xkovs_deadline(h, 0));	/* as run() */
 	if (ret < 0)
 		goto out;
 	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
@@ -194,6 +205,7 @@ int xkovs_list_owned_mirrors(struct xkovs *h, struct xkovs_owned **out, size_t *
 	n = 0;
 	ret = 0;
 out:
+	xkovs_scope_narrow(h);
 	xkovs_owned_free(v, n);
 	xkovs_call_end(&c);
 	return ret;

@@ -40,6 +40,8 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 
 	xkovs_call_begin(h, &c);
 	ret = xkovs_ensure(h);
+	if (ret == 0)
+		ret = xkovs_scope_widen(h, xkovs_deadline(h, 0));
 	if (ret < 0)
 		goto out;
 	OVSREC_BRIDGE_FOR_EACH (br, h->idl) {
@@ -96,6 +98,8 @@ int xkovs_list_owned(struct xkovs *h, struct xkovs_owned **out, size_t *n_out)
 	n = 0;
 	ret = 0;
 out:
+	if (h->idl)
+		xkovs_scope_narrow(h);
 	xkovs_owned_free(v, n);
 	xkovs_call_end(&c);
 	return ret;
@@ -133,6 +137,7 @@ out:
 
 int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeout_ms)
 {
+	struct xkovs_port wanted = { .name = iface_name };
 	struct xkovs_call c;
 	long long deadline;
 	int ret;
@@ -142,6 +147,9 @@ int xkovs_wait_ovn_installed(struct xkovs *h, const char *iface_name, int timeou
 	if (ret < 0)
 		goto out;
 	deadline = xkovs_deadline(h, timeout_ms);
+	ret = xkovs_scope_add(h, &wanted, 1, deadline);	/* replicate it */
+	if (ret < 0)
+		goto out;
 	for (;;) {
 		const struct ovsrec_interface *iface;
 

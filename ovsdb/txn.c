@@ -5,6 +5,7 @@
 #include "xkovs-int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,18 +123,40 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 	}
 }
 
-int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg)
+int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, void *aux)
 {
+	long long deadline = xkovs_deadline(h, 0);
+	int64_t seen = INT64_MIN;
+	long seen_mark = 0;
+	char what[128];
+
 	for (;;) {
 		const struct ovsrec_open_vswitch *ovs;
+		int64_t cur;
+		long m;
 		int ret = xkovs_run(h);
 
 		if (ret < 0)
 			return ret;
 		ovs = ovsrec_open_vswitch_first(h->idl);
-		if (ovs && ovs->cur_cfg >= next_cfg)
+		cur = ovs ? ovs->cur_cfg : -1;
+		if (ovs && cur >= next_cfg)
 			return 0;
-		ret = xkovs_block(h, deadline, "ovs-vswitchd to apply the change");
+		/* Progress: ovs-vswitchd got through changes queued before
+		 * ours, or our own rows moved.  Wait another timeout. */
+		m = mark ? mark(h, aux) : 0;
+		if (seen != INT64_MIN && (cur != seen || m != seen_mark))
+			deadline = time_msec() + h->cur_timeout_ms;
+		seen = cur;
+		seen_mark = m;
+		snprintf(what, sizeof what, "ovs-vswitchd to apply the change (it applied "
+			 "configuration %lld, ours is %lld)", (long long)cur, (long long)next_cfg);
+		ret = xkovs_block(h, deadline, what);
+		if (ret == -ETIMEDOUT)
+			return xkovs_fail(h, ret, "timed out waiting for ovs-vswitchd to apply the "
+					  "change: no progress for %d ms (it applied configuration "
+					  "%lld, ours is %lld)", h->cur_timeout_ms, (long long)cur,
+					  (long long)next_cfg);
 		if (ret < 0)
 			return ret;
 	}

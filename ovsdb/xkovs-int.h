@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "ovsdb-idl.h"
+#include "sset.h"
 #include "vswitch-idl.h"
 
 #include "xkovs.h"
@@ -19,8 +20,16 @@ struct xkovs {
 	int cur_timeout_ms;	/* the timeout of the wait under way */
 	int intr_fd;		/* -1: none */
 	struct ovsdb_idl *idl;	/* NULL until xkovs_connect() */
-	xkovs_owner_dead_fn *owner_dead;	/* NULL: no owner counts as dead */
-	void *owner_dead_arg;
+	xkovs_notify_fn *notify;	/* see xkovs_set_notify(); NULL: none */
+	void *notify_aux;
+	int notify_ms;
+	long long phase_start;	/* time_msec() when the wait under way began */
+	bool phase_told;	/* 'notify' was called for it */
+	bool narrow;		/* xkovs_monitor_own(): replicate only 'own' */
+	struct sset own;	/* the Port/Interface names of our calls */
+	bool bridges_on;	/* narrow, yet replicating the Bridges */
+	xkovs_owner_dead_fn *judge;	/* XKOVS_REAP_STALE's; NULL: none */
+	void *judge_aux;
 	char err[1024];
 };
 
@@ -46,14 +55,16 @@ int xkovs_fail(struct xkovs *h, int ret, const char *fmt, ...)
 int xkovs_ensure(struct xkovs *h);
 
 /* Returns the absolute deadline, in OVS's time_msec() clock, 'timeout_ms'
- * from now (<= 0: the handle's timeout), and remembers the timeout for
- * messages. */
+ * from now (<= 0: the handle's timeout), remembers the timeout for
+ * messages, and starts a new wait for the notification (xkvm_set_notify). */
 long long xkovs_deadline(struct xkovs *h, int timeout_ms);
 
 /* Blocks in OVS's poll loop until the IDL has news, 'deadline' passes or
  * the interrupt fd is readable.  Call after ovsdb_idl_run() and any
  * ovsdb_idl_txn_wait().  Returns 0, -ETIMEDOUT (deadline passed) or -EINTR;
- * on failure h->err says what 'what' was waiting for. */
+ * on failure h->err says what 'what' was waiting for.  Once the wait begun
+ * by the last xkovs_deadline() has lasted the notification delay, calls
+ * the notification with "waiting for " 'what' (once per wait). */
 int xkovs_block(struct xkovs *h, long long deadline, const char *what);
 
 /* Runs the IDL once and checks the connection.  Returns 0 or -ECONNRESET
@@ -82,9 +93,36 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 char *xkovs_comment(const char *verb, const char *owner,
 		    const struct xkovs_port *ports, size_t n);
 
-/* Waits until ovs-vswitchd reports cur_cfg >= 'next_cfg'.  Returns 0,
- * -ETIMEDOUT or -EINTR, with h->err set. */
-int xkovs_wait_cur_cfg(struct xkovs *h, long long deadline, int64_t next_cfg);
+/* A measure of the caller's own rows (e.g. how many of its Interfaces got
+ * an OpenFlow port): any change of it counts as progress. */
+typedef long xkovs_mark_fn(struct xkovs *h, void *aux);
+
+/* Waits until ovs-vswitchd reports cur_cfg >= 'next_cfg', for as long as
+ * it makes progress: the wait fails only when neither cur_cfg nor 'mark'
+ * (NULL: none) changed for the handle's timeout.  Returns 0, -ETIMEDOUT
+ * or -EINTR, with h->err set. */
+int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, void *aux);
+
+/* Conditional monitoring (scope.c).  Each is a no-op on a handle that
+ * monitors whole tables (no xkovs_monitor_own()).
+ *
+ * Sends the handle's conditions to a new IDL (before it connects). */
+void xkovs_scope_init(struct xkovs *h);
+/* Adds the ports' names to the replicated rows and waits until the server
+ * sent them (so that rows already bearing those names are seen).  Returns
+ * 0 or -errno with h->err set. */
+/* Counts the names of ports[] as this handle's own, without sending the
+ * conditions (a widened handle sends them when it narrows again). */
+void xkovs_scope_note(struct xkovs *h, const struct xkovs_port *ports, size_t n);
+int xkovs_scope_add(struct xkovs *h, const struct xkovs_port *ports, size_t n,
+		    long long deadline);
+/* Replicates whole tables until xkovs_scope_narrow(), waiting until the
+ * server sent them.  Returns 0 or -errno with h->err set. */
+int xkovs_scope_widen(struct xkovs *h, long long deadline);
+/* Replicates the Bridges ('on', waiting until the server sent them) or
+ * stops (not waiting).  Returns 0 or -errno with h->err set. */
+int xkovs_scope_bridges(struct xkovs *h, bool on, long long deadline);
+void xkovs_scope_narrow(struct xkovs *h);
 
 /* xkovs_del_ports() inside an open call, connected. */
 int xkovs_remove(struct xkovs *h, const struct xkovs_port *ports, size_t n,

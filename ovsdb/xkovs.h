@@ -5,9 +5,13 @@
  * database, monitoring only the columns this module reads or writes.
  *
  * Every call that talks to the server is bounded: each of its phases
- * (connecting; a commit and, when waited for, ovs-vswitchd's apply of
- * it; removing again after a failure) gets the handle's timeout, so
- * xkovs_add_ports() may take up to three of them.  Calls return 0 or
+ * (connecting; a commit; removing again after a failure) gets the
+ * handle's timeout.  The wait for ovs-vswitchd to apply a change is
+ * bounded by lack of progress instead: it goes on while ovs-vswitchd
+ * advances Open_vSwitch cur_cfg (working through the changes queued
+ * before ours, which takes long when hundreds of launches start at once)
+ * or the call's own rows change, and fails once neither happened for the
+ * timeout.  Calls return 0 or
  * -errno; on failure a one-line message (lowercase, subjects quoted,
  * OVSDB's own text kept) is left in the handle for xkovs_error().
  * Messages already name the remote, bridge or port concerned.
@@ -45,13 +49,27 @@ void xkovs_free(struct xkovs *h);
  * The caller keeps owning 'fd'. */
 void xkovs_set_interrupt_fd(struct xkovs *h, int fd);
 
-/* Tells whether the owner tag 'tag' (an XKOVS_OWNER_KEY value) names an
- * owner that is gone: 1 dead, 0 alive or cannot tell. */
-typedef int xkovs_owner_dead_fn(const char *tag, void *arg);
+/* Called once per wait that lasts longer than the delay given to
+ * xkovs_set_notify(), with a line such as "waiting for ovs-vswitchd to
+ * apply the change (it applied configuration 12, ours is 40)" (valid
+ * during the call).  Called from inside an xkovs call: it must not call
+ * into 'h'. */
+typedef void xkovs_notify_fn(void *aux, const char *what);
 
-/* Sets the judge xkovs_add_ports() asks about the owners of rows in its
- * way (NULL: none counts as dead).  The caller keeps owning 'arg'. */
-void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *arg);
+/* Sets (or, with 'fn' NULL, removes) the notification of long waits:
+ * 'fn'(aux, ...) once a wait lasted 'after_ms'.  For the caller to report
+ * (xkovs itself never prints). */
+void xkovs_set_notify(struct xkovs *h, int after_ms, xkovs_notify_fn *fn, void *aux);
+
+/* Narrows what the handle replicates to what one launch needs: the
+ * Open_vSwitch row, the Bridges, the fake-bridge Ports, and the Ports and
+ * Interfaces named in this handle's own xkovs_add_ports() and
+ * xkovs_del_ports() calls (conditional monitoring).  Without it every
+ * handle replicates whole tables, so each of K concurrent launches hears
+ * of every other's ports: K^2 updates.  Calls that need whole tables
+ * (xkovs_list_owned()) fetch them for their duration, then narrow again.
+ * Call once, at any time; cannot be undone. */
+void xkovs_monitor_own(struct xkovs *h);
 
 /* Returns the handle's remote (owned by 'h'). */
 const char *xkovs_remote(const struct xkovs *h);
@@ -127,6 +145,9 @@ struct xkovs_port {
 				 * socket (options:vhost-server-path), which qemu
 				 * serves; NULL: a system port (the tap) */
 	int64_t ofport;		/* out: OpenFlow port after a waited add, or -1 */
+	bool taken;		/* out: the add failed (-EEXIST) because a Port or
+				 * Interface of this name exists that is not ours
+				 * and was not reaped (XKOVS_REAP_STALE) */
 };
 #define XKOVS_PORT_INIT { .ofport = -1 }
 
@@ -134,25 +155,45 @@ struct xkovs_port {
 #define XKOVS_NO_WAIT	(1u << 0)	/* add: do not wait for ovs-vswitchd */
 #define XKOVS_WAIT	(1u << 1)	/* del: wait for ovs-vswitchd too */
 #define XKOVS_FORCE	(1u << 2)	/* del: remove ports of other owners */
-#define XKOVS_STEAL_IFACE_ID (1u << 3)	/* add: remove any other port holding
+#define XKOVS_REAP_STALE (1u << 3)	/* add: see xkovs_set_owner_judge() */
+#define XKOVS_STEAL_IFACE_ID (1u << 4)	/* add: remove any other port holding
 					 * an iface-id being added */
+
+/* Returns true when the xkvm process 'owner' (an XKOVS_OWNER_KEY value)
+ * is gone, false when it lives or cannot be judged. */
+typedef bool xkovs_owner_dead_fn(const char *owner, void *aux);
+
+/* Sets the judge xkovs_add_ports() asks about the owners of rows in its
+ * way (NULL, the default: none counts as dead).  With XKOVS_REAP_STALE it
+ * removes, in its own transaction, each Port bearing one of the new names
+ * whose every Interface carries an owner tag 'fn' judges dead (a row a
+ * crashed xkvm left, whose name the kernel has given to a new tap); the
+ * transaction also checks those tags are unchanged when it commits.  And
+ * a port of a dead owner holding an OVN logical port being added is
+ * removed (see xkovs_add_ports()).  The caller keeps owning 'aux'. */
+void xkovs_set_owner_judge(struct xkovs *h, xkovs_owner_dead_fn *fn, void *aux);
 
 /* Adds the 'n' ports in ONE transaction: an Interface and a Port row each,
  * added to its bridge's ports by a mutation (a fake bridge's port goes to
  * the parent with the fake bridge's tag, as ovs-vsctl does).  Each
  * Interface gets external_ids XKOVS_OWNER_KEY=owner plus attached-mac and
- * what its options say.  Unless XKOVS_NO_WAIT, then waits (same
- * timeout) until ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the
- * next_cfg the transaction incremented), fills each port's 'ofport', and
- * fails when an Interface got none.  On any failure after the commit it
- * removes everything it added (best effort, without waiting).
+ * what its options say.  Unless XKOVS_NO_WAIT, then waits until
+ * ovs-vswitchd applied it (Open_vSwitch cur_cfg reaching the next_cfg the
+ * transaction incremented; bounded by lack of progress, see above), fills
+ * each port's 'ofport', and fails when an Interface got none.  On any
+ * failure after the commit it removes everything it added (best effort,
+ * without waiting).
  * A port that exists already on its bridge with this owner's tag (a commit
  * whose reply a reconnection lost, seen applied by the retry) is taken as
- * added.  An OVN logical port ("iface-id=X") held by another port of the
- * host is taken over in the same transaction (that port removed) when its
- * owner is dead (see xkovs_set_owner_judge()) or with XKOVS_STEAL_IFACE_ID;
- * else the call fails with -EBUSY naming the holder.  An "ofport=N" held
- * by another Interface of the bridge fails with -EADDRINUSE naming it.
+ * added; with XKOVS_REAP_STALE one of a dead owner is replaced (see
+ * xkovs_set_owner_judge()).  Any other row bearing a new name fails the
+ * call with -EEXIST before anything is committed, with 'taken' set on each
+ * such port (so the caller can pick other names for those alone).  An OVN
+ * logical port ("iface-id=X") held by another port of the host is taken
+ * over in the same transaction (that port removed) when its owner is dead
+ * or with XKOVS_STEAL_IFACE_ID; else the call fails with -EBUSY naming the
+ * holder.  An "ofport=N" held by another Interface of the bridge fails
+ * with -EADDRINUSE naming it.
  * Returns 0; -EINVAL (bad spec, option or owner), -ENODEV (no such bridge),
  * -EEXIST (name taken), -EBUSY, -EADDRINUSE (also when ovs-vswitchd gave
  * another OpenFlow port), -ETIMEDOUT, -EIO (ovs-vswitchd could not add a

@@ -43,12 +43,20 @@ struct xkovs *ovsports_db(const struct ovsports *s)
 
 /* The judge of xkovs_set_owner_judge(): a well-formed tag whose owner is
  * known to be gone (not another pid namespace's, which we cannot tell). */
-static int owner_is_dead(const char *tag, void *arg)
+static bool owner_is_dead(const char *tag, void *arg)
 {
 	struct owner o;
 
 	(void)arg;
 	return owner_parse(tag, &o) == 0 && owner_alive(&o) == 0;
+}
+
+/* At -v: what a wait longer than a second waits for (e.g. ovs-vswitchd
+ * working through hundreds of other launches' ports first). */
+static void say_slow_wait(void *aux, const char *what)
+{
+	(void)aux;
+	xkvm_debug(1, "%s", what);
 }
 
 /* Returns 1 connected, 0 no OVS here, or -errno (printed). */
@@ -65,6 +73,10 @@ static int connect_db(struct ovsports *s)
 			return -ENOMEM;
 		}
 		xkovs_set_owner_judge(s->h, owner_is_dead, NULL);
+		if (xkvm_verbosity >= 1)
+			xkovs_set_notify(s->h, 1000, say_slow_wait, NULL);
+		/* Only this process's ports: K launches, not K^2 updates. */
+		xkovs_monitor_own(s->h);
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */
@@ -284,8 +296,9 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
 	}
+	/* A dead launch's row bearing a new tap's name is replaced. */
 	ret = xkovs_add_ports(s->h, ports, k, owner, (s->opt.ovs_wait ? 0 : XKOVS_NO_WAIT) |
-			      (s->opt.iface_steal ? XKOVS_STEAL_IFACE_ID : 0));
+			      (s->opt.iface_steal ? XKOVS_STEAL_IFACE_ID : 0) | XKOVS_REAP_STALE);
 	if (ret < 0) {
 		if (ret == -EINTR)
 			xkvm_error("interrupted while adding Open vSwitch ports");

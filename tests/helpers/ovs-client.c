@@ -18,6 +18,11 @@
  *              stderr and waits (up to 60 s) until FILE exists: the test
  *              creates it once it has done what it wanted meanwhile (stopped
  *              or restarted a daemon)
+ *   -N         monitors only its own rows (xkovs_monitor_own()), as a launch
+ *              does; $OVS_CLIENT_OPTS in tests/lib/ovs.sh may add it
+ *   -D         judges owners whose string begins with "dead" dead
+ *              (xkovs_set_owner_judge())   -R  add reaps their ports
+ *              (XKOVS_REAP_STALE)
  *   -F         prints "inheritable: N" to stderr at the end: how many more
  *              descriptors above 2 lack FD_CLOEXEC than at the start (want 0)
  * Exit: 0 ok, 1 failure ("ovs-client: MESSAGE [ERRNO-NAME]" on stderr),
@@ -43,9 +48,16 @@ struct spec {
 	char *buf;
 };
 
+/* -D's judge: an owner string that begins with "dead" is a dead owner. */
+static bool dead_prefix(const char *owner, void *aux)
+{
+	(void)aux;
+	return !strncmp(owner, "dead", 4);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] [-W FILE] [-F] "
+	fprintf(stderr, "usage: ovs-client [-r REMOTE] [-t MS] [-o OWNER] [-n] [-w] [-f] [-T] [-W FILE] [-F] [-N] [-D] [-R] "
 		"is-bridge|list-br|add-ports|del-ports|list-owned|wait-ovn ARG...\n");
 	return 2;
 }
@@ -196,12 +208,12 @@ int main(int argc, char **argv)
 {
 	const char *remote = NULL, *owner = "ovs-client";
 	unsigned flags = 0;
-	int timeout = 0, timing = 0, fds = 0, fds0 = inheritable_fds(), opt, ret;
+	int timeout = 0, timing = 0, fds = 0, narrow = 0, judge = 0, fds0 = inheritable_fds(), opt, ret;
 	const char *go = NULL;
 	struct xkovs *h;
 	double t0, t1;
 
-	while ((opt = getopt(argc, argv, "+r:t:o:nwfTW:F")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:t:o:nwfTW:FNDR")) != -1) {
 		switch (opt) {
 		case 'r': remote = optarg; break;
 		case 't': timeout = atoi(optarg); break;
@@ -212,6 +224,9 @@ int main(int argc, char **argv)
 		case 'T': timing = 1; break;
 		case 'F': fds = 1; break;
 		case 'W': go = optarg; break;
+		case 'N': narrow = 1; break;
+		case 'D': judge = 1; break;
+		case 'R': flags |= XKOVS_REAP_STALE; break;
 		default: return usage();
 		}
 	}
@@ -222,6 +237,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ovs-client: out of memory\n");
 		return 1;
 	}
+	if (narrow)
+		xkovs_monitor_own(h);
+	if (judge)
+		xkovs_set_owner_judge(h, dead_prefix, NULL);
 	ret = xkovs_connect(h);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "ovs-client: no OVS: %s\n", xkovs_error(h));

@@ -88,7 +88,7 @@ if [ -s "$dir/rec" ]; then
 	check_eq "stopped under a launch: xkvm exits as qemu did" 143 "$?"
 	within 900 5000 "$start" "stopped under a launch"
 	check_eq "stopped under a launch: one line" \
-		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to commit" \
+		"xkvm: cannot remove Open vSwitch ports: timed out after 1000 ms waiting for the OVSDB server to send the rows asked for" \
 		"$(errors)"
 	check_eq "stopped under a launch: the taps are gone" "" "$(tapvm_links)"
 	kill -CONT "$server"
@@ -114,11 +114,18 @@ xk --ovs-timeout 1 --netdev "$br1" --netdev "$lbr" --netdev "$br1,ovs-tag=3" 2>"
 check_eq "vswitchd stopped: exit 1" 1 "$?"
 within 900 5000 "$start" "vswitchd stopped"
 check_eq "vswitchd stopped: one line" \
-	"xkvm: timed out after 1000 ms waiting for ovs-vswitchd to apply the change" "$(errors)"
+	"xkvm: timed out waiting for ovs-vswitchd to apply the change: no progress for 1000 ms (it applied configuration $(cfgs))" "$(errors)"
 check_clean "vswitchd stopped"
 check_eq "vswitchd stopped: the bridge keeps no port" "" "$(vs list-ports "$br1")"
 check_eq "vswitchd stopped: no stray Interface rows" "$br1 $brs" \
 	"$(vs --bare --columns=name list Interface | grep . | sort | tr '\n' ' ' | sed 's/ $//')"
+# At -v, a wait longer than a second says what it waits for.
+xk -v --ovs-timeout 2 --netdev "$br1" 2>"$dir/err"
+check_eq "vswitchd stopped, -v: exit 1" 1 "$?"
+check_eq "vswitchd stopped, -v: one line saying what is waited for" \
+	"waiting for ovs-vswitchd to apply the change (it applied configuration $(cfgs))" \
+	"$(grep '^waiting for' "$dir/err")"
+check_clean "vswitchd stopped, -v"
 # --ovs-no-wait does not wait for it: the launch goes on.
 xk --ovs-no-wait --netdev "$br1" 2>"$dir/err"
 check_eq "vswitchd stopped, --ovs-no-wait: launches" "0 " "$? $(errors)"

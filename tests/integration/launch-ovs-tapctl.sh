@@ -118,7 +118,7 @@ ovs_stop_vswitchd
 out=$(as 0 make-nics --owner-pid $$ --ovs-timeout 1 "$lbr" "$br1" 2>"$dir/err")
 check_eq "make-nics, vswitchd stopped: exit 1, nothing on stdout" "1 " "$? $out"
 check_eq "make-nics, vswitchd stopped: one line" \
-	"xkvm: timed out after 1000 ms waiting for ovs-vswitchd to apply the change" "$(cat "$dir/err")"
+	"xkvm: timed out waiting for ovs-vswitchd to apply the change: no progress for 1000 ms (it applied configuration $(cfgs))" "$(cat "$dir/err")"
 check_clean "make-nics, vswitchd stopped"
 ovs_start_vswitchd || exit 2
 

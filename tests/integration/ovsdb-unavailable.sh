@@ -75,9 +75,9 @@ check_eq "nothing left" "" "$(ovs_vsctl list-ports "$br")"
 
 # ovsdb-server restarted under a connected client: the call reconnects (the
 # new socket may take the old one's number) and still leaves no descriptor
-# for qemu to inherit.
+# for qemu to inherit; monitoring only its own rows (-N), as a launch does.
 rm -f "$err.go"
-ovs_client -F -W "$err.go" -t 5000 -o me add-ports "$br:$tap" >"$err.out" 2>"$err" &
+ovs_client -N -F -W "$err.go" -t 5000 -o me add-ports "$br:$tap" >"$err.out" 2>"$err" &
 pid=$!
 for i in $(seq 500); do grep -q connected "$err" && break; sleep 0.02; done
 check_cmd "restarted server: the client connected" grep -q connected "$err"
@@ -96,8 +96,9 @@ ovs_stop_vswitchd
 start=$(now_ms)
 out=$(ovs_client -t 1000 -o me add-ports "$br:$tap,iface-id=x" 2>&1)
 check_eq "no vswitchd: exit 1" 1 "$?"
+cur=$(ovs_vsctl --no-wait get Open_vSwitch . cur_cfg)
 check_eq "no vswitchd: timeout message" \
-	"ovs-client: timed out after 1000 ms waiting for ovs-vswitchd to apply the change [ETIMEDOUT]" "$out"
+	"ovs-client: timed out waiting for ovs-vswitchd to apply the change: no progress for 1000 ms (it applied configuration $cur, ours is $((cur + 1))) [ETIMEDOUT]" "$out"
 within 1000 5000 "$start"
 check_eq "no vswitchd: no port left" "" "$(ovs_vsctl --no-wait list-ports "$br")"
 check_eq "no vswitchd: no Interface left" "$br" \
@@ -108,8 +109,30 @@ start=$(now_ms)
 check_cmd "no vswitchd: removal does not wait for it" ovs_client -o me del-ports "$br:$tap"
 within 0 4000 "$start"	# waiting for ovs-vswitchd would take the 5 s timeout
 check_eq "no vswitchd: removed" "" "$(ovs_vsctl --no-wait list-ports "$br")"
-
 ovs_start_vswitchd
+
+# ovs-vswitchd busy (stopped, while the test advances cur_cfg as it would
+# working through other changes queued first): as long as cur_cfg moves, the
+# wait goes on past the timeout; once ovs-vswitchd runs, the add completes.
+# Twenty changes queued before ours; the test applies ten, one every 0.3 s.
+vsw=$(ovs_pid vswitchd)
+kill -STOP "$vsw"
+cur=$(ovs_vsctl --no-wait get Open_vSwitch . cur_cfg)
+ovs_vsctl --no-wait set Open_vSwitch . next_cfg=$((cur + 20))
+ovs_client -t 1000 -o me add-ports "$br:$tap" >"$empty/busy.out" 2>&1 &
+pid=$!
+kill_at_exit $pid
+for i in $(seq 10); do
+	sleep 0.3
+	ovs_vsctl --no-wait set Open_vSwitch . cur_cfg=$((cur + i))
+done
+check_cmd "busy vswitchd: still waiting after 3 s of progress (timeout 1 s)" kill -0 $pid
+kill -CONT "$vsw"
+wait $pid
+check_eq "busy vswitchd: the add completes once it applied ours" \
+	"0 $tap $(ovs_vsctl get Interface $tap ofport)" "$? $(cat "$empty/busy.out")"
+check_cmd "busy vswitchd: removal" ovs_client -o me del-ports "$br:$tap"
+
 out=$(ovs_client -o me add-ports "$br:$tap")
 check_eq "vswitchd back: add works" "$tap $(ovs_vsctl get Interface $tap ofport)" "$out"
 check_cmd "vswitchd back: removal" ovs_client -o me del-ports "$br:$tap"

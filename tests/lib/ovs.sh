@@ -32,8 +32,12 @@
 #   tapvm_links, tapvm_ports, owned_ifaces   the tapvm* links in OVS_NS, the
 #                       tapvm* Ports and the Interfaces with an xkvm-owner tag
 #   check_clean DESC    checks that none of those three is left
+#   cfgs                "C, ours is N": the database's cur_cfg and next_cfg, as
+#                       the message of a wait for a stopped ovs-vswitchd
+#                       names them (the last change's next_cfg is the waiter's)
 #   ovs_client ARG...   runs the ovs-client test driver of $XKVM_BUILD (see
-#                       tests/helpers/ovs-client.c) inside OVS_NS
+#                       tests/helpers/ovs-client.c) inside OVS_NS, with the
+#                       options in $OVS_CLIENT_OPTS first (e.g. -N)
 # OVS runs from the netdev (userspace) datapath: no kernel module needed.
 
 OVS_SCHEMA=${OVS_SCHEMA:-/usr/share/openvswitch/vswitch.ovsschema}
@@ -51,7 +55,7 @@ ovs_in_ns() {
 ovs_client() {
 	local b=${XKVM_BUILD:-build}
 	case "$b" in /*) ;; *) b=$XKVM_TOP/$b;; esac
-	ovs_in_ns "$b/tests/ovs-client" "$@"
+	ovs_in_ns "$b/tests/ovs-client" ${OVS_CLIENT_OPTS:-} "$@"
 }
 
 ovs_vsctl() {
@@ -180,6 +184,9 @@ owned_ifaces() { ovs_vsctl --no-wait -f csv --no-headings --columns=name,externa
 	list Interface | grep xkvm-owner | cut -d, -f1 | tr '\n' ' '; }
 tapvm_ports() { ovs_vsctl --no-wait --bare --columns=name list Port | grep '^tapvm' |
 	tr '\n' ' '; }
+cfgs() {
+	echo "$(ovs_vsctl --no-wait get Open_vSwitch . cur_cfg), ours is $(ovs_vsctl --no-wait get Open_vSwitch . next_cfg)"
+}
 check_clean() {
 	check_eq "$1: no tapvm link left" "" "$(tapvm_links)"
 	check_eq "$1: no tapvm Port left" "" "$(tapvm_ports)"

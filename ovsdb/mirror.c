@@ -47,7 +47,7 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 	if (m->out_internal) {
 		/* The mirror's own output: an internal port (a tap of
 		 * ovs-vswitchd's on the userspace datapath) to capture on. */
-		const struct ovsrec_interface *iface;
+		struct ovsrec_interface *iface;
 		struct smap tag = SMAP_INITIALIZER(&tag);
 		struct ovsrec_port *p;
 
@@ -61,7 +61,7 @@ static int build_add(struct xkovs *h, struct ovsdb_idl_txn *txn, void *aux)
 		smap_destroy(&tag);
 		p = CONST_CAST(struct ovsrec_port *, ovsrec_port_insert(txn));
 		ovsrec_port_set_name(p, m->out);
-		ovsrec_port_set_interfaces(p, CONST_CAST(struct ovsrec_interface **, &iface), 1);
+		ovsrec_port_set_interfaces(p, &iface, 1);
 		ovsrec_bridge_update_ports_addvalue(br, p);
 		out = p;
 	} else {

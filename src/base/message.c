@@ -8,6 +8,9 @@
 int xkvm_verbosity;
 
 static void vsay(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
 	int saved = errno;
 

@@ -81,6 +81,22 @@ check_eq "tap-control make-nics BRIDGE,ovs-if: make-nics' fields" "$ob,ovs-iface
 check_eq "tap-control make-nics BRIDGE,q: make-nics takes queues=" "$ob,queues=" \
 	"$(comp -- tap-control make-nics "$ob,q")"
 
+# ctl: the subcommand, the NAMEs of this user's launches (their control
+# sockets: a bound socket counts, a plain file of the same shape does not),
+# then the commands of `xkvm ctl --help`.
+check_eq "xkvm : the subcommands" "$(lines ctl tap-control)" "$(comp -- "")"
+rundir=$(mktemp -d "${TMPDIR:-/tmp}"/xkt-comp.XXXXXX) || exit 2
+when_finished "rm -rf '$rundir'"
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	"$rundir/lab1.sock" || exit 2
+: >"$rundir/stale.sock"
+check_eq "xkvm ctl : the running launches" "lab1" "$(comp XKVM_RUN_DIR="$rundir" -- ctl "")"
+check_eq "xkvm ctl NAME : the commands of ctl --help" \
+	"$("$XKVM" ctl --help | awk '/^      [a-z]/ {print $1; if ($2 == "|") print $3}' | sort -u)" \
+	"$(comp -- ctl lab1 "")"
+check_eq "xkvm ctl NAME st: stop" "stop" "$(comp -- ctl lab1 st)"
+check_eq "-n BRIDGE,vh: vhost-user" "$ob,vhost-user" "$(comp -- -n "$ob,vh")"
+
 # Taps and ports xkvm made (owned by this shell: they stay until the namespace
 # and the private OVS go), for del-nics and ovs-cleanup.
 out=$(ovs_in_ns "$XKVM" tap-control make-nics --owner-pid $$ "$lb" "$ob") || fail "make-nics: $out"

@@ -9,10 +9,11 @@
 
 _xkvm_opts="--netdev --disk --dry-run --kvm --bios --uefi --uefi-nvram --accel
 	--verbose --ovsdb --ovs-timeout --ovs-no-wait --ovs-iface-steal --ovn-timeout --ovn-no-wait
-	--skip-reap --dowait --no-dowait --help --version"
+	--skip-reap --name --hotplug-ports --dowait --no-dowait --help --version"
 _xkvm_modes="make-nics del-nics ovs-cleanup gc list bridges"
 _xkvm_netdev_fields="mac= macaddr= model= mtu= queues= ovs-tag= ovs-trunks= ovs-iface-id=
-	ovs-vm-id= ovs-ext: ovs-ofport= ovs-ingress-rate= ovs-ingress-burst="
+	ovs-vm-id= ovs-ext: ovs-ofport= ovs-ingress-rate= ovs-ingress-burst= vhost-user"
+_xkvm_ctl_cmds="list show link nic netem capture mirror stop kill"
 
 # _xkvm_run XKVM OVSDB MODE: one name a line from `tap-control MODE`
 # (bridges: every bridge; taps: xkvm's taps; ports: BRIDGE:PORT of xkvm's
@@ -24,6 +25,19 @@ _xkvm_run() {
 	ports) mode=list filter='/"kind":"ovs-port"/s/.*"name":"\([^"\\]*\)","bridge":"\([^"\\]*\)".*/\2:\1/p' ;;
 	esac
 	"$1" tap-control $mode ${2:+--ovsdb "$2"} 2>/dev/null | sed -n "$filter"
+}
+
+# _xkvm_ctl_names: the NAMEs of running launches of this user (the
+# sockets in the directory `xkvm ctl` looks in: XKVM_RUN_DIR, /run/xkvm for
+# root, else $XDG_RUNTIME_DIR/xkvm).
+_xkvm_ctl_names() {
+	local dir=${XKVM_RUN_DIR:-} s
+	if [[ $dir != /* ]]; then
+		if [ "$EUID" -eq 0 ]; then dir=/run/xkvm; else dir=${XDG_RUNTIME_DIR:-}/xkvm; fi
+	fi
+	for s in "$dir"/*.sock; do
+		[ -S "$s" ] && s=${s##*/} && printf '%s\n' "${s%.sock}"
+	done
 }
 
 # _xkvm_netdev XKVM OVSDB VALUE [make-nics]: replies for a NETDEV value.
@@ -77,7 +91,7 @@ _xkvm() {
 	fi
 	case "$opt" in
 	-n|--netdev|-d|--disk|--bios|--uefi-nvram|--kvm|--accel|--ovsdb|--ovs-timeout|\
-	--ovn-timeout|--owner-pid) ;;
+	--ovn-timeout|--owner-pid|--name|--hotplug-ports) ;;
 	*) opt="" ;;
 	esac
 	[ -n "$mode" ] && case "$opt" in -n|--netdev|-d|--disk|--bios|--uefi-nvram|--kvm|--accel)
@@ -96,7 +110,13 @@ _xkvm() {
 		esac
 		[[ $cur == --*=* ]] && replies=("${replies[@]/#/$opt=}")
 	elif [ ${#words[@]} -eq 2 ] && [[ $cur != -* ]]; then
-		mapfile -t replies < <(compgen -W "tap-control" -- "$cur")
+		mapfile -t replies < <(compgen -W "tap-control ctl" -- "$cur")
+	elif [ "${words[1]-}" = ctl ] && [ ${#words[@]} -eq 3 ]; then
+		mapfile -t replies < <(compgen -W "$(_xkvm_ctl_names)" -- "$cur")
+	elif [ "${words[1]-}" = ctl ] && [ ${#words[@]} -eq 4 ]; then
+		mapfile -t replies < <(compgen -W "$_xkvm_ctl_cmds" -- "$cur")
+	elif [ "${words[1]-}" = ctl ]; then
+		:	# NICs are the launch's to tell: `xkvm ctl NAME list`
 	elif [ "${words[1]-}" = tap-control ] && [ ${#words[@]} -eq 3 ]; then
 		mapfile -t replies < <(compgen -W "$_xkvm_modes --help" -- "$cur")
 	elif [ -n "$mode" ] && [[ $cur == -* ]]; then

@@ -265,7 +265,8 @@ static int cmd_list(int argc, char **argv, const struct tapctl_opts *o)
 
 #define OVSDB_OPTIONS_HELP \
 	"           --ovsdb REMOTE  OVSDB remote (default unix:$OVS_RUNDIR/db.sock)\n" \
-	"           --ovs-timeout S bound of every OVSDB wait (default 5)\n"
+	"           --ovs-timeout S seconds an OVSDB wait may go without\n" \
+	"                           progress (default 5)\n"
 
 static const struct mode modes[] = {
 	{ "make-nics", cmd_make_nics, O_OWNER | O_OVSDB | O_DATAPATH | O_WAITS,

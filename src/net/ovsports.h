@@ -17,7 +17,7 @@
 /* How to reach Open vSwitch and what to wait for. */
 struct ovsports_options {
 	const char *ovsdb;	/* OVSDB remote, NULL for the default */
-	int ovs_timeout_ms;	/* bound of every OVSDB wait (> 0) */
+	int ovs_timeout_ms;	/* bound of an OVSDB wait without progress */
 	bool ovs_wait;		/* wait until ovs-vswitchd applied the ports */
 	bool ovn_wait;		/* wait for ovn-installed on ovs-iface-id ports */
 	int ovn_timeout_ms;	/* bound of that wait (> 0) */

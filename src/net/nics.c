@@ -548,6 +548,92 @@ out:
 	return ret;
 }
 
+/* Removes the listed tap 'name' (found by name) and unlists it.  Returns
+ * 0, -ENOENT (not listed) or prints and returns -errno. */
+static int drop_tap(struct nics *ns, const char *name)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ns->n && strcmp(ns->taps[i].name, name); i++)
+		;
+	if (i == ns->n)
+		return -ENOENT;
+	if (open_nl(ns) < 0)
+		return -EIO;
+	ret = xknl_link_del(ns->nl, ns->taps[i].ifindex, ns->taps[i].name);
+	if (ret < 0 && ret != -ENODEV) {
+		xkvm_error("failed removal of '%s': %s", name, nl_reason(ns, ret));
+		return ret;
+	}
+	memmove(ns->taps + i, ns->taps + i + 1, (ns->n - i - 1) * sizeof(*ns->taps));
+	ns->n--;
+	return 0;
+}
+
+/* How often a launch picks new tap names for ports whose names are taken
+ * in the database before it gives up (each round takes a fresh name from
+ * the kernel for every clashing NIC). */
+#define RENAME_ROUNDS 8
+
+/* Adds the OVS ports of nics[]; a NIC whose tap name a foreign or live row
+ * bears gets a new tap (the kernel's next free name) and the add is tried
+ * again.  The clashing taps stay until the end so the kernel cannot hand
+ * their names out again; then they go.  Returns 0 or -errno (printed). */
+static int add_ports(struct nics *ns, struct nic *nics, size_t n)
+{
+	char (*held)[XKNL_IFNAMSIZ] = NULL;	/* the clashing taps, kept meanwhile */
+	size_t nheld = 0;
+	bool *taken = calloc(n, sizeof(*taken));
+	int ret;
+
+	if (!taken) {
+		xkvm_error("out of memory");
+		return -ENOMEM;
+	}
+	ret = ovsports_add(ns->ovs, nics, n, ns->tag, taken);
+	for (int round = 1; ret == -EEXIST; round++) {
+		bool last = round > RENAME_ROUNDS;
+
+		for (size_t i = 0; i < n; i++)
+			last |= taken[i] && nics[i].vhost_user;	/* not a tap: no other name */
+		if (last) {	/* once more, to say which names */
+			ret = ovsports_add(ns->ovs, nics, n, ns->tag, NULL);
+			break;
+		}
+		for (size_t i = 0; ret == -EEXIST && i < n; i++) {
+			void *more;
+
+			if (!taken[i])
+				continue;
+			taken[i] = false;
+			more = realloc(held, (nheld + 1) * sizeof(*held));
+			if (!more) {
+				xkvm_error("out of memory");
+				ret = -ENOMEM;
+				break;
+			}
+			held = more;
+			memcpy(held[nheld++], nics[i].tap, sizeof(*held));
+			xkvm_debug(1, "tap name %s is taken in the Open vSwitch database: "
+				   "making another tap", nics[i].tap);
+			if (make_one(ns, &nics[i]) < 0)
+				ret = -EIO;	/* printed */
+		}
+		if (ret == -EEXIST)
+			ret = ovsports_add(ns->ovs, nics, n, ns->tag, taken);
+	}
+	for (size_t i = 0; i < nheld; i++) {
+		int r = drop_tap(ns, held[i]);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	free(held);
+	free(taken);
+	return ret;
+}
+
 static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 {
 	size_t from = ns->n;
@@ -565,7 +651,7 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 		cleanup_check_signal();
 	}
 	if (ret == 0)
-		ret = ovsports_add(ns->ovs, nics, n, ns->tag);
+		ret = add_ports(ns, nics, n);
 	if (ret < 0) {
 		for (size_t i = 0; i < n; i++)
 			nics[i].tap[0] = '\0';
@@ -617,7 +703,6 @@ const char *nics_db_error(const struct nics *ns)
 
 int nics_remove(struct nics *ns, const char *tap)
 {
-	size_t i;
 	int ret;
 
 	if (!nics_privileged())
@@ -625,20 +710,7 @@ int nics_remove(struct nics *ns, const char *tap)
 	ret = ovsports_remove(ns->ovs, tap);	/* the port before its tap */
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
-	for (i = 0; i < ns->n && strcmp(ns->taps[i].name, tap); i++)
-		;
-	if (i == ns->n)
-		return -ENOENT;
-	if (open_nl(ns) < 0)
-		return -EIO;
-	ret = xknl_link_del(ns->nl, ns->taps[i].ifindex, ns->taps[i].name);
-	if (ret < 0 && ret != -ENODEV) {
-		xkvm_error("failed removal of '%s': %s", tap, nl_reason(ns, ret));
-		return ret;
-	}
-	memmove(ns->taps + i, ns->taps + i + 1, (ns->n - i - 1) * sizeof(*ns->taps));
-	ns->n--;
-	return 0;
+	return drop_tap(ns, tap);
 }
 
 /* Attaches the tap of 'n' where 'n' says (a classified bridge). */
@@ -649,7 +721,7 @@ static int attach(struct nics *ns, const struct nic *n)
 	int ret;
 
 	if (n->kind == NIC_OVS)
-		return ovsports_add(ns->ovs, n, 1, ns->tag);
+		return ovsports_add(ns->ovs, n, 1, ns->tag, NULL);
 	ret = xknl_link_get(ns->nl, n->tap, &tap);
 	if (ret == 0)
 		ret = xknl_link_get(ns->nl, n->bridge, &br);

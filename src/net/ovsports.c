@@ -249,9 +249,11 @@ static void warn_unpoliced(const struct nic *nics, size_t n)
 	}
 }
 
-int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner)
+int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner,
+		 bool *taken)
 {
 	struct xkovs_port *ports = NULL;
+	size_t *index = NULL;	/* ports[j] is the port of nics[index[j]] */
 	const char *first = NULL;
 	size_t from = s->n, k = 0;
 	int ret;
@@ -279,7 +281,8 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 	if (!s->owner && !(s->owner = strdup(owner)))
 		goto nomem;
 	ports = calloc(n, sizeof(*ports));
-	if (!ports)
+	index = calloc(n, sizeof(*index));
+	if (!ports || !index)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		struct xkovs_port p = XKOVS_PORT_INIT;
@@ -292,6 +295,7 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		p.opts = (const char *const *)nics[i].ovs.v;
 		p.mtu = nics[i].mtu;
 		p.vhost_socket = nics[i].vhost_user ? nics[i].vhost_sock : NULL;
+		index[k] = i;
 		ports[k++] = p;
 		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
@@ -299,6 +303,16 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 	/* A dead launch's row bearing a new tap's name is replaced. */
 	ret = xkovs_add_ports(s->h, ports, k, owner, (s->opt.ovs_wait ? 0 : XKOVS_NO_WAIT) |
 			      (s->opt.iface_steal ? XKOVS_STEAL_IFACE_ID : 0) | XKOVS_REAP_STALE);
+	if (ret == -EEXIST && taken) {
+		bool any = false;
+
+		for (size_t j = 0; j < k; j++) {
+			taken[index[j]] = ports[j].taken;
+			any |= ports[j].taken;
+		}
+		if (any)
+			goto out;	/* the caller renames; nothing was committed */
+	}
 	if (ret < 0) {
 		if (ret == -EINTR)
 			xkvm_error("interrupted while adding Open vSwitch ports");
@@ -325,6 +339,7 @@ out:
 	if (ret < 0)
 		remove_from(s, from);
 	free(ports);
+	free(index);
 	return ret;
 }
 

@@ -62,8 +62,12 @@ bool ovsports_unreadable(const struct ovsports *s);
  * iface_steal, by any port) is taken over in the same transaction; waits
  * for ovs-vswitchd and OVN as configured.  Returns 0,
  * or prints one line and returns -errno (the ports of this call are
- * removed again). */
-int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner);
+ * removed again).  'taken', when not NULL, is n flags: when a Port or
+ * Interface that is not this owner's (nor a dead xkvm's) bears the tap name
+ * of a NIC, its flag is set and the call returns -EEXIST unprinted, having
+ * committed nothing (the caller picks other tap names for those NICs). */
+int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const char *owner,
+		 bool *taken);
 
 /* Looks, without waiting, whether the vhost-user port 'name' is connected
  * to qemu (Interface status:status=connected).  Returns 1 connected, 0 not

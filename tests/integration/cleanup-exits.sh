@@ -44,11 +44,14 @@ run_case not-executable 1 -- --kvm "$noexec" "${CL_NICS[@]}"
 
 # Setup failing half-way: the taps and ports made before are removed.
 run_case missing-bridge 1 -- --kvm "$CL_QEMU" "${CL_NICS[@]}" --netdev "nb$(rand_hex 3)"
-# OVS refusing the transaction: a port named like the tap the kernel will
-# pick for the 4th OVS NIC already sits in the database (no such device).
-# Every tap exists by then, and goes; the foreign port stays.
-ovs_vsctl --no-wait add-port "$OB" tapvm7 || exit 2
-FOREIGN_PORT=tapvm7 run_case port-refused 1 FAKE_QEMU_SLEEP=1 -- --kvm "$CL_QEMU" "${CL_NICS[@]}"
-check_eq "port-refused: nothing but the foreign port" "tapvm7" "$(cl_ports)"
-ovs_vsctl del-port "$OB" tapvm7
+# OVS refusing the transaction: the last NIC asks for an OVN logical port
+# a foreign port holds (refused without --ovs-iface-steal).  Every tap
+# exists by then, and goes; the foreign port stays.  (A foreign port named
+# like a tap the kernel picks no longer fails a launch: ovs-name-clash.)
+ovs_vsctl --no-wait add-port "$OB" xforeign -- \
+	set Interface xforeign "external_ids:iface-id=lp-held" || exit 2
+FOREIGN_PORT=xforeign run_case port-refused 1 FAKE_QEMU_SLEEP=1 -- --kvm "$CL_QEMU" \
+	"${CL_NICS[@]}" --netdev "$OB,ovs-iface-id=lp-held"
+check_eq "port-refused: nothing but the foreign port" "xforeign" "$(cl_ports)"
+ovs_vsctl del-port "$OB" xforeign
 done_testing

@@ -593,10 +593,14 @@ static int add_ports(struct nics *ns, struct nic *nics, size_t n)
 	}
 	ret = ovsports_add(ns->ovs, nics, n, ns->tag, taken);
 	for (int round = 1; ret == -EEXIST; round++) {
-		bool last = round > RENAME_ROUNDS;
+		bool last = round > RENAME_ROUNDS, any = false;
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			any |= taken[i];
 			last |= taken[i] && nics[i].vhost_user;	/* not a tap: no other name */
+		}
+		if (!any)
+			break;	/* -EEXIST of another kind: said already */
 		if (last) {	/* once more, to say which names */
 			ret = ovsports_add(ns->ovs, nics, n, ns->tag, NULL);
 			break;

@@ -18,6 +18,7 @@
 
 #include "base/cleanup.h"
 #include "base/clock.h"
+#include "base/json.h"
 #include "base/xkvm.h"
 #include "ctl/rundir.h"
 #include "ctl/server-int.h"
@@ -224,24 +225,13 @@ int ctl_qmp_run(struct ctl_server *s, struct reply *rep, const char *cmd,
 
 /* --- the commands ------------------------------------------------------- */
 
+/* 's' as a JSON string, or null. */
 static void json_str(FILE *f, const char *s)
 {
-	if (!s) {
+	if (s)
+		json_put_str(f, s);
+	else
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 void ctl_nic_id(const struct nic *n, char *buf, size_t size)

@@ -187,23 +187,32 @@ out:
 	return ret;
 }
 
-static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
+/* del-nics' and ovs-cleanup's common start: at least one item, root,
+ * the ACL's force rule and the invoking uid in *uid.  Returns 0 or the
+ * exit status (said). */
+static int removal_start(int argc, const struct tapctl_opts *o, const char *item, uid_t *uid)
 {
-	uid_t uid;
-	int ret;
-
-	(void)o;
 	if (optind >= argc) {
 		usage(stderr);
-		xkvm_error("must give tap");
+		xkvm_error("must give %s", item);
 		return XKVM_EXIT_USAGE;
 	}
 	if (!need_root() || tapctl_priv_force(o, current->name) < 0)
 		return XKVM_EXIT_FAILURE;
-	if (owner_invoking_uid(&uid) < 0) {
+	if (owner_invoking_uid(uid) < 0) {
 		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
 		return XKVM_EXIT_FAILURE;
 	}
+	return 0;
+}
+
+static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
+{
+	uid_t uid;
+	int ret = removal_start(argc, o, "tap", &uid);
+
+	if (ret)
+		return ret;
 	ret = nics_delete_owned((const char *const *)argv + optind,
 				(size_t)(argc - optind), uid);
 	return ret == 0 ? 0 : XKVM_EXIT_FAILURE;
@@ -212,18 +221,10 @@ static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 {
 	uid_t uid;
+	int ret = removal_start(argc, o, "bridge:port", &uid);
 
-	if (optind >= argc) {
-		usage(stderr);
-		xkvm_error("must give bridge:port");
-		return XKVM_EXIT_USAGE;
-	}
-	if (!need_root() || tapctl_priv_force(o, current->name) < 0)
-		return XKVM_EXIT_FAILURE;
-	if (owner_invoking_uid(&uid) < 0) {
-		xkvm_error("invalid SUDO_UID '%s'", getenv("SUDO_UID"));
-		return XKVM_EXIT_FAILURE;
-	}
+	if (ret)
+		return ret;
 	return ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
 			   o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms) < 0 ? XKVM_EXIT_FAILURE : 0;
 }

@@ -14,15 +14,22 @@ static void set_why(char *why, size_t size, const struct xknl *nl, int err)
 		snprintf(why, size, "%s", s ? s : strerror(-err));
 }
 
+/* Opens a netlink socket in *nl (closed by the caller, also on failure)
+ * and looks the link 'name' up in *l. */
+static int open_link(const char *name, struct xknl **nl, struct xknl_link *l)
+{
+	int ret = xknl_open(nl);
+
+	return ret < 0 ? ret : xknl_link_get(*nl, name, l);
+}
+
 int tapstate_get(const char *name, struct tapstate *out, char *why, size_t whysize)
 {
 	struct xknl *nl = NULL;
 	struct xknl_link l;
 	int ret;
 
-	ret = xknl_open(&nl);
-	if (ret == 0)
-		ret = xknl_link_get(nl, name, &l);
+	ret = open_link(name, &nl, &l);
 	if (ret < 0) {
 		set_why(why, whysize, nl, ret);
 		goto out;
@@ -46,9 +53,7 @@ int tapstate_set_up(const char *name, bool up, char *why, size_t whysize)
 	struct xknl_link l;
 	int ret;
 
-	ret = xknl_open(&nl);
-	if (ret == 0)
-		ret = xknl_link_get(nl, name, &l);
+	ret = open_link(name, &nl, &l);
 	if (ret == 0) {
 		c.ifindex = l.ifindex;
 		c.up = up;
@@ -67,9 +72,7 @@ int tapstate_netem(const char *name, const struct tapstate_netem *e, char *why, 
 	struct xknl_link l;
 	int ret;
 
-	ret = xknl_open(&nl);
-	if (ret == 0)
-		ret = xknl_link_get(nl, name, &l);
+	ret = open_link(name, &nl, &l);
 	if (ret == 0 && e) {
 		struct xknl_netem n = {
 			.delay_us = e->delay_ms * 1000, .jitter_us = e->jitter_ms * 1000,
@@ -93,9 +96,7 @@ int tapstate_set_master(const char *name, const char *bridge, char *why, size_t 
 	struct xknl *nl = NULL;
 	int ret;
 
-	ret = xknl_open(&nl);
-	if (ret == 0)
-		ret = xknl_link_get(nl, name, &l);
+	ret = open_link(name, &nl, &l);
 	if (ret == 0 && bridge)
 		ret = xknl_link_get(nl, bridge, &br);
 	if (ret == 0) {

@@ -610,7 +610,6 @@ static int add_ports(struct nics *ns, struct nic *nics, size_t n)
 
 			if (!taken[i])
 				continue;
-			taken[i] = false;
 			more = realloc(held, (nheld + 1) * sizeof(*held));
 			if (!more) {
 				xkvm_error("out of memory");

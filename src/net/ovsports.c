@@ -253,7 +253,6 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		 bool *taken)
 {
 	struct xkovs_port *ports = NULL;
-	size_t *index = NULL;	/* ports[j] is the port of nics[index[j]] */
 	const char *first = NULL;
 	size_t from = s->n, k = 0;
 	int ret;
@@ -281,8 +280,7 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 	if (!s->owner && !(s->owner = strdup(owner)))
 		goto nomem;
 	ports = calloc(n, sizeof(*ports));
-	index = calloc(n, sizeof(*index));
-	if (!ports || !index)
+	if (!ports)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		struct xkovs_port p = XKOVS_PORT_INIT;
@@ -295,7 +293,6 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 		p.opts = (const char *const *)nics[i].ovs.v;
 		p.mtu = nics[i].mtu;
 		p.vhost_socket = nics[i].vhost_user ? nics[i].vhost_sock : NULL;
-		index[k] = i;
 		ports[k++] = p;
 		if (list_port(s, p.name) < 0)	/* listed before it exists */
 			goto nomem;
@@ -306,12 +303,16 @@ int ovsports_add(struct ovsports *s, const struct nic *nics, size_t n, const cha
 	if (ret == -EEXIST && taken) {
 		bool any = false;
 
-		for (size_t j = 0; j < k; j++) {
-			taken[index[j]] = ports[j].taken;
-			any |= ports[j].taken;
+		for (size_t i = 0, j = 0; i < n; i++) {
+			if (nics[i].kind != NIC_OVS)
+				continue;
+			taken[i] = ports[j++].taken;	/* ports[] holds the OVS NICs in order */
+			any |= taken[i];
 		}
-		if (any)
-			goto out;	/* the caller renames; nothing was committed */
+		if (any) {	/* the caller renames; nothing was committed */
+			s->n = from;
+			goto out;
+		}
 	}
 	if (ret < 0) {
 		if (ret == -EINTR)
@@ -337,9 +338,8 @@ nomem:
 	xkvm_error("out of memory");
 out:
 	if (ret < 0)
-		remove_from(s, from);
+		remove_from(s, from);	/* a no-op when unlisted already */
 	free(ports);
-	free(index);
 	return ret;
 }
 

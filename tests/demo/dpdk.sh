@@ -10,20 +10,7 @@
 # tools/build-guest.sh under TCG: it pings the bridge's host address and
 # sends it 1 MiB over TCP.  Everything is removed at the end.  Needs root.
 set -u
-build=build
-while [ $# -gt 0 ]; do
-	case "$1" in
-		--build) build=$2; shift;;
-		*) echo "usage: tests/demo/dpdk.sh [--build DIR]" >&2; exit 2;;
-	esac
-	shift
-done
-cd "$(dirname "$0")/../.." || exit 2
-top=$PWD
-XKVM=$top/$build/xkvm
-case "$build" in /*) XKVM=$build/xkvm;; esac
-[ -x "$XKVM" ] || { echo "demo-dpdk: no '$XKVM' (run make first)" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "demo-dpdk: needs root (network namespaces, OVS daemons)" >&2; exit 2; }
+. "$(dirname "$0")/start.sh" dpdk "$@"
 export XKVM XKVM_TOP=$top
 . tests/lib/common.sh
 . tests/lib/ovs.sh

@@ -11,20 +11,7 @@
 # tools/build-guest.sh under TCG: one listens, the other pings it and sends
 # it 1 MiB over TCP.  Everything is removed at the end.  Needs root.
 set -u
-build=build
-while [ $# -gt 0 ]; do
-	case "$1" in
-		--build) build=$2; shift;;
-		*) echo "usage: tests/demo/ovn.sh [--build DIR]" >&2; exit 2;;
-	esac
-	shift
-done
-cd "$(dirname "$0")/../.." || exit 2
-top=$PWD
-XKVM=$top/$build/xkvm
-case "$build" in /*) XKVM=$build/xkvm;; esac
-[ -x "$XKVM" ] || { echo "demo-ovn: no '$XKVM' (run make first)" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "demo-ovn: needs root (network namespaces, OVS daemons)" >&2; exit 2; }
+. "$(dirname "$0")/start.sh" ovn "$@"
 for prog in qemu-system-x86_64 busybox ovn-nbctl ovn-controller ovs-vswitchd; do
 	command -v "$prog" >/dev/null ||
 		{ echo "demo-ovn: '$prog' not found (tools/install-deps.sh demo)" >&2; exit 2; }

@@ -8,6 +8,7 @@
 
 #include "plan/acl.h"
 #include "check.h"
+#include "scratch.h"
 
 static const gid_t lab_groups[] = { 100, 2000 };
 static const struct acl_who alice = { 1001, lab_groups, 2 };	/* in group 2000 */
@@ -234,28 +235,6 @@ static void test_errors(void)
 	}
 }
 
-static char dir[] = "/tmp/xkt-acl.XXXXXX";
-
-static char *path(const char *name)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static void put(const char *name, const char *text, mode_t mode)
-{
-	int fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	CHECK(fd >= 0);
-	CHECK_INT((long)strlen(text), write(fd, text, strlen(text)));
-	CHECK_INT(0, fchmod(fd, mode));
-	close(fd);
-}
-
 /* acl_load() of a file: its code, its message in msg. */
 static int load(const char *name, struct acl **a, char *msg, size_t size)
 {
@@ -265,8 +244,7 @@ static int load(const char *name, struct acl **a, char *msg, size_t size)
 	*a = NULL;
 	r = acl_load(path(name), a, &err);
 	snprintf(msg, size, "%s", err ? err : "(null)");
-	for (char *p; (p = strstr(msg, dir));)
-		memmove(p + 1, p + strlen(dir), strlen(p + strlen(dir)) + 1), *p = '@';
+	scratch_hide(msg);
 	free(err);
 	return r;
 }
@@ -278,7 +256,7 @@ static void test_files(void)
 	struct acl_where where;
 	char msg[512];
 
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(0, scratch_make("acl"));
 	CHECK_INT(-ENOENT, load("acl.conf", &a, msg, sizeof(msg)));
 	CHECK_STR("(null)", msg);	/* the caller says it */
 	put("acl.conf", "allow br0\ninclude sub/users.conf\ninclude /nonexistent-xkvm\n", 0644);
@@ -340,7 +318,7 @@ static void test_files(void)
 	unlink(path("acl.conf"));
 	unlink(path("sub/users.conf"));
 	rmdir(path("sub"));
-	CHECK_INT(0, rmdir(dir));
+	CHECK_INT(0, rmdir(scratch_dir));
 }
 
 int main(void)

@@ -9,30 +9,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scratch.h"
 #include "plan/firmware.h"
 
-static char dir[] = "/tmp/xkt-firmware.XXXXXX";
-
-static char *path(const char *name)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static void put(const char *name, const char *content)
-{
-	int fd = open(path(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	CHECK(fd >= 0);
-	CHECK_INT((long)strlen(content), write(fd, content, strlen(content)));
-	close(fd);
-}
-
-/* The firmware's drives joined by ' ', with dir shown as '@'. */
+/* The firmware's drives joined by ' ', with scratch_dir shown as '@'. */
 static char *drives(const struct firmware *fw)
 {
 	static char buf[2048];
@@ -44,13 +24,12 @@ static char *drives(const struct firmware *fw)
 	snprintf(buf, sizeof(buf), "%s", s);
 	free(s);
 	strv_release(&sv);
-	for (char *p; (p = strstr(buf, dir));)
-		memmove(p + 1, p + strlen(dir), strlen(p + strlen(dir)) + 1), *p = '@';
+	scratch_hide(buf);
 	return buf;
 }
 
 /* firmware_check_trust(fw, given, 4242) on a firmware whose nvram is
- * 'name' (under dir): its return, and the message in *msg (dir as '@'). */
+ * 'name' (under scratch_dir): its return, and the message in *msg (scratch_dir as '@'). */
 static int trust(const char *name, char *msg, size_t size)
 {
 	struct firmware t = { .nvram = path(name) };
@@ -58,8 +37,7 @@ static int trust(const char *name, char *msg, size_t size)
 	int r = firmware_check_trust(&t, t.nvram, 4242, &err);
 
 	snprintf(msg, size, "%s", err ? err : "");
-	for (char *p; (p = strstr(msg, dir));)
-		memmove(p + 1, p + strlen(dir), strlen(p + strlen(dir)) + 1), *p = '@';
+	scratch_hide(msg);
 	free(err);
 	return r;
 }
@@ -72,7 +50,7 @@ static void test_trust(void)
 
 	CHECK_INT(0, firmware_check_trust(&none, NULL, 4242, &err));	/* the template */
 	CHECK(err == NULL);
-	put("own.fd", "x");
+	put("own.fd", "x", 0644);
 	CHECK_INT(0, trust("own.fd", msg, sizeof(msg)));
 	CHECK_INT(0, trust("absent.fd", msg, sizeof(msg)));
 	CHECK_INT(0, trust("nodir/x.fd", msg, sizeof(msg)));	/* the copy check says it */
@@ -98,7 +76,7 @@ static void test_trust(void)
 	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
 	CHECK_INT(0, chmod(path("d"), 01777));
 	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));	/* made with O_EXCL */
-	put("d/x.fd", "x");
+	put("d/x.fd", "x", 0644);
 	CHECK_INT(0, trust("d/x.fd", msg, sizeof(msg)));
 	CHECK_INT(0, chown(path("d/x.fd"), 65534, 65534));
 	CHECK_INT(-EPERM, trust("d/x.fd", msg, sizeof(msg)));
@@ -148,10 +126,10 @@ int main(void)
 	char buf[64] = "";
 	int fd;
 
-	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(0, scratch_make("firmware"));
 	CHECK_INT(0, mkdir(path("OVMF"), 0755));
 	CHECK_INT(0, mkdir(path("ovmf"), 0755));
-	setenv("XKVM_OVMF_DIR", dir, 1);
+	setenv("XKVM_OVMF_DIR", scratch_dir, 1);
 
 	CHECK_INT(0, firmware_resolve(NULL, false, NULL, &fw));
 	CHECK_STR("", drives(&fw));
@@ -166,14 +144,14 @@ int main(void)
 	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, NULL, &fw));
 	CHECK_INT(-ENOENT, firmware_resolve(NULL, true, path("none.fd"), &fw));
 	/* nvram given and present, no OVMF: used as code and vars */
-	put("mine.fd", "MINE");
+	put("mine.fd", "MINE", 0644);
 	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 	CHECK(fw.guessed);
 	CHECK_STR("-drive if=pflash,format=raw,file=@/mine.fd", drives(&fw));
 	firmware_release(&fw);
 
 	/* joined OVMF.fd */
-	put("ovmf/OVMF.fd", "JOINED");
+	put("ovmf/OVMF.fd", "JOINED", 0644);
 	CHECK_INT(0, firmware_resolve(NULL, true, NULL, &fw));
 	CHECK(fw.no_persist);
 	/* the template itself: the guest's writes go to a snapshot overlay */
@@ -181,12 +159,12 @@ int main(void)
 	firmware_release(&fw);
 
 	/* split: code read-only, then vars */
-	put("OVMF/OVMF_VARS.fd", "VARS");
+	put("OVMF/OVMF_VARS.fd", "VARS", 0644);
 	CHECK_INT(0, firmware_resolve(NULL, true, NULL, &fw));
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
 		  "-drive if=pflash,format=raw,file=@/OVMF/OVMF_VARS.fd,snapshot=on", drives(&fw));
 	firmware_release(&fw);
-	put("OVMF/OVMF_CODE.fd", "CODE");
+	put("OVMF/OVMF_CODE.fd", "CODE", 0644);
 	CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 	CHECK(!fw.copy);
 	CHECK_STR("-drive if=pflash,format=raw,file=@/OVMF/OVMF_CODE.fd,readonly=on "
@@ -220,7 +198,7 @@ int main(void)
 	/* an nvram we cannot write is passed readonly=on; root bypasses mode
 	 * bits, so as root a child that became uid 65534 looks */
 	CHECK_INT(0, chmod(path("mine.fd"), 0444));
-	CHECK_INT(0, chmod(dir, 0755));
+	CHECK_INT(0, chmod(scratch_dir, 0755));
 	if (geteuid() != 0) {
 		CHECK_INT(0, firmware_resolve(NULL, true, path("mine.fd"), &fw));
 		CHECK(fw.readonly);
@@ -249,6 +227,6 @@ int main(void)
 	unlink(path("new.fd"));
 	rmdir(path("OVMF"));
 	rmdir(path("ovmf"));
-	CHECK_INT(0, rmdir(dir));
+	CHECK_INT(0, rmdir(scratch_dir));
 	return check_summary("test-firmware");
 }

@@ -48,7 +48,8 @@ static int slurp(int fd, char **buf)
 	return 0;
 }
 
-int spawn_run(char *const argv[], unsigned flags, char **out)
+/* spawn_run(), and with 'out_fd' >= 0 the child's stdout on it. */
+static int run(char *const argv[], unsigned flags, int out_fd, char **out)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -71,6 +72,7 @@ int spawn_run(char *const argv[], unsigned flags, char **out)
 	    ((flags & SPAWN_NO_STDIN) &&
 	     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0)) ||
 	    (out && posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO)) ||
+	    (out_fd >= 0 && posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO)) ||
 	    (out && (flags & SPAWN_STDERR) &&
 	     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO)))
 		ret = -ENOMEM;
@@ -100,4 +102,14 @@ out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	return ret;
+}
+
+int spawn_run(char *const argv[], unsigned flags, char **out)
+{
+	return run(argv, flags, -1, out);
+}
+
+int spawn_run_to(char *const argv[], unsigned flags, int out_fd)
+{
+	return run(argv, flags & ~SPAWN_STDERR, out_fd, NULL);
 }

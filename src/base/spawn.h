@@ -18,4 +18,9 @@
  * the C library cannot tell, as under valgrind). */
 int spawn_run(char *const argv[], unsigned flags, char **out);
 
+/* spawn_run() with the child's stdout on 'out_fd' (the caller keeps it;
+ * e.g. a capture's file) and its stderr on ours; SPAWN_STDERR is ignored.
+ * Same returns. */
+int spawn_run_to(char *const argv[], unsigned flags, int out_fd);
+
 #endif

@@ -1,10 +1,16 @@
 #include "net/tapstate.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "net/owner.h"
 #include "netlink/xknl.h"
+
+#define NETEM_MAX_MS 3600000ull		/* an hour */
+#define NETEM_MAX_KBIT 100000000ull	/* 100 Gbit/s */
 
 static void set_why(char *why, size_t size, const struct xknl *nl, int err)
 {
@@ -113,4 +119,116 @@ int tapstate_set_master(const char *name, const char *bridge, char *why, size_t 
 		set_why(why, whysize, nl, ret);
 	xknl_close(nl);
 	return ret;
+}
+
+int tapstate_owner_uid(const char *name, uid_t *uid, char *why, size_t whysize)
+{
+	struct xknl *nl = NULL;
+	struct xknl_link l;
+	struct owner o;
+	int ret;
+
+	ret = open_link(name, &nl, &l);
+	if (ret == -ENAMETOOLONG || ret == -EINVAL)
+		ret = -ENODEV;	/* no link can bear such a name */
+	if (ret < 0)
+		set_why(why, whysize, nl, ret);
+	else if (strcmp(l.kind, "tun") || owner_parse(l.alias, &o) < 0)
+		ret = -EPERM;
+	else
+		*uid = o.uid;
+	xknl_close(nl);
+	return ret;
+}
+
+static int parse_u64(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || n > max)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+/* One "KEY=VALUE" of a netem spec into 'e'. */
+static int netem_token(const char *tok, struct tapstate_netem *e, char *why, size_t whysize)
+{
+	const char *v = strchr(tok, '=');
+	const char *unit = NULL;
+	char *end;
+
+	if (!v) {
+		snprintf(why, whysize, "netem: '%s' is not KEY=VALUE", tok);
+		return -EINVAL;
+	}
+	v++;
+	if (!strncmp(tok, "delay=", 6)) {
+		if (parse_u64(v, NETEM_MAX_MS, &e->delay_ms) < 0)
+			unit = "milliseconds";
+	} else if (!strncmp(tok, "jitter=", 7)) {
+		if (parse_u64(v, NETEM_MAX_MS, &e->jitter_ms) < 0)
+			unit = "milliseconds";
+	} else if (!strncmp(tok, "rate=", 5)) {
+		if (parse_u64(v, NETEM_MAX_KBIT, &e->rate_kbit) < 0)
+			unit = "kbit/s";
+	} else if (!strncmp(tok, "loss=", 5)) {
+		errno = 0;
+		e->loss_pct = strtod(v, &end);
+		if (errno || end == v || *end || !isfinite(e->loss_pct) || e->loss_pct < 0 ||
+		    e->loss_pct > 100 || *v < '0' || *v > '9')
+			unit = "percent, 0 to 100";
+	} else {
+		snprintf(why, whysize, "netem: unknown '%.*s' (delay, jitter, loss, rate)",
+			 (int)(v - tok - 1), tok);
+		return -EINVAL;
+	}
+	if (unit) {
+		snprintf(why, whysize, "netem: bad %.*s '%s' (%s)", (int)(v - tok - 1), tok, v, unit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, char *why,
+			 size_t whysize)
+{
+	char *copy, *save = NULL;
+	int ret = 0;
+
+	memset(e, 0, sizeof(*e));
+	*off = false;
+	if (!strcmp(spec, "off")) {
+		*off = true;
+		return 0;
+	}
+	copy = strdup(spec);
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, ",", &save); t && ret == 0; t = strtok_r(NULL, ",", &save))
+		ret = netem_token(t, e, why, whysize);
+	free(copy);
+	if (ret == 0 && e->jitter_ms && !e->delay_ms) {
+		snprintf(why, whysize, "netem: jitter needs a delay");
+		ret = -EINVAL;
+	}
+	if (ret == 0 && !*spec) {
+		snprintf(why, whysize, "netem: nothing to set (delay, jitter, loss, rate, or off)");
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int tapstate_netem_format(const struct tapstate_netem *e, char *buf, size_t size)
+{
+	int len = snprintf(buf, size, "delay=%llu,jitter=%llu,loss=%.17g,rate=%llu",
+			   (unsigned long long)e->delay_ms, (unsigned long long)e->jitter_ms,
+			   e->loss_pct, (unsigned long long)e->rate_kbit);
+
+	return len < 0 || (size_t)len >= size ? -ENOSPC : 0;
 }

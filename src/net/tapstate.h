@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct tapstate {
 	bool up;		/* IFF_UP */
@@ -32,6 +33,24 @@ struct tapstate_netem {
 	uint64_t delay_ms, jitter_ms, rate_kbit;
 	double loss_pct;
 };
+
+/* Parses a netem spec, comma-separated KEY=VALUE tokens: delay=MS,
+ * jitter=MS (needs a delay), loss=PCT (0 to 100), rate=KBIT; or "off"
+ * alone (*off set, *e zero).  Fills *e (zeroed first).  Returns 0, or
+ * -EINVAL with one line in 'why' naming what is wrong ("netem: bad delay
+ * 'x' (milliseconds)"), or -ENOMEM. */
+int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, char *why,
+			 size_t whysize);
+
+/* Writes 'e' as a spec tapstate_netem_parse() reads back exactly
+ * ("delay=200,jitter=0,loss=0.5,rate=0") into buf.  Returns 0, or -ENOSPC
+ * when it does not fit. */
+int tapstate_netem_format(const struct tapstate_netem *e, char *buf, size_t size);
+
+/* Stores in *uid the user of tap 'name' by its xkvm owner tag (ifalias).
+ * Returns 0, -ENODEV (no such link), -EPERM (not a tap xkvm made: not a
+ * tun link or no owner tag), or -errno. */
+int tapstate_owner_uid(const char *name, uid_t *uid, char *why, size_t whysize);
 
 /* Puts netem 'e' on tap 'name' as its root qdisc (replacing one there), or
  * with 'e' NULL removes it.  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV,

@@ -1,6 +1,7 @@
 #include "cmd/ctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "ctl/client.h"
 #include "ctl/rundir.h"
 #include "net/capture.h"
+#include "net/nics.h"
+#include "net/sudo-nics.h"
 
 #define END_SLACK_MS 30000
 #define PCAP_WHY 512	/* after the stop bound: teardown, reaping qemu */
@@ -27,7 +30,7 @@ static void usage(FILE *f)
 	      "      netem NIC delay=MS[,jitter=MS] loss=PCT rate=KBIT | netem NIC off\n"
 	      "                             impair what the host sends into the NIC\n"
 	      "      nic move NIC BRIDGE[,ovs-...]  re-attach the NIC's tap elsewhere\n"
-	      "      capture NIC [-w FILE|-] [-c COUNT]  pcap of the NIC's traffic (root)\n"
+	      "      capture NIC [-w FILE|-] [-c COUNT]  pcap of the NIC's traffic\n"
 	      "      mirror NIC [--to NIC2] | mirror NIC off   an OVS mirror of NIC to NIC2\n"
 	      "                             or to a port of its own (printed)\n"
 	      "      stop [SECONDS]         ACPI power-down; qemu is killed after\n"
@@ -48,8 +51,34 @@ static char *tap_of(const char *line)
 	return strndup(p, n);
 }
 
+/* Runs `sudo xkvm tap-control capture -- TAP COUNT` into 'file' ("-":
+ * stdout), which this user opens.  Returns the exit status (it says what
+ * it captured, or why not). */
+static int capture_through_sudo(const char *tap, const char *file, long count)
+{
+	struct sudo_nics *s = NULL;
+	int fd = STDOUT_FILENO, r;
+
+	if (strcmp(file, "-")) {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+		if (fd < 0) {
+			xkvm_error("capture: cannot open '%s': %s", file, strerror(errno));
+			return XKVM_EXIT_FAILURE;
+		}
+	}
+	r = sudo_nics_new(&s);	/* printed */
+	if (r == 0)
+		r = sudo_nics_capture(s, tap, count, fd);
+	if (r < 0)
+		xkvm_error("cannot run sudo: %s", strerror(-r));
+	sudo_nics_free(s);
+	if (fd != STDOUT_FILENO)
+		close(fd);
+	return r < 0 ? XKVM_EXIT_FAILURE : r;
+}
+
 /* `capture NIC [-w FILE|-] [-c COUNT]`: the tap comes from the launch, the
- * capture runs here (libpcap needs CAP_NET_RAW: root). */
+ * capture runs here (libpcap needs CAP_NET_RAW: root), or through sudo. */
 static int capture(const char *sock, const char *name, int argc, char **argv)
 {
 	const char *file = NULL, *nic = NULL;
@@ -111,11 +140,15 @@ static int capture(const char *sock, const char *name, int argc, char **argv)
 		goto out;
 	}
 	r = cleanup_init();	/* ^C ends the capture cleanly */
+	if (r == 0 && !nics_privileged()) {
+		/* libpcap needs root: tap-control captures through sudo,
+		 * into a file this user opened. */
+		ret = capture_through_sudo(tap, file, count);
+		goto out;
+	}
 	if (r == 0)
 		r = capture_run(tap, file, count, cleanup_signal_fd(), &written, why, sizeof(why));
-	if (r == -EPERM)
-		xkvm_error("cannot capture on '%s': %s (capture needs root)", tap, why);
-	else if (r < 0)
+	if (r < 0)
 		xkvm_error("cannot capture on '%s': %s", tap, why[0] ? why : strerror(-r));
 	else
 		xkvm_say("%ld packet(s) captured on %s", written, tap);

@@ -26,11 +26,13 @@ int tapctl_priv_init(struct tapctl_opts *o);
 /* For a caller through sudo, checks against the ACL (XKVM_SYSCONFDIR
  * "/xkvm/acl.conf") the --ovsdb remote, --ovs-iface-steal (refused) and,
  * with 'nics', each NIC (its bridge, VLANs, OpenFlow port, ovs-iface-id,
- * ovs-vm-id, ovs-ext keys) and the number of taps the user would have
- * (counted from the owner tags in this network namespace).  No file
+ * ovs-vm-id, ovs-ext keys) and, with 'new_taps' (make-nics; not a move),
+ * the number of taps the user would have (counted from the owner tags in
+ * this network namespace).  No file
  * grants nothing; a broken one, nothing either.  Root is not limited.
  * Returns 0 or -errno. */
-int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n);
+int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n,
+		    bool new_taps);
 
 /* --force through sudo: refused.  Returns 0 or -EPERM. */
 int tapctl_priv_force(const struct tapctl_opts *o, const char *mode);
@@ -43,6 +45,20 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
 
 /* The only uid gc may reap (the caller's through sudo), or NULL: all. */
 const uid_t *tapctl_priv_uid(const struct tapctl_opts *o);
+
+/* Whether we run as root; else prints "must be root for MODE". */
+bool tapctl_need_root(const char *mode);
+
+/* The runtime modes (cmd/tapctl-runtime.c), for `xkvm ctl` of a launch
+ * without CAP_NET_ADMIN: `link TAP up|down`, `netem TAP SPEC|off`,
+ * `capture TAP [COUNT]` (the pcap on stdout) and `move-nic TAP FROM TO`
+ * (wire specs; prints the make-nics reply line of TO).  Each refuses a tap
+ * xkvm did not make and, through sudo, another user's.  Return the exit
+ * status, after printing. */
+int tapctl_cmd_link(int argc, char **argv, const struct tapctl_opts *o);
+int tapctl_cmd_netem(int argc, char **argv, const struct tapctl_opts *o);
+int tapctl_cmd_capture(int argc, char **argv, const struct tapctl_opts *o);
+int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o);
 
 /* `list`: prints one JSON object a line for every tagged tap and OVS port.
  * Returns 0, or -errno after printing. */

@@ -253,7 +253,8 @@ static int count_taps(uid_t uid, unsigned long *n)
 	return ret;
 }
 
-int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n)
+int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n,
+		    bool new_taps)
 {
 	struct ctx c = { o, o->caller.name, NULL,
 			 { o->caller.uid, o->caller.groups, o->caller.n_groups } };
@@ -287,7 +288,7 @@ int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t 
 		ret = check_nic(&c, &nics[i]);
 		want++;
 	}
-	if (ret == 0 && want) {
+	if (ret == 0 && want && new_taps) {
 		max = acl_max_taps(c.acl, &c.w);
 		ret = count_taps(o->caller.uid, &have);
 		if (ret == 0 && have + want > max) {

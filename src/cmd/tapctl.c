@@ -116,12 +116,17 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 	return -1;
 }
 
-static bool need_root(void)
+bool tapctl_need_root(const char *mode)
 {
 	if (geteuid() == 0)
 		return true;
-	xkvm_error("must be root for %s", current->name);
+	xkvm_error("must be root for %s", mode);
 	return false;
+}
+
+static bool need_root(void)
+{
+	return tapctl_need_root(current->name);
 }
 
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
@@ -159,7 +164,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 			goto out;
 		}
 	}
-	if (!need_root() || tapctl_priv_acl(o, nics, count) < 0 ||
+	if (!need_root() || tapctl_priv_acl(o, nics, count, true) < 0 ||
 	    tapctl_priv_owner(o, &owner) < 0)
 		goto out;
 	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
@@ -317,6 +322,27 @@ static const struct mode modes[] = {
 	  "   (ovn-installed).\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
+	{ "link", tapctl_cmd_link, 0, "link [options] TAP up|down",
+	  "\n   set a tap xkvm made administratively up or down (the host side of\n"
+	  "   `xkvm ctl NAME link`); through sudo only the invoking user's.\n" },
+	{ "netem", tapctl_cmd_netem, 0, "netem [options] TAP SPEC|off",
+	  "\n   put a netem qdisc on a tap xkvm made (what the host sends into the\n"
+	  "   guest), or remove it: SPEC is delay=MS,jitter=MS,loss=PCT,rate=KBIT\n"
+	  "   (any of them); through sudo only the invoking user's taps.\n" },
+	{ "capture", tapctl_cmd_capture, 0, "capture [options] TAP [COUNT]",
+	  "\n   write the traffic of a tap xkvm made as a pcap to stdout (not a\n"
+	  "   terminal) until COUNT packets (0 or none: until SIGINT or SIGTERM);\n"
+	  "   through sudo only the invoking user's taps.\n" },
+	{ "move-nic", tapctl_cmd_move_nic, O_OWNER | O_OVSDB, "move-nic [options] TAP FROM TO",
+	  "\n   move a tap of the --owner-pid process (an unprivileged launch)\n"
+	  "   from the bridge FROM to TO, each a bridge with its ovs-* options as\n"
+	  "   make-nics takes them ('br1,ovs-tag=7'); through sudo both must be\n"
+	  "   granted by the ACL.  Prints 'tapname:type[:DATAPATH]'.  On failure\n"
+	  "   the tap goes back to FROM when it can.\n"
+	  "\n   options:\n"
+	  "           --owner-pid PID the launch the tap belongs to (default: the\n"
+	  "                           caller, past sudo)\n"
+	  OVSDB_OPTIONS_HELP },
 	{ "bridges", tapctl_cmd_bridges, O_OVSDB, "bridges [options]",
 	  "\n   list the bridges a NIC can go on, one JSON object a line: kind\n"
 	  "   'linux' (from the kernel; with up and mtu), 'ovs' (with datapath) or\n"
@@ -379,7 +405,7 @@ int tapctl_main(int argc, char **argv)
 			goto out;
 		}
 		/* make-nics checks its NICs too, once they are parsed */
-		if (tapctl_priv_acl(&o, NULL, 0) < 0) {
+		if (tapctl_priv_acl(&o, NULL, 0, false) < 0) {
 			ret = XKVM_EXIT_FAILURE;
 			goto out;
 		}

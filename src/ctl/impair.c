@@ -4,71 +4,23 @@
 #include "ctl/server-int.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strv.h"
 #include "net/nics.h"
 #include "net/tapstate.h"
 #include "plan/netspec.h"
 
-#define NETEM_MAX_MS 3600000ull		/* an hour */
-#define NETEM_MAX_KBIT 100000000ull	/* 100 Gbit/s */
-
-static int parse_u64(const char *v, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long n;
-
-	if (*v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *end || n > max)
-		return -EINVAL;
-	*out = n;
-	return 0;
-}
-
-/* One "KEY=VALUE" of a netem spec into 'e'. */
-static int netem_token(const char *tok, struct tapstate_netem *e, struct reply *rep)
-{
-	const char *v = strchr(tok, '=');
-	char *end;
-
-	if (!v)
-		return ctl_rfail(rep, -EINVAL, "netem: '%s' is not KEY=VALUE", tok);
-	v++;
-	if (!strncmp(tok, "delay=", 6)) {
-		if (parse_u64(v, NETEM_MAX_MS, &e->delay_ms) < 0)
-			return ctl_rfail(rep, -EINVAL, "netem: bad delay '%s' (milliseconds)", v);
-	} else if (!strncmp(tok, "jitter=", 7)) {
-		if (parse_u64(v, NETEM_MAX_MS, &e->jitter_ms) < 0)
-			return ctl_rfail(rep, -EINVAL, "netem: bad jitter '%s' (milliseconds)", v);
-	} else if (!strncmp(tok, "rate=", 5)) {
-		if (parse_u64(v, NETEM_MAX_KBIT, &e->rate_kbit) < 0)
-			return ctl_rfail(rep, -EINVAL, "netem: bad rate '%s' (kbit/s)", v);
-	} else if (!strncmp(tok, "loss=", 5)) {
-		errno = 0;
-		e->loss_pct = strtod(v, &end);
-		if (errno || end == v || *end || !isfinite(e->loss_pct) || e->loss_pct < 0 ||
-		    e->loss_pct > 100 || *v < '0' || *v > '9')
-			return ctl_rfail(rep, -EINVAL, "netem: bad loss '%s' (percent, 0 to 100)", v);
-	} else {
-		return ctl_rfail(rep, -EINVAL, "netem: unknown '%.*s' (delay, jitter, loss, rate)",
-				 (int)(v - tok - 1), tok);
-	}
-	return 0;
-}
-
 int ctl_cmd_netem(struct ctl_server *s, struct client *c, int argc, char **argv,
 		  struct reply *rep)
 {
-	struct tapstate_netem e = { 0 };
+	struct tapstate_netem e;
 	struct ctl_nic_state *st;
-	bool off = false;
-	char why[256];
+	struct strv words = STRV_INIT;
+	char why[512] = "", *spec;
+	bool off;
 	struct nic *n;
 	int ret;
 
@@ -77,35 +29,25 @@ int ctl_cmd_netem(struct ctl_server *s, struct client *c, int argc, char **argv,
 	if (!n)
 		return -ENODEV;
 	st = &s->st[n - NICS(s)];
-	for (int i = 2; i < argc; i++) {
-		char *copy = strdup(argv[i]), *save = NULL;
-
-		if (!copy)
+	for (int i = 2; i < argc; i++)
+		if (strv_push(&words, argv[i]) < 0) {
+			strv_release(&words);
 			return ctl_rfail(rep, -ENOMEM, "out of memory");
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(t, "off") && argc == 3) {
-				off = true;
-				continue;
-			}
-			ret = netem_token(t, &e, rep);
-			if (ret < 0) {
-				free(copy);
-				return ret;
-			}
 		}
-		free(copy);
-	}
-	if (!n->tap[0])
-		return ctl_rfail(rep, -EINVAL, "netem: %s has no tap (user networking)", argv[1]);
-	if (!nics_privileged())
-		return ctl_rfail(rep, -EPERM, "netem needs CAP_NET_ADMIN: this launch runs "
-				 "without it");
-	if (e.jitter_ms && !e.delay_ms)
-		return ctl_rfail(rep, -EINVAL, "netem: jitter needs a delay");
-	ret = tapstate_netem(n->tap, off ? NULL : &e, why, sizeof(why));
+	spec = strv_join(&words, ",");	/* "delay=200 loss=1" as "delay=200,loss=1" */
+	strv_release(&words);
+	if (!spec)
+		return ctl_rfail(rep, -ENOMEM, "out of memory");
+	ret = tapstate_netem_parse(spec, &e, &off, why, sizeof(why));
+	free(spec);
 	if (ret < 0)
-		return ctl_rfail(rep, ret, "cannot %s netem on '%s': %s", off ? "remove" : "set",
-				 n->tap, ret == -ENOENT ? "the kernel has no netem (sch_netem)" : why);
+		return ctl_rfail(rep, ret, "%s", ret == -ENOMEM ? "out of memory" : why);
+	if (!n->tap[0] || n->vhost_user)
+		return ctl_rfail(rep, -EINVAL, "netem: %s has no tap (%s)", argv[1],
+				 n->tap[0] ? "vhost-user" : "user networking");
+	ret = s->l.net ? nics_netem(s->l.net, n->tap, off ? NULL : &e, why, sizeof(why)) : -ENODEV;
+	if (ret < 0)
+		return ctl_rfail(rep, ret, "%s", why);
 	if (off)
 		st->netem[0] = '\0';
 	else
@@ -126,8 +68,9 @@ int ctl_nic_move(struct ctl_server *s, const char *what, const char *spec, struc
 	n = ctl_find_nic(s, what, rep);
 	if (!n)
 		return -ENODEV;
-	if (!n->tap[0])
-		return ctl_rfail(rep, -EINVAL, "nic move: %s has no tap (user networking)", what);
+	if (!n->tap[0] || n->vhost_user)
+		return ctl_rfail(rep, -EINVAL, "nic move: %s has no tap (%s)", what,
+				 n->tap[0] ? "vhost-user" : "user networking");
 	ret = netspec_parse(spec, n->index, s->l.def_model, &to, &err);
 	if (ret < 0) {
 		ctl_rfail(rep, ret, "%s", err ? err : "out of memory");
@@ -141,7 +84,7 @@ int ctl_nic_move(struct ctl_server *s, const char *what, const char *spec, struc
 	}
 	ret = s->l.net ? nics_move(s->l.net, n, &to) : -ENODEV;
 	if (ret == -EPERM) {
-		ctl_rfail(rep, ret, "nic move needs CAP_NET_ADMIN: this launch runs without it");
+		ctl_rfail(rep, ret, "nic move: this launch has no tap made through sudo");
 		goto out;
 	}
 	if (ret < 0) {
@@ -196,6 +139,9 @@ int ctl_cmd_mirror(struct ctl_server *s, struct client *c, int argc, char **argv
 						   : "mirror: %s is not on Open vSwitch%s",
 				 argv[1], out ? argv[3] : "");
 	ret = nics_mirror(s->l.net, src, out, false, port);
+	if (ret == -EPERM)
+		return ctl_rfail(rep, ret, "mirror needs CAP_NET_ADMIN: this launch runs without "
+				 "it (capture works through sudo)");
 	if (ret < 0)
 		return ctl_rfail(rep, ret, "cannot mirror %s (the launch's stderr says why)", argv[1]);
 	fprintf(rep->f, "%s\n", port);	/* where the copies go */

@@ -393,12 +393,12 @@ static int cmd_link(struct ctl_server *s, struct client *c, int argc, char **arg
 	if (ret < 0)
 		return ret;
 	s->st[n - NICS(s)].link_down = !up;
-	/* The host side too: the bridge sees the port go, as with a cable. */
-	if (n->tap[0] && nics_privileged()) {
-		ret = tapstate_set_up(n->tap, up, why, sizeof(why));
+	/* The host side too: the bridge sees the port go, as with a cable
+	 * (through sudo for a launch without CAP_NET_ADMIN). */
+	if (n->tap[0] && !n->vhost_user) {
+		ret = s->l.net ? nics_set_link(s->l.net, n->tap, up, why, sizeof(why)) : 0;
 		if (ret < 0)
-			return ctl_rfail(rep, ret, "cannot set tap '%s' %s: %s", n->tap,
-				     up ? "up" : "down", why);
+			return ctl_rfail(rep, ret, "%s", why);
 	}
 	return 0;
 }

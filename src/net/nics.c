@@ -17,6 +17,7 @@
 #include "net/reap.h"
 #include "net/sudo-nics.h"
 #include "net/taps.h"
+#include "net/tapstate.h"
 #include "net/vhostdir.h"
 #include "netlink/xknl.h"
 #include "ovsdb/xkovs.h"
@@ -709,7 +710,7 @@ int nics_remove(struct nics *ns, const char *tap)
 	int ret;
 
 	if (!nics_privileged())
-		return -EPERM;	/* the sudo path has no single-NIC removal yet */
+		return ns->sudo ? sudo_nics_remove(ns->sudo, tap) : -ENOENT;
 	ret = ovsports_remove(ns->ovs, tap);	/* the port before its tap */
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
@@ -748,7 +749,9 @@ static int detach(struct nics *ns, const struct nic *n)
 
 	if (n->kind == NIC_OVS) {
 		ret = ovsports_remove(ns->ovs, n->tap);
-		return ret == -ENOENT ? 0 : ret;
+		if (ret == -ENOENT)	/* tap-control move-nic: the launch made it */
+			ret = ovsports_remove_tagged(ns->ovs, n->tap, ns->tag);
+		return ret;
 	}
 	ret = xknl_link_get(ns->nl, n->tap, &tap);
 	if (ret == 0) {
@@ -765,8 +768,11 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
 {
 	int ret;
 
-	if (!nics_privileged())
-		return -EPERM;
+	if (!nics_privileged()) {
+		if (!ns->sudo)
+			return -EPERM;	/* no tap of this launch went through sudo */
+		return sudo_nics_move(ns->sudo, n, to);
+	}
 	ret = open_nl(ns);
 	if (ret == 0)
 		ret = nics_classify(ns, to, 1);
@@ -784,11 +790,109 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
 	return ret;
 }
 
+int nics_move_owned(struct nics *ns, struct nic *from, struct nic *to)
+{
+	struct xknl_link l, br;
+	int ret;
+
+	ret = ensure_owner(ns);
+	if (ret == 0)
+		ret = open_nl(ns);
+	if (ret < 0)
+		return ret;
+	ret = xknl_link_get(ns->nl, from->tap, &l);
+	if (ret == -ENODEV || ret == -ENAMETOOLONG || ret == -EINVAL) {
+		xkvm_error("no such tap '%s'", from->tap);
+		return -ENODEV;
+	}
+	if (ret < 0) {
+		xkvm_error("cannot look up tap '%s': %s", from->tap, nl_reason(ns, ret));
+		return ret;
+	}
+	if (strcmp(l.kind, "tun") || strcmp(l.alias, ns->tag)) {
+		xkvm_error("refusing to move '%s': not a tap of process %d", from->tap,
+			   (int)ns->owner.pid);
+		return -EPERM;
+	}
+	ret = nics_classify(ns, from, 1);
+	if (ret < 0)
+		return ret;
+	if (from->kind == NIC_USER)
+		return -EINVAL;
+	/* A Linux bridge's member must be where 'from' says (the launch's
+	 * teardown and a failed move's way back rely on it). */
+	if (from->kind == NIC_BRCTL) {
+		ret = xknl_link_get(ns->nl, from->bridge, &br);
+		if (ret == 0 && br.ifindex != l.master) {
+			xkvm_error("tap '%s' is not on bridge '%s'", from->tap, from->bridge);
+			return -EINVAL;
+		}
+		if (ret < 0) {
+			xkvm_error("cannot look up bridge '%s': %s", from->bridge, nl_reason(ns, ret));
+			return ret;
+		}
+	}
+	ret = nics_move(ns, from, to);
+	nics_keep(ns);	/* where the tap is now (there, or back) is the launch's */
+	return ret;
+}
+
+/* The host side of a runtime request without CAP_NET_ADMIN. */
+static int tap_through_sudo(struct nics *ns, const char *mode, const char *tap, const char *arg,
+			    char *why, size_t whysize)
+{
+	if (!ns) {
+		snprintf(why, whysize, "%s needs CAP_NET_ADMIN", mode);
+		return -EPERM;
+	}
+	if (!ns->sudo && sudo_nics_new(&ns->sudo) < 0) {
+		snprintf(why, whysize, "cannot prepare sudo (the launch's stderr says why)");
+		return -ENOMEM;
+	}
+	return sudo_nics_tap(ns->sudo, mode, tap, arg, why, whysize);
+}
+
+int nics_set_link(struct nics *ns, const char *tap, bool up, char *why, size_t whysize)
+{
+	char reason[256];
+	int ret;
+
+	if (!nics_privileged())
+		return tap_through_sudo(ns, "link", tap, up ? "up" : "down", why, whysize);
+	ret = tapstate_set_up(tap, up, reason, sizeof(reason));
+	if (ret < 0)
+		snprintf(why, whysize, "cannot set tap '%s' %s: %s", tap, up ? "up" : "down", reason);
+	return ret;
+}
+
+int nics_netem(struct nics *ns, const char *tap, const struct tapstate_netem *e, char *why,
+	       size_t whysize)
+{
+	char reason[256], spec[128];
+	int ret;
+
+	if (!nics_privileged()) {
+		if (e && tapstate_netem_format(e, spec, sizeof(spec)) < 0) {
+			snprintf(why, whysize, "netem: the spec is too long");
+			return -ENOSPC;
+		}
+		return tap_through_sudo(ns, "netem", tap, e ? spec : "off", why, whysize);
+	}
+	ret = tapstate_netem(tap, e, reason, sizeof(reason));
+	if (ret < 0)
+		snprintf(why, whysize, "cannot %s netem on '%s': %s", e ? "set" : "remove", tap,
+			 ret == -ENOENT ? "the kernel has no netem (sch_netem)" : reason);
+	return ret;
+}
+
 int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
 		char port[NIC_TAPSIZ])
 {
 	char name[64];
 	int ret;
+
+	if (!nics_privileged())
+		return -EPERM;	/* Mirror rows: root's session alone */
 
 	snprintf(name, sizeof(name), "xkvm-%s", src->tap);
 	if (off)

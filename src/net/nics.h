@@ -27,6 +27,7 @@
 #include "base/nic.h"
 #include "base/xkvm.h"
 #include "net/ovsports.h"
+#include "net/tapstate.h"
 
 /* How to reach Open vSwitch, whom the taps belong to, how verbose. */
 struct nics_options {
@@ -114,9 +115,10 @@ void nics_free(struct nics *ns);
 int nics_delete_owned(const char *const *names, size_t count, uid_t uid);
 
 /* Runtime control (nic del): removes the OVS port (if any) and then the
- * tap 'tap' that this setup made, and unlists them.  Returns 0, -ENOENT
- * when the tap is not one of this setup's, -EPERM without CAP_NET_ADMIN
- * (the sudo path cannot yet), or prints and returns -errno. */
+ * tap 'tap' that this setup made, and unlists them; without CAP_NET_ADMIN
+ * through `sudo xkvm tap-control ovs-cleanup` and `del-nics`.  Returns 0,
+ * -ENOENT when the tap is not one of this setup's, or prints (or sudo's
+ * tap-control prints) and returns -errno. */
 int nics_remove(struct nics *ns, const char *tap);
 
 /* Runtime control (nic move): moves the tap of 'n' (made by this setup)
@@ -125,16 +127,40 @@ int nics_remove(struct nics *ns, const char *tap);
  * Linux bridge (its MTU) or as an OVS port with to's options, owner tag
  * and all.  The guest is not touched.  On failure the tap goes back where
  * it was when it can.  The caller then updates n's record from 'to'.
- * Returns 0, -EPERM without CAP_NET_ADMIN, -EINVAL for "user", or prints
- * and returns -errno. */
+ * Without CAP_NET_ADMIN, `sudo xkvm tap-control move-nic` does it (held to
+ * the ACL there).  Returns 0, -EPERM without CAP_NET_ADMIN when no tap went
+ * through sudo, -EINVAL for "user", or prints (or sudo's tap-control
+ * prints) and returns -errno. */
 int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
+
+/* `tap-control move-nic`: nics_move() of the tap from->tap, made by this
+ * setup's owner (nics_options.owner_pid: its owner tag must be exactly
+ * the tap's), from where 'from' says it is (a Linux bridge's member must
+ * be there) to 'to'; both are wire specs, classified here.  What is made
+ * is kept (it is the owner's).  Returns 0, -ENODEV (no such tap), -EPERM
+ * (not the owner's tap), or prints and returns -errno. */
+int nics_move_owned(struct nics *ns, struct nic *from, struct nic *to);
+
+/* Runtime control (link): sets tap 'tap' administratively up or down;
+ * without CAP_NET_ADMIN through `sudo xkvm tap-control link` ('ns' NULL:
+ * refused then).  Prints nothing: one line saying what failed goes into
+ * 'why'.  Returns 0 or -errno. */
+int nics_set_link(struct nics *ns, const char *tap, bool up, char *why, size_t whysize);
+
+/* Runtime control (netem): puts netem 'e' on tap 'tap' (NULL: removes
+ * it), as nics_set_link() does its change (`tap-control netem`).  Returns
+ * 0, -ENOENT (privileged, no sch_netem in this kernel), or -errno; 'why'
+ * says what failed in one line. */
+int nics_netem(struct nics *ns, const char *tap, const struct tapstate_netem *e, char *why,
+	       size_t whysize);
 
 /* Runtime control (mirror): an OVS Mirror "xkvm-TAP" copying the traffic
  * of src's port (an OVS NIC of this setup) to out's (on the same bridge),
  * or, with 'out' NULL, to an internal port of its own "xkmN" (set up, for
  * tcpdump -i), whose name is stored in 'port'; removed at teardown and
  * reaped with the ports.  With 'off' removes src's mirror (and its own
- * port).  Returns 0, -ENOENT, or prints and returns -errno. */
+ * port).  Returns 0, -ENOENT, -EPERM without CAP_NET_ADMIN (a Mirror row
+ * needs root's session), or prints and returns -errno. */
 int nics_mirror(struct nics *ns, const struct nic *src, const struct nic *out, bool off,
 		char port[NIC_TAPSIZ]);
 

@@ -376,6 +376,20 @@ int ovsports_remove(struct ovsports *s, const char *name)
 	return 0;
 }
 
+int ovsports_remove_tagged(struct ovsports *s, const char *name, const char *owner)
+{
+	struct xkovs_port p = XKOVS_PORT_INIT;
+	int ret = connect_db(s);
+
+	if (ret <= 0)
+		return ret;	/* no Open vSwitch: no port */
+	p.name = name;
+	ret = xkovs_del_ports(s->h, &p, 1, owner, 0);
+	if (ret < 0)
+		xkvm_error("cannot remove Open vSwitch port '%s': %s", name, xkovs_error(s->h));
+	return ret;
+}
+
 int ovsports_mirror(struct ovsports *s, const char *bridge, const char *name, const char *src,
 		    const char *out, bool out_internal)
 {

@@ -89,6 +89,12 @@ void ovsports_teardown(struct ovsports *s);
  * -ENOENT when it is not one of ours, or prints and returns -errno. */
 int ovsports_remove(struct ovsports *s, const char *name);
 
+/* `tap-control move-nic`: removes the port 'name' that another process
+ * of the same owner made (not listed here) if its Interface carries the
+ * owner tag 'owner' (connecting first).  A missing port is fine.  Returns
+ * 0, or prints and returns -errno (-EPERM: another owner's). */
+int ovsports_remove_tagged(struct ovsports *s, const char *name, const char *owner);
+
 /* Runtime control (mirror): with 'bridge' set, adds Mirror 'name' on it
  * copying port 'src' (both directions) to port 'out' (with 'out_internal'
  * a new internal port of that name, removed with the mirror), tagged with this

@@ -64,7 +64,7 @@ int sudo_nics_new(struct sudo_nics **out)
 /* sudo SELF tap-control MODE OPTS... -- ITEMS... (a bridge may begin
  * with '-'). */
 static int sudo_tapctl(struct sudo_nics *s, const char *mode, const struct strv *opts,
-		       const struct strv *items, char **out)
+		       const struct strv *items, unsigned flags, char **out)
 {
 	struct strv argv = STRV_INIT;
 	int ret = strv_push(&argv, "sudo");
@@ -83,7 +83,7 @@ static int sudo_tapctl(struct sudo_nics *s, const char *mode, const struct strv 
 		ret = strv_extend(&argv, items);
 	if (ret == 0) {
 		xkvm_debug(1, "running sudo %s tap-control %s", s->self, mode);
-		ret = spawn_run(argv.v, 0, out);
+		ret = spawn_run(argv.v, flags, out);
 	}
 	strv_release(&argv);
 	return ret;
@@ -96,13 +96,13 @@ void sudo_nics_teardown(struct sudo_nics *s)
 	if (!s)
 		return;
 	if (s->ovs.n) {
-		ret = sudo_tapctl(s, "ovs-cleanup", &s->ovs_opts, &s->ovs, NULL);
+		ret = sudo_tapctl(s, "ovs-cleanup", &s->ovs_opts, &s->ovs, 0, NULL);
 		if (ret != 0)
 			xkvm_error("failed removal of Open vSwitch ports (sudo tap-control ovs-cleanup: %s)",
 				   ret < 0 ? strerror(-ret) : "failed");
 	}
 	if (s->taps.n) {
-		ret = sudo_tapctl(s, "del-nics", NULL, &s->taps, NULL);
+		ret = sudo_tapctl(s, "del-nics", NULL, &s->taps, 0, NULL);
 		if (ret != 0)
 			xkvm_error("failed removal of taps (sudo tap-control del-nics: %s)",
 				   ret < 0 ? strerror(-ret) : "failed");
@@ -134,7 +134,7 @@ int sudo_nics_gc(struct sudo_nics *s, const struct ovsports_options *o)
 		ret = strv_pushf(&opts, "--ovs-timeout=%d.%03d", o->ovs_timeout_ms / 1000,
 				 o->ovs_timeout_ms % 1000);
 	if (ret == 0)
-		ret = sudo_tapctl(s, "gc", &opts, &none, &text);
+		ret = sudo_tapctl(s, "gc", &opts, &none, 0, &text);
 	if (text && *text)
 		xkvm_debug(1, "sudo tap-control gc: %.*s", (int)strcspn(text, "\n"), text);
 	free(text);
@@ -198,7 +198,7 @@ int sudo_nics_make(struct sudo_nics *s, struct nic *nics, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (nic_wire_format(&nics[i], &spec) < 0 || strv_push_owned(&specs, spec) < 0)
 			goto nomem;
-	ret = sudo_tapctl(s, "make-nics", &args, &specs, &text);
+	ret = sudo_tapctl(s, "make-nics", &args, &specs, 0, &text);
 	if (ret < 0) {
 		xkvm_error("cannot run sudo: %s", strerror(-ret));
 		goto out;
@@ -235,5 +235,155 @@ out:
 	strv_release(&specs);
 	free(text);
 	free(copy);
+	return ret;
+}
+
+/* --- runtime control ------------------------------------------------------ */
+
+/* The first "xkvm: " line of 'text' (what tap-control said), without the
+ * prefix, into 'why'; else its first line; else that 'mode' exited 'status'. */
+static void said(const char *text, const char *mode, int status, char *why, size_t whysize)
+{
+	const char *line = text ? strstr(text, "xkvm: ") : NULL;
+
+	if (line && (line == text || line[-1] == '\n'))
+		line += 6;
+	else
+		line = text && *text ? text : NULL;
+	if (line)
+		snprintf(why, whysize, "%.*s", (int)strcspn(line, "\n"), line);
+	else
+		snprintf(why, whysize, "sudo tap-control %s exited %d", mode, status);
+}
+
+int sudo_nics_tap(struct sudo_nics *s, const char *mode, const char *tap, const char *arg,
+		  char *why, size_t whysize)
+{
+	struct strv items = STRV_INIT;
+	char *text = NULL;
+	int ret = strv_push(&items, tap);
+
+	if (ret == 0)
+		ret = strv_push(&items, arg);
+	if (ret == 0)
+		ret = sudo_tapctl(s, mode, NULL, &items, SPAWN_STDERR | SPAWN_NO_STDIN, &text);
+	if (ret < 0) {
+		snprintf(why, whysize, "cannot run sudo: %s", strerror(-ret));
+	} else if (ret > 0) {
+		said(text, mode, ret, why, whysize);
+		ret = -EIO;
+	}
+	free(text);
+	strv_release(&items);
+	return ret;
+}
+
+/* The index in s->ovs of "BRIDGE:TAP", or s->ovs.n. */
+static size_t ovs_entry(const struct sudo_nics *s, const char *tap)
+{
+	size_t i;
+
+	for (i = 0; i < s->ovs.n; i++) {
+		const char *colon = strrchr(s->ovs.v[i], ':');
+
+		if (colon && !strcmp(colon + 1, tap))
+			break;
+	}
+	return i;
+}
+
+/* Drops entry i of 'sv'. */
+static void strv_drop(struct strv *sv, size_t i)
+{
+	free(sv->v[i]);
+	memmove(sv->v + i, sv->v + i + 1, (sv->n - i) * sizeof(*sv->v));	/* with the NULL */
+	sv->n--;
+}
+
+int sudo_nics_remove(struct sudo_nics *s, const char *tap)
+{
+	struct strv one = STRV_INIT;
+	size_t i = ovs_entry(s, tap), t;
+	int ret = 0;
+
+	for (t = 0; t < s->taps.n && strcmp(s->taps.v[t], tap); t++)
+		;
+	if (i == s->ovs.n && t == s->taps.n)
+		return -ENOENT;
+	if (i < s->ovs.n) {	/* the port before its tap */
+		ret = strv_push(&one, s->ovs.v[i]);
+		if (ret == 0)
+			ret = sudo_tapctl(s, "ovs-cleanup", &s->ovs_opts, &one, SPAWN_NO_STDIN, NULL);
+		strv_release(&one);
+		if (ret != 0)
+			return ret < 0 ? ret : -EIO;	/* said; listed still: the teardown retries */
+		strv_drop(&s->ovs, i);
+	}
+	if (t < s->taps.n) {
+		ret = strv_push(&one, tap);
+		if (ret == 0)
+			ret = sudo_tapctl(s, "del-nics", NULL, &one, SPAWN_NO_STDIN, NULL);
+		strv_release(&one);
+		if (ret != 0)
+			return ret < 0 ? ret : -EIO;
+		strv_drop(&s->taps, t);
+	}
+	return 0;
+}
+
+int sudo_nics_move(struct sudo_nics *s, const struct nic *from, struct nic *to)
+{
+	struct strv args = STRV_INIT, items = STRV_INIT;
+	char *text = NULL, *spec;
+	size_t i;
+	int ret = -ENOMEM;
+
+	if (strv_pushf(&args, "--owner-pid=%d", (int)getpid()) < 0 ||
+	    strv_extend(&args, &s->ovs_opts) < 0 || strv_push(&items, from->tap) < 0)
+		goto out;
+	if (nic_wire_format(from, &spec) < 0 || strv_push_owned(&items, spec) < 0)
+		goto out;
+	if (nic_wire_format(to, &spec) < 0 || strv_push_owned(&items, spec) < 0)
+		goto out;
+	ret = sudo_tapctl(s, "move-nic", &args, &items, SPAWN_NO_STDIN, &text);
+	if (ret < 0) {
+		xkvm_error("cannot run sudo: %s", strerror(-ret));
+		goto out;
+	}
+	if (ret > 0) {	/* it said why, and put the tap back when it could */
+		ret = -EIO;
+		goto out;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	if (nic_wire_parse_reply(text, to) < 0 || strcmp(to->tap, from->tap)) {
+		xkvm_error("unexpected output from sudo tap-control move-nic: '%s'", text);
+		ret = -EPROTO;
+		goto out;
+	}
+	/* The teardown follows the tap: its port is where it went now. */
+	i = ovs_entry(s, from->tap);
+	if (i < s->ovs.n)
+		strv_drop(&s->ovs, i);
+	ret = to->kind == NIC_OVS ? strv_pushf(&s->ovs, "%s:%s", to->bridge, to->tap) : 0;
+out:
+	free(text);
+	strv_release(&args);
+	strv_release(&items);
+	return ret;
+}
+
+int sudo_nics_capture(struct sudo_nics *s, const char *tap, long count, int out_fd)
+{
+	struct strv argv = STRV_INIT;
+	int ret = 0;
+
+	if (strv_push(&argv, "sudo") < 0 || strv_push(&argv, s->self) < 0 ||
+	    strv_push(&argv, "tap-control") < 0 || strv_push(&argv, "capture") < 0 ||
+	    strv_push(&argv, "--") < 0 || strv_push(&argv, tap) < 0 ||
+	    strv_pushf(&argv, "%ld", count) < 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		ret = spawn_run_to(argv.v, SPAWN_NO_STDIN, out_fd);
+	strv_release(&argv);
 	return ret;
 }

@@ -43,7 +43,7 @@ check_eq "xkvm tap-control : the modes of tap-control --help" \
 	"$(comp -- tap-control "")"
 check_eq "xkvm tap-control g: gc" "gc" "$(comp -- tap-control g)"
 # Every mode takes -v/--verbose and -h/--help, and the options its --help lists.
-for m in make-nics del-nics ovs-cleanup gc list bridges; do
+for m in make-nics del-nics ovs-cleanup gc list link netem capture move-nic bridges; do
 	check_eq "tap-control $m -: the options of its --help" \
 		"$( (lines -h --help -v --verbose; "$XKVM" tap-control "$m" --help |
 			grep -oE -- '^ +(-v \| )? *--[a-z][a-z-]*' | grep -oE -- '--[a-z-]+') | sort -u)" \

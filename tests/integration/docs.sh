@@ -19,7 +19,7 @@ for o in $opts; do
 done
 
 modes=$(sed -n 's/^\t{ "\([a-z-]*\)", \(tapctl_\)\?cmd_.*/\1/p' "$src/cmd/tapctl.c")
-check_eq "tap-control modes read from src/cmd/tapctl.c" "make-nics del-nics ovs-cleanup gc list bridges" \
+check_eq "tap-control modes read from src/cmd/tapctl.c" "make-nics del-nics ovs-cleanup gc list link netem capture move-nic bridges" \
 	"$(echo $modes)"
 overview=$("$XKVM" tap-control --help)
 for m in $modes; do

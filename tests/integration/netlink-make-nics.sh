@@ -117,12 +117,12 @@ msg=$(xk tap-control make-nics --bogus "$br" 2>&1); rc=$?
 check_eq "bad option: exit 2" 2 "$rc"
 msg=$(xk tap-control frobnicate 2>&1); rc=$?
 check_eq "unknown mode: exit 2" 2 "$rc"
-check_eq "unknown mode: message" "xkvm: tap mode must be one of make-nics, del-nics, ovs-cleanup, gc, list or bridges" "$msg"
+check_eq "unknown mode: message" "xkvm: tap mode must be one of make-nics, del-nics, ovs-cleanup, gc, list, link, netem, capture, move-nic or bridges" "$msg"
 msg=$(xk tap-control 2>&1); rc=$?
 check_eq "no mode: exit 2" 2 "$rc"
 msg=$(xk tap-control --help 2>&1); rc=$?
 check_eq "tap-control --help: exit 0, every mode" \
-	"0 Usage: xkvm tap-control MODE ...|make-nics|del-nics|ovs-cleanup|gc|list|bridges" \
+	"0 Usage: xkvm tap-control MODE ...|make-nics|del-nics|ovs-cleanup|gc|list|link|netem|capture|move-nic|bridges" \
 	"$rc $(echo "$msg" | head -n1)|$(echo "$msg" | awk '/^      / {printf "%s%s", sep, $1; sep="|"}')"
 msg=$(xk tap-control make-nics --ovs-timeout +5 "$br" 2>&1); rc=$?
 check_eq "make-nics --ovs-timeout +5: exit 2, one line" \

@@ -10,7 +10,10 @@
 #                       'console=ttyS0 quiet panic=-1 xk.wait=.. xk.timeout=..
 #                       XK-ARGS'".  GUEST_APPEND_BASE replaces the leading
 #                       "console=ttyS0 quiet panic=-1" when set; the words of
-#                       GUEST_QEMU_ARGS (e.g. "-smp 2") follow "-m 256".  Files:
+#                       GUEST_QEMU_ARGS (e.g. "-smp 2") follow "-m 256".
+#                       GUEST_RUNNER names the command that runs it instead
+#                       of ovs_in_ns (e.g. a function around as_user, whose
+#                       user must be able to write DIR).  Files:
 #                         DIR/NAME.out      qemu's console (stdout), as it comes
 #                         DIR/NAME.err      xkvm's and qemu's stderr
 #                         DIR/NAME.pid      xkvm's pid
@@ -58,7 +61,7 @@ guest_start() {
 	(
 		start=$(date +%s%N)
 		# sh records its pid, then becomes xkvm: the pid is xkvm's
-		ovs_in_ns sh -c 'echo $$ >"$0"; exec "$@"' "$dir/$name.pid" \
+		${GUEST_RUNNER:-ovs_in_ns} sh -c 'echo $$ >"$0"; exec "$@"' "$dir/$name.pid" \
 			"$XKVM" --accel=tcg "${opts[@]}" -- \
 			-m 256 ${GUEST_QEMU_ARGS:-} -nographic -no-reboot \
 			-kernel "$XK_GUEST_KERNEL" -initrd "$XK_GUEST_INITRD" \

@@ -10,7 +10,7 @@
 _xkvm_opts="--netdev --disk --dry-run --kvm --bios --uefi --uefi-nvram --accel
 	--verbose --ovsdb --ovs-timeout --ovs-no-wait --ovs-iface-steal --ovn-timeout --ovn-no-wait
 	--skip-reap --name --hotplug-ports --dowait --no-dowait --help --version"
-_xkvm_modes="make-nics del-nics ovs-cleanup gc list bridges"
+_xkvm_modes="make-nics del-nics ovs-cleanup gc list link netem capture move-nic bridges"
 _xkvm_netdev_fields="mac= macaddr= model= mtu= queues= ovs-tag= ovs-trunks= ovs-iface-id=
 	ovs-vm-id= ovs-ext: ovs-ofport= ovs-ingress-rate= ovs-ingress-burst= vhost-user"
 _xkvm_ctl_cmds="list show link nic netem capture mirror stop kill"
@@ -126,12 +126,14 @@ _xkvm() {
 			--ovn-timeout --ovn-no-wait --ovs-iface-steal" ;;
 		ovs-cleanup) o+=" --force --ovsdb --ovs-timeout" ;;
 		gc|list|bridges) o+=" --ovsdb --ovs-timeout" ;;
+		move-nic) o+=" --owner-pid --ovsdb --ovs-timeout" ;;
 		esac
 		mapfile -t replies < <(compgen -W "$o" -- "$cur")
 	elif [ -n "$mode" ]; then
 		case "$mode" in
 		make-nics) mapfile -t replies < <(_xkvm_netdev "$xkvm" "$ovsdb" "$cur" make-nics) ;;
-		del-nics) mapfile -t replies < <(compgen -W "$(_xkvm_run "$xkvm" "$ovsdb" taps)" -- "$cur") ;;
+		del-nics|link|netem|capture|move-nic)
+			mapfile -t replies < <(compgen -W "$(_xkvm_run "$xkvm" "$ovsdb" taps)" -- "$cur") ;;
 		ovs-cleanup) mapfile -t replies < <(compgen -W "$(_xkvm_run "$xkvm" "$ovsdb" ports)" -- "$cur") ;;
 		esac
 	elif [[ $cur == -* ]]; then

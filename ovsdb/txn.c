@@ -125,15 +125,17 @@ int xkovs_commit(struct xkovs *h, long long deadline, const char *comment,
 
 int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, void *aux)
 {
-	long long deadline = xkovs_deadline(h, 0);
+	long long deadline = xkovs_deadline(h, 0), progress = time_msec();
 	int64_t seen = INT64_MIN;
 	long seen_mark = 0;
-	char what[128];
+	bool busy = false;
+	char what[160];
 
 	for (;;) {
 		const struct ovsrec_open_vswitch *ovs;
 		int64_t cur;
 		long m;
+		pid_t pid;
 		int ret = xkovs_run(h);
 
 		if (ret < 0)
@@ -145,13 +147,34 @@ int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, v
 		/* Progress: ovs-vswitchd got through changes queued before
 		 * ours, or our own rows moved.  Wait another timeout. */
 		m = mark ? mark(h, aux) : 0;
-		if (seen != INT64_MIN && (cur != seen || m != seen_mark))
-			deadline = time_msec() + h->cur_timeout_ms;
+		if (seen != INT64_MIN && (cur != seen || m != seen_mark)) {
+			progress = time_msec();
+			deadline = progress + h->cur_timeout_ms;
+			busy = false;
+		}
 		seen = cur;
 		seen_mark = m;
 		snprintf(what, sizeof what, "ovs-vswitchd to apply the change (it applied "
-			 "configuration %lld, ours is %lld)", (long long)cur, (long long)next_cfg);
+			 "configuration %lld, ours is %lld%s)", (long long)cur, (long long)next_cfg,
+			 busy ? "; it is busy" : "");
 		ret = xkovs_block(h, deadline, what);
+		if (ret == -ETIMEDOUT &&
+		    time_msec() - progress < XKOVS_BUSY_FACTOR * (long long)h->cur_timeout_ms &&
+		    (pid = xkovs_vswitchd_pid(h->remote)) > 0 && xkovs_vswitchd_busy(pid)) {
+			/* One reconfiguration can hold it longer than the bound
+			 * (hundreds of ports, or the kernel's rtnl lock shared
+			 * with hundreds of launches): it is at work, not stuck. */
+			deadline = time_msec() + 1000;
+			if (!busy)
+				h->phase_told = false;	/* -v says so, once */
+			busy = true;
+			continue;
+		}
+		if (ret == -ETIMEDOUT && busy)
+			return xkovs_fail(h, ret, "timed out waiting for ovs-vswitchd to apply the "
+					  "change: no progress for %lld ms, busy (it applied "
+					  "configuration %lld, ours is %lld)", time_msec() - progress,
+					  (long long)cur, (long long)next_cfg);
 		if (ret == -ETIMEDOUT)
 			return xkovs_fail(h, ret, "timed out waiting for ovs-vswitchd to apply the "
 					  "change: no progress for %d ms (it applied configuration "

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <signal.h>
+#include <sys/types.h>
 #include <stdbool.h>
 
 #include "ovsdb-idl.h"
@@ -54,6 +55,17 @@ int xkovs_fail(struct xkovs *h, int ret, const char *fmt, ...)
 /* Connects if not connected (xkovs_connect()'s codes), with a call open. */
 int xkovs_ensure(struct xkovs *h);
 
+/* vswitchd.c: the pid of the ovs-vswitchd serving 'remote', from the
+ * pidfile next to a unix: remote's socket (the layout of ovs-ctl and of
+ * OVS_RUNDIR), checked against /proc/PID/comm; -ENOENT for any other
+ * remote or when there is none. */
+pid_t xkovs_vswitchd_pid(const char *remote);
+
+/* Whether the main thread of ovs-vswitchd 'pid' is busy: running or
+ * blocked in the kernel (state R or D) in one of a few samples 20 ms
+ * apart.  An idle daemon sleeps in poll() (S); a stopped one is T. */
+bool xkovs_vswitchd_busy(pid_t pid);
+
 /* Returns the absolute deadline, in OVS's time_msec() clock, 'timeout_ms'
  * from now (<= 0: the handle's timeout), remembers the timeout for
  * messages, and starts a new wait for the notification (xkvm_set_notify). */
@@ -97,10 +109,14 @@ char *xkovs_comment(const char *verb, const char *owner,
  * an OpenFlow port): any change of it counts as progress. */
 typedef long xkovs_mark_fn(struct xkovs *h, void *aux);
 
+/* How many timeouts a busy ovs-vswitchd may go without progress. */
+#define XKOVS_BUSY_FACTOR 6
+
 /* Waits until ovs-vswitchd reports cur_cfg >= 'next_cfg', for as long as
  * it makes progress: the wait fails only when neither cur_cfg nor 'mark'
- * (NULL: none) changed for the handle's timeout.  Returns 0, -ETIMEDOUT
- * or -EINTR, with h->err set. */
+ * (NULL: none) changed for the handle's timeout, or, while the local
+ * ovs-vswitchd is busy (xkovs_vswitchd_busy()), for XKOVS_BUSY_FACTOR
+ * timeouts.  Returns 0, -ETIMEDOUT or -EINTR, with h->err set. */
 int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, void *aux);
 
 /* Conditional monitoring (scope.c).  Each is a no-op on a handle that

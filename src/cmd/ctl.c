@@ -147,7 +147,8 @@ static int capture(const char *sock, const char *name, int argc, char **argv)
 		goto out;
 	}
 	if (r == 0)
-		r = capture_run(tap, file, count, cleanup_signal_fd(), &written, why, sizeof(why));
+		r = capture_run(tap, 0, file, count, cleanup_signal_fd(), &written, why,
+				sizeof(why));
 	if (r < 0)
 		xkvm_error("cannot capture on '%s': %s", tap, why[0] ? why : strerror(-r));
 	else

@@ -4,9 +4,13 @@
 #include "cmd/tapctl-int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/xkvm.h"
 #include "gen/sysconfdir.h"	/* generated: XKVM_SYSCONFDIR, `make SYSCONFDIR=...` */
@@ -82,6 +86,50 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner)
 	if (ret < 0)
 		return ret;
 	*owner = pid;
+	return 0;
+}
+
+/* Root's private directory for the callers' locks (also root's run
+ * directory of named launches, whose names never begin with '.'). */
+#define LOCK_DIR "/run/xkvm"
+
+int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
+{
+	char path[sizeof(LOCK_DIR) + 40];
+	struct stat st;
+	int f = -1, ret = 0;
+
+	*fd = -1;
+	if (!o->caller.sudo)
+		return 0;
+	snprintf(path, sizeof(path), "%s/.tapctl-%u.lock", LOCK_DIR, (unsigned)o->caller.uid);
+	for (int tries = 0; f < 0 && tries < 3; tries++) {
+		if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
+			break;
+		if (lstat(LOCK_DIR, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+		    (st.st_mode & 022)) {
+			xkvm_error("cannot lock: %s is not root's private directory", LOCK_DIR);
+			return -EPERM;
+		}
+		/* A launch's teardown may remove the directory meanwhile. */
+		f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		if (f < 0 && errno != ENOENT)
+			break;
+	}
+	if (f < 0) {
+		ret = -errno;
+		xkvm_error("cannot open %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (flock(f, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			xkvm_error("cannot lock %s: %s", path, strerror(-ret));
+			close(f);
+			return ret;
+		}
+	}
+	*fd = f;
 	return 0;
 }
 

@@ -20,12 +20,14 @@
 #include "net/tapstate.h"
 
 /* Whether the caller may touch 'tap': one xkvm made, and (through sudo)
- * for the caller.  Prints the refusal. */
-static bool own_tap(const struct tapctl_opts *o, const char *tap, const char *mode)
+ * for the caller; the link checked goes into *ifindex (act on it, not on
+ * the name).  Prints the refusal. */
+static bool own_tap(const struct tapctl_opts *o, const char *tap, const char *mode,
+		    int *ifindex)
 {
 	char why[256] = "";
 	uid_t uid;
-	int r = tapstate_owner_uid(tap, &uid, why, sizeof(why));
+	int r = tapstate_owner(tap, &uid, ifindex, why, sizeof(why));
 
 	if (r == -ENODEV)
 		xkvm_error("no such tap '%s'", tap);
@@ -53,6 +55,7 @@ int tapctl_cmd_link(int argc, char **argv, const struct tapctl_opts *o)
 {
 	const char *tap, *state;
 	char why[512];
+	int ifindex;
 
 	if (!words(argc, 2, "link TAP up|down"))
 		return XKVM_EXIT_USAGE;
@@ -62,9 +65,9 @@ int tapctl_cmd_link(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("link: '%s' is neither up nor down", state);
 		return XKVM_EXIT_USAGE;
 	}
-	if (!tapctl_need_root("link") || !own_tap(o, tap, "link"))
+	if (!tapctl_need_root("link") || !own_tap(o, tap, "link", &ifindex))
 		return XKVM_EXIT_FAILURE;
-	if (nics_set_link(NULL, tap, !strcmp(state, "up"), why, sizeof(why)) < 0) {
+	if (nics_set_link(NULL, tap, ifindex, !strcmp(state, "up"), why, sizeof(why)) < 0) {
 		xkvm_error("%s", why);
 		return XKVM_EXIT_FAILURE;
 	}
@@ -77,7 +80,7 @@ int tapctl_cmd_netem(int argc, char **argv, const struct tapctl_opts *o)
 	const char *tap;
 	char why[512] = "";
 	bool off;
-	int r;
+	int r, ifindex;
 
 	if (!words(argc, 2, "netem TAP SPEC|off"))
 		return XKVM_EXIT_USAGE;
@@ -87,9 +90,9 @@ int tapctl_cmd_netem(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("%s", r == -ENOMEM ? "out of memory" : why);
 		return r == -EINVAL ? XKVM_EXIT_USAGE : XKVM_EXIT_FAILURE;
 	}
-	if (!tapctl_need_root("netem") || !own_tap(o, tap, "netem"))
+	if (!tapctl_need_root("netem") || !own_tap(o, tap, "netem", &ifindex))
 		return XKVM_EXIT_FAILURE;
-	if (nics_netem(NULL, tap, off ? NULL : &e, why, sizeof(why)) < 0) {
+	if (nics_netem(NULL, tap, ifindex, off ? NULL : &e, why, sizeof(why)) < 0) {
 		xkvm_error("%s", why);
 		return XKVM_EXIT_FAILURE;
 	}
@@ -101,7 +104,7 @@ int tapctl_cmd_capture(int argc, char **argv, const struct tapctl_opts *o)
 	char why[512] = "", *end;
 	const char *tap;
 	long count = 0, written = 0;
-	int r;
+	int r, ifindex;
 
 	if (argc - optind != 1 && !words(argc, 2, "capture TAP [COUNT]"))
 		return XKVM_EXIT_USAGE;
@@ -118,9 +121,10 @@ int tapctl_cmd_capture(int argc, char **argv, const struct tapctl_opts *o)
 		xkvm_error("capture: stdout is a terminal: the pcap goes there (redirect it)");
 		return XKVM_EXIT_USAGE;
 	}
-	if (!tapctl_need_root("capture") || !own_tap(o, tap, "capture"))
+	if (!tapctl_need_root("capture") || !own_tap(o, tap, "capture", &ifindex))
 		return XKVM_EXIT_FAILURE;
-	r = capture_run(tap, "-", count, cleanup_signal_fd(), &written, why, sizeof(why));
+	r = capture_run(tap, ifindex, "-", count, cleanup_signal_fd(), &written, why,
+			sizeof(why));
 	if (r < 0) {
 		xkvm_error("cannot capture on '%s': %s", tap, why[0] ? why : strerror(-r));
 		return XKVM_EXIT_FAILURE;
@@ -136,7 +140,7 @@ int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o)
 	struct nics *ns = NULL;
 	size_t parsed = 0;
 	char *err = NULL, *line = NULL;
-	int ret = XKVM_EXIT_USAGE;
+	int ret = XKVM_EXIT_USAGE, lock = -1;
 	pid_t owner;
 
 	if (!words(argc, 3, "move-nic [options] TAP FROM TO"))
@@ -160,14 +164,23 @@ int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o)
 		}
 	}
 	ret = XKVM_EXIT_FAILURE;
-	if (nics[0].kind == NIC_USER || nics[1].kind == NIC_USER || nics[1].mac) {
-		xkvm_error("move-nic: FROM and TO are bridges; TO changes no MAC");
+	if (nics[0].kind == NIC_USER || nics[1].kind == NIC_USER || nics[1].mac ||
+	    nics[0].vhost_user || nics[1].vhost_user) {
+		xkvm_error("move-nic: FROM and TO are bridges of a tap (no vhost-user); TO changes "
+			   "no MAC");
 		ret = XKVM_EXIT_USAGE;
 		goto out;
 	}
-	/* Both ends: the way back of a failed move is a move too. */
-	if (!tapctl_need_root("move-nic") || tapctl_priv_acl(o, nics, 2, false) < 0 ||
-	    tapctl_priv_owner(o, &owner) < 0)
+	if (!tapctl_need_root("move-nic"))
+		goto out;
+	if (!nics_privileged()) {
+		xkvm_error("move-nic needs CAP_NET_ADMIN");
+		goto out;
+	}
+	/* Both ends: the way back of a failed move is a move too.  The lock
+	 * keeps the caller's del-nics from freeing the name meanwhile. */
+	if (tapctl_priv_acl(o, nics, 2, false) < 0 || tapctl_priv_owner(o, &owner) < 0 ||
+	    tapctl_priv_lock(o, &lock) < 0)
 		goto out;
 	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
 	if (nics_new(&nopt, &ns) < 0 || nics_move_owned(ns, &nics[0], &nics[1]) < 0)
@@ -181,6 +194,8 @@ int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o)
 out:
 	free(line);
 	nics_free(ns);
+	if (lock >= 0)
+		close(lock);
 	for (size_t i = 0; i < parsed; i++)
 		nic_release(&nics[i]);
 	return ret;

@@ -108,8 +108,12 @@ static int parse_opts(int argc, char **argv, struct tapctl_opts *o)
 				   argv[optind - 1]);
 			return XKVM_EXIT_USAGE;
 		default:
-			xkvm_error("tap-control %s: unknown option '%s'", current->name,
-				   argv[optind - 1]);
+			if (optopt > 0 && optopt < 256)	/* a short option, maybe among others */
+				xkvm_error("tap-control %s: unknown option '-%c'", current->name,
+					   optopt);
+			else
+				xkvm_error("tap-control %s: unknown option '%s'", current->name,
+					   argv[optind - 1]);
 			return XKVM_EXIT_USAGE;
 		}
 	}
@@ -214,24 +218,33 @@ static int removal_start(int argc, const struct tapctl_opts *o, const char *item
 static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
 	uid_t uid;
-	int ret = removal_start(argc, o, "tap", &uid);
+	int lock = -1, ret = removal_start(argc, o, "tap", &uid);
 
 	if (ret)
 		return ret;
+	if (tapctl_priv_lock(o, &lock) < 0)
+		return XKVM_EXIT_FAILURE;
 	ret = nics_delete_owned((const char *const *)argv + optind,
 				(size_t)(argc - optind), uid);
+	if (lock >= 0)
+		close(lock);
 	return ret == 0 ? 0 : XKVM_EXIT_FAILURE;
 }
 
 static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 {
 	uid_t uid;
-	int ret = removal_start(argc, o, "bridge:port", &uid);
+	int lock = -1, ret = removal_start(argc, o, "bridge:port", &uid);
 
 	if (ret)
 		return ret;
-	return ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
-			   o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms) < 0 ? XKVM_EXIT_FAILURE : 0;
+	if (tapctl_priv_lock(o, &lock) < 0)
+		return XKVM_EXIT_FAILURE;
+	ret = ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
+			  o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms);
+	if (lock >= 0)
+		close(lock);
+	return ret < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 
 static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)

@@ -45,7 +45,7 @@ int ctl_cmd_netem(struct ctl_server *s, struct client *c, int argc, char **argv,
 	if (!n->tap[0] || n->vhost_user)
 		return ctl_rfail(rep, -EINVAL, "netem: %s has no tap (%s)", argv[1],
 				 n->tap[0] ? "vhost-user" : "user networking");
-	ret = s->l.net ? nics_netem(s->l.net, n->tap, off ? NULL : &e, why, sizeof(why)) : -ENODEV;
+	ret = s->l.net ? nics_netem(s->l.net, n->tap, 0, off ? NULL : &e, why, sizeof(why)) : -ENODEV;
 	if (ret < 0)
 		return ctl_rfail(rep, ret, "%s", why);
 	if (off)

@@ -396,7 +396,7 @@ static int cmd_link(struct ctl_server *s, struct client *c, int argc, char **arg
 	/* The host side too: the bridge sees the port go, as with a cable
 	 * (through sudo for a launch without CAP_NET_ADMIN). */
 	if (n->tap[0] && !n->vhost_user) {
-		ret = s->l.net ? nics_set_link(s->l.net, n->tap, up, why, sizeof(why)) : 0;
+		ret = s->l.net ? nics_set_link(s->l.net, n->tap, 0, up, why, sizeof(why)) : 0;
 		if (ret < 0)
 			return ctl_rfail(rep, ret, "%s", why);
 	}

@@ -1,6 +1,7 @@
 #include "net/capture.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +23,8 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *by
 	st->n++;
 }
 
-int capture_run(const char *ifname, const char *file, long count, int stop_fd, long *written,
-		char *why, size_t whysize)
+int capture_run(const char *ifname, int ifindex, const char *file, long count, int stop_fd,
+		long *written, char *why, size_t whysize)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct dump_state st = { NULL, 0 };
@@ -45,6 +46,14 @@ int capture_run(const char *ifname, const char *file, long count, int stop_fd, l
 		snprintf(why, whysize, "%s", pcap_geterr(p));
 		ret = r == PCAP_ERROR_PERM_DENIED ? -EPERM
 		    : r == PCAP_ERROR_NO_SUCH_DEVICE ? -ENODEV : -EIO;
+		goto out;
+	}
+	/* libpcap bound to whatever bore the name when it activated: the
+	 * link checked must still bear it now (an index is never reused
+	 * soon). */
+	if (ifindex > 0 && (int)if_nametoindex(ifname) != ifindex) {
+		snprintf(why, whysize, "the tap changed while the capture started");
+		ret = -ESTALE;
 		goto out;
 	}
 	if (pcap_setnonblock(p, 1, errbuf) < 0) {
@@ -72,7 +81,10 @@ int capture_run(const char *ifname, const char *file, long count, int stop_fd, l
 			snprintf(why, whysize, "%s", pcap_geterr(p));
 			goto out;
 		}
-		pcap_dump_flush(st.d);
+		if (pcap_dump_flush(st.d) < 0) {	/* the reader went away */
+			snprintf(why, whysize, "cannot write the pcap: %s", strerror(errno));
+			goto out;
+		}
 		if (r > 0)
 			continue;
 		if (poll(fds, stop_fd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR) {

@@ -35,6 +35,7 @@ struct nics {
 	struct tap *taps;		/* the taps made and not kept */
 	size_t n, alloc;
 	char *vhost_dir;		/* the launch's vhost-user sockets, or NULL */
+	int pin;			/* nics_move_owned(): the tap's ifindex, else 0 */
 };
 
 static void teardown_hook(void *arg)
@@ -717,6 +718,27 @@ int nics_remove(struct nics *ns, const char *tap)
 	return drop_tap(ns, tap);
 }
 
+/* With ns->pin: whether the tap's name still names the pinned link (ovs-
+ * vswitchd opens a port by name).  Prints why not. */
+static bool still_pinned(struct nics *ns, const char *tap)
+{
+	struct xknl_link l;
+
+	if (!ns->pin || (xknl_link_get(ns->nl, tap, &l) == 0 && l.ifindex == ns->pin))
+		return true;
+	xkvm_error("tap '%s' changed during the move (it is another link now)", tap);
+	return false;
+}
+
+/* The tap of 'n' as a link: the pinned one, else looked up by name. */
+static int tap_link(struct nics *ns, const struct nic *n, struct xknl_link *l)
+{
+	if (!ns->pin)
+		return xknl_link_get(ns->nl, n->tap, l);
+	l->ifindex = ns->pin;
+	return 0;
+}
+
 /* Attaches the tap of 'n' where 'n' says (a classified bridge). */
 static int attach(struct nics *ns, const struct nic *n)
 {
@@ -724,9 +746,17 @@ static int attach(struct nics *ns, const struct nic *n)
 	struct xknl_link tap, br;
 	int ret;
 
-	if (n->kind == NIC_OVS)
-		return ovsports_add(ns->ovs, n, 1, ns->tag, NULL);
-	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	if (n->kind == NIC_OVS) {
+		if (!still_pinned(ns, n->tap))
+			return -ESTALE;
+		ret = ovsports_add(ns->ovs, n, 1, ns->tag, NULL);
+		if (ret == 0 && !still_pinned(ns, n->tap)) {
+			(void)ovsports_remove(ns->ovs, n->tap);
+			ret = -ESTALE;
+		}
+		return ret;
+	}
+	ret = tap_link(ns, n, &tap);
 	if (ret == 0)
 		ret = xknl_link_get(ns->nl, n->bridge, &br);
 	if (ret == 0) {
@@ -753,7 +783,7 @@ static int detach(struct nics *ns, const struct nic *n)
 			ret = ovsports_remove_tagged(ns->ovs, n->tap, ns->tag);
 		return ret;
 	}
-	ret = xknl_link_get(ns->nl, n->tap, &tap);
+	ret = tap_link(ns, n, &tap);
 	if (ret == 0) {
 		c.ifindex = tap.ifindex;
 		c.nomaster = true;
@@ -785,8 +815,14 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to)
 	if (ret < 0)
 		return ret;
 	ret = attach(ns, to);
-	if (ret < 0 && attach(ns, n) < 0)	/* back where it was, if it can */
-		xkvm_error("tap '%s' is on no bridge now", n->tap);
+	if (ret < 0 && ret != -ESTALE) {
+		/* Back where it was, if it can: a signal that cut the way
+		 * there short must not cut the way back. */
+		ovsports_set_interruptible(ns->ovs, false);
+		if (attach(ns, n) < 0)
+			xkvm_error("tap '%s' is on no bridge now", n->tap);
+		ovsports_set_interruptible(ns->ovs, true);
+	}
 	return ret;
 }
 
@@ -832,7 +868,9 @@ int nics_move_owned(struct nics *ns, struct nic *from, struct nic *to)
 			return ret;
 		}
 	}
+	ns->pin = l.ifindex;	/* from here on that link, whatever bears the name */
 	ret = nics_move(ns, from, to);
+	ns->pin = 0;
 	nics_keep(ns);	/* where the tap is now (there, or back) is the launch's */
 	return ret;
 }
@@ -852,21 +890,22 @@ static int tap_through_sudo(struct nics *ns, const char *mode, const char *tap, 
 	return sudo_nics_tap(ns->sudo, mode, tap, arg, why, whysize);
 }
 
-int nics_set_link(struct nics *ns, const char *tap, bool up, char *why, size_t whysize)
+int nics_set_link(struct nics *ns, const char *tap, int ifindex, bool up, char *why,
+		  size_t whysize)
 {
 	char reason[256];
 	int ret;
 
 	if (!nics_privileged())
 		return tap_through_sudo(ns, "link", tap, up ? "up" : "down", why, whysize);
-	ret = tapstate_set_up(tap, up, reason, sizeof(reason));
+	ret = tapstate_set_up(tap, ifindex, up, reason, sizeof(reason));
 	if (ret < 0)
 		snprintf(why, whysize, "cannot set tap '%s' %s: %s", tap, up ? "up" : "down", reason);
 	return ret;
 }
 
-int nics_netem(struct nics *ns, const char *tap, const struct tapstate_netem *e, char *why,
-	       size_t whysize)
+int nics_netem(struct nics *ns, const char *tap, int ifindex, const struct tapstate_netem *e,
+	       char *why, size_t whysize)
 {
 	char reason[256], spec[128];
 	int ret;
@@ -878,7 +917,7 @@ int nics_netem(struct nics *ns, const char *tap, const struct tapstate_netem *e,
 		}
 		return tap_through_sudo(ns, "netem", tap, e ? spec : "off", why, whysize);
 	}
-	ret = tapstate_netem(tap, e, reason, sizeof(reason));
+	ret = tapstate_netem(tap, ifindex, e, reason, sizeof(reason));
 	if (ret < 0)
 		snprintf(why, whysize, "cannot %s netem on '%s': %s", e ? "set" : "remove", tap,
 			 ret == -ENOENT ? "the kernel has no netem (sch_netem)" : reason);

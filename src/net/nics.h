@@ -141,18 +141,20 @@ int nics_move(struct nics *ns, const struct nic *n, struct nic *to);
  * (not the owner's tap), or prints and returns -errno. */
 int nics_move_owned(struct nics *ns, struct nic *from, struct nic *to);
 
-/* Runtime control (link): sets tap 'tap' administratively up or down;
- * without CAP_NET_ADMIN through `sudo xkvm tap-control link` ('ns' NULL:
- * refused then).  Prints nothing: one line saying what failed goes into
- * 'why'.  Returns 0 or -errno. */
-int nics_set_link(struct nics *ns, const char *tap, bool up, char *why, size_t whysize);
+/* Runtime control (link): sets tap 'tap' (with 'ifindex' > 0: that link,
+ * see tapstate.h) administratively up or down; without CAP_NET_ADMIN
+ * through `sudo xkvm tap-control link` ('ns' NULL: refused then).  Prints
+ * nothing: one line saying what failed goes into 'why'.  Returns 0 or
+ * -errno. */
+int nics_set_link(struct nics *ns, const char *tap, int ifindex, bool up, char *why,
+		  size_t whysize);
 
 /* Runtime control (netem): puts netem 'e' on tap 'tap' (NULL: removes
  * it), as nics_set_link() does its change (`tap-control netem`).  Returns
  * 0, -ENOENT (privileged, no sch_netem in this kernel), or -errno; 'why'
  * says what failed in one line. */
-int nics_netem(struct nics *ns, const char *tap, const struct tapstate_netem *e, char *why,
-	       size_t whysize);
+int nics_netem(struct nics *ns, const char *tap, int ifindex, const struct tapstate_netem *e,
+	       char *why, size_t whysize);
 
 /* Runtime control (mirror): an OVS Mirror "xkvm-TAP" copying the traffic
  * of src's port (an OVS NIC of this setup) to out's (on the same bridge),

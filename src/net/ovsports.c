@@ -21,6 +21,7 @@ struct ovsports {
 	size_t n, alloc;
 	char *owner;		/* the tag the listed ports carry */
 	struct strv mirrors;	/* Mirror rows added (runtime control) */
+	bool no_interrupt;	/* waits do not end on a signal */
 };
 
 int ovsports_new(const struct ovsports_options *o, struct ovsports **out)
@@ -80,7 +81,7 @@ static int connect_db(struct ovsports *s)
 	}
 	/* Every time: classifying bridges runs before cleanup_init() made
 	 * the self-pipe, and waits after it must end on a signal. */
-	xkovs_set_interrupt_fd(s->h, cleanup_signal_fd());
+	xkovs_set_interrupt_fd(s->h, s->no_interrupt ? -1 : cleanup_signal_fd());
 	ret = xkovs_connect(s->h);
 	if (ret == -ENOENT && !s->opt.ovsdb) {
 		s->absent = true;	/* no socket: Linux bridges only */
@@ -374,6 +375,13 @@ int ovsports_remove(struct ovsports *s, const char *name)
 	memmove(s->ports + i, s->ports + i + 1, (s->n - i - 1) * sizeof(*s->ports));
 	s->n--;
 	return 0;
+}
+
+void ovsports_set_interruptible(struct ovsports *s, bool on)
+{
+	s->no_interrupt = !on;
+	if (s->h)
+		xkovs_set_interrupt_fd(s->h, on ? cleanup_signal_fd() : -1);
 }
 
 int ovsports_remove_tagged(struct ovsports *s, const char *name, const char *owner)

@@ -89,6 +89,10 @@ void ovsports_teardown(struct ovsports *s);
  * -ENOENT when it is not one of ours, or prints and returns -errno. */
 int ovsports_remove(struct ovsports *s, const char *name);
 
+/* Whether the session's waits end when a terminating signal is pending
+ * (the default); off for a rollback that must finish.  Prints nothing. */
+void ovsports_set_interruptible(struct ovsports *s, bool on);
+
 /* `tap-control move-nic`: removes the port 'name' that another process
  * of the same owner made (not listed here) if its Interface carries the
  * owner tag 'owner' (connecting first).  A missing port is fine.  Returns

@@ -244,11 +244,14 @@ out:
  * prefix, into 'why'; else its first line; else that 'mode' exited 'status'. */
 static void said(const char *text, const char *mode, int status, char *why, size_t whysize)
 {
-	const char *line = text ? strstr(text, "xkvm: ") : NULL;
+	const char *line = NULL;
 
-	if (line && (line == text || line[-1] == '\n'))
-		line += 6;
-	else
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, "xkvm: ", 6)) {
+			line = l + 6;
+			break;
+		}
+	if (!line)
 		line = text && *text ? text : NULL;
 	if (line)
 		snprintf(why, whysize, "%.*s", (int)strcspn(line, "\n"), line);
@@ -360,11 +363,12 @@ int sudo_nics_move(struct sudo_nics *s, const struct nic *from, struct nic *to)
 		ret = -EPROTO;
 		goto out;
 	}
-	/* The teardown follows the tap: its port is where it went now. */
+	/* The teardown follows the tap: its port is where it went now (the
+	 * new entry first: out of memory, the old one still names it). */
 	i = ovs_entry(s, from->tap);
-	if (i < s->ovs.n)
-		strv_drop(&s->ovs, i);
 	ret = to->kind == NIC_OVS ? strv_pushf(&s->ovs, "%s:%s", to->bridge, to->tap) : 0;
+	if (ret == 0 && i < s->ovs.n)
+		strv_drop(&s->ovs, i);
 out:
 	free(text);
 	strv_release(&args);

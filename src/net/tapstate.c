@@ -29,6 +29,19 @@ static int open_link(const char *name, struct xknl **nl, struct xknl_link *l)
 	return ret < 0 ? ret : xknl_link_get(*nl, name, l);
 }
 
+/* open_link(), or with 'ifindex' > 0 that link itself, unlooked-up: only
+ * l->ifindex is set then. */
+static int open_index(const char *name, int ifindex, struct xknl **nl, struct xknl_link *l)
+{
+	int ret;
+
+	if (ifindex <= 0)
+		return open_link(name, nl, l);
+	ret = xknl_open(nl);
+	l->ifindex = ifindex;
+	return ret;
+}
+
 int tapstate_get(const char *name, struct tapstate *out, char *why, size_t whysize)
 {
 	struct xknl *nl = NULL;
@@ -52,14 +65,14 @@ out:
 	return ret;
 }
 
-int tapstate_set_up(const char *name, bool up, char *why, size_t whysize)
+int tapstate_set_up(const char *name, int ifindex, bool up, char *why, size_t whysize)
 {
 	struct xknl_change c = { 0 };
 	struct xknl *nl = NULL;
 	struct xknl_link l;
 	int ret;
 
-	ret = open_link(name, &nl, &l);
+	ret = open_index(name, ifindex, &nl, &l);
 	if (ret == 0) {
 		c.ifindex = l.ifindex;
 		c.up = up;
@@ -72,13 +85,14 @@ int tapstate_set_up(const char *name, bool up, char *why, size_t whysize)
 	return ret;
 }
 
-int tapstate_netem(const char *name, const struct tapstate_netem *e, char *why, size_t whysize)
+int tapstate_netem(const char *name, int ifindex, const struct tapstate_netem *e, char *why,
+		   size_t whysize)
 {
 	struct xknl *nl = NULL;
 	struct xknl_link l;
 	int ret;
 
-	ret = open_link(name, &nl, &l);
+	ret = open_index(name, ifindex, &nl, &l);
 	if (ret == 0 && e) {
 		struct xknl_netem n = {
 			.delay_us = e->delay_ms * 1000, .jitter_us = e->jitter_ms * 1000,
@@ -121,7 +135,7 @@ int tapstate_set_master(const char *name, const char *bridge, char *why, size_t 
 	return ret;
 }
 
-int tapstate_owner_uid(const char *name, uid_t *uid, char *why, size_t whysize)
+int tapstate_owner(const char *name, uid_t *uid, int *ifindex, char *why, size_t whysize)
 {
 	struct xknl *nl = NULL;
 	struct xknl_link l;
@@ -135,8 +149,10 @@ int tapstate_owner_uid(const char *name, uid_t *uid, char *why, size_t whysize)
 		set_why(why, whysize, nl, ret);
 	else if (strcmp(l.kind, "tun") || owner_parse(l.alias, &o) < 0)
 		ret = -EPERM;
-	else
+	else {
 		*uid = o.uid;
+		*ifindex = l.ifindex;
+	}
 	xknl_close(nl);
 	return ret;
 }
@@ -181,7 +197,7 @@ static int netem_token(const char *tok, struct tapstate_netem *e, char *why, siz
 		errno = 0;
 		e->loss_pct = strtod(v, &end);
 		if (errno || end == v || *end || !isfinite(e->loss_pct) || e->loss_pct < 0 ||
-		    e->loss_pct > 100 || *v < '0' || *v > '9')
+		    e->loss_pct > 100 || strspn(v, "0123456789.") != strlen(v))
 			unit = "percent, 0 to 100";
 	} else {
 		snprintf(why, whysize, "netem: unknown '%.*s' (delay, jitter, loss, rate)",
@@ -199,7 +215,7 @@ int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, 
 			 size_t whysize)
 {
 	char *copy, *save = NULL;
-	int ret = 0;
+	int ret = 0, tokens = 0;
 
 	memset(e, 0, sizeof(*e));
 	*off = false;
@@ -210,14 +226,16 @@ int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, 
 	copy = strdup(spec);
 	if (!copy)
 		return -ENOMEM;
-	for (char *t = strtok_r(copy, ",", &save); t && ret == 0; t = strtok_r(NULL, ",", &save))
+	for (char *t = strtok_r(copy, ",", &save); t && ret == 0; t = strtok_r(NULL, ",", &save)) {
 		ret = netem_token(t, e, why, whysize);
+		tokens++;
+	}
 	free(copy);
 	if (ret == 0 && e->jitter_ms && !e->delay_ms) {
 		snprintf(why, whysize, "netem: jitter needs a delay");
 		ret = -EINVAL;
 	}
-	if (ret == 0 && !*spec) {
+	if (ret == 0 && !tokens) {
 		snprintf(why, whysize, "netem: nothing to set (delay, jitter, loss, rate, or off)");
 		ret = -EINVAL;
 	}

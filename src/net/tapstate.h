@@ -25,8 +25,9 @@ struct tapstate {
 int tapstate_get(const char *name, struct tapstate *out, char *why, size_t whysize);
 
 /* Sets tap 'name' administratively up or down (the host side of a link
- * flap).  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV, -EPERM, or -errno. */
-int tapstate_set_up(const char *name, bool up, char *why, size_t whysize);
+ * flap); with 'ifindex' > 0 exactly that link, whatever bears the name now
+ * (tap-control checked its owner).  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV, -EPERM, or -errno. */
+int tapstate_set_up(const char *name, int ifindex, bool up, char *why, size_t whysize);
 
 /* A netem impairment of what the host sends into the guest; zero: off. */
 struct tapstate_netem {
@@ -47,15 +48,18 @@ int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, 
  * when it does not fit. */
 int tapstate_netem_format(const struct tapstate_netem *e, char *buf, size_t size);
 
-/* Stores in *uid the user of tap 'name' by its xkvm owner tag (ifalias).
- * Returns 0, -ENODEV (no such link), -EPERM (not a tap xkvm made: not a
- * tun link or no owner tag), or -errno. */
-int tapstate_owner_uid(const char *name, uid_t *uid, char *why, size_t whysize);
+/* Stores in *uid the user of tap 'name' by its xkvm owner tag (ifalias),
+ * and in *ifindex the link that bears it: act on that index, not the name,
+ * which the next moment may be another user's tap.  Returns 0, -ENODEV (no
+ * such link), -EPERM (not a tap xkvm made: not a tun link or no owner
+ * tag), or -errno. */
+int tapstate_owner(const char *name, uid_t *uid, int *ifindex, char *why, size_t whysize);
 
-/* Puts netem 'e' on tap 'name' as its root qdisc (replacing one there), or
- * with 'e' NULL removes it.  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV,
+/* Puts netem 'e' on tap 'name' (with 'ifindex' > 0: on that link) as its
+ * root qdisc (replacing one there), or with 'e' NULL removes it.  Needs CAP_NET_ADMIN.  Returns 0, -ENODEV,
  * -EPERM, -ENOENT (no sch_netem in this kernel), or -errno. */
-int tapstate_netem(const char *name, const struct tapstate_netem *e, char *why, size_t whysize);
+int tapstate_netem(const char *name, int ifindex, const struct tapstate_netem *e, char *why,
+		   size_t whysize);
 
 /* Moves tap 'name' onto the Linux bridge 'bridge' (its MTU too), or with
  * 'bridge' NULL off any Linux bridge.  Returns 0, -ENODEV (no such tap or

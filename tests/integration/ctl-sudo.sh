@@ -189,6 +189,9 @@ check_eq "another user cannot borrow the launch as --owner-pid" \
 out=$(X2 move-nic --owner-pid "$P2" --ovsdb "$DB" "$tap0" "$lbr" "$lbr2" 2>&1); rc=$?
 check_eq "another user's move-nic of the tap (its own pid, granted bridges): refused" \
 	"1 xkvm: refusing to move '$tap0': not a tap of process $P2" "$rc $out"
+out=$(X move-nic --owner-pid "$lpid" --ovsdb "$DB" "$tap0" "$lbr" "$obr,vhost-user=$U/sock" 2>&1); rc=$?
+check_eq "move-nic to a vhost-user socket path: refused" \
+	"2 xkvm: move-nic: FROM and TO are bridges of a tap (no vhost-user); TO changes no MAC" "$rc $out"
 out=$(X move-nic --owner-pid "$lpid" --ovsdb "$DB" "$tap0" "$lbr2" "$lbr" 2>&1); rc=$?
 check_eq "the owner's move-nic from where the tap is not: refused" \
 	"1 xkvm: tap '$tap0' is not on bridge '$lbr2'" "$rc $out"

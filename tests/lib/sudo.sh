@@ -52,6 +52,8 @@ su_setup() {
 		useradd -M -N -g "$SU_GROUP" -s /bin/sh -d / "$SU_USER2" ||
 		{ echo "$TEST_NAME: cannot add the test users" >&2; exit 2; }
 	SU_UID=$(id -u "$SU_USER") SU_GID=$(id -g "$SU_USER") SU_UID2=$(id -u "$SU_USER2")
+	# tap-control's per-user locks (del-nics, ovs-cleanup, move-nic)
+	when_finished "rm -f /run/xkvm/.tapctl-$SU_UID.lock /run/xkvm/.tapctl-$SU_UID2.lock; rmdir /run/xkvm 2>/dev/null"
 	cat >"$SU_T/sudoers" <<EOF
 Defaults	env_reset
 Defaults	secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

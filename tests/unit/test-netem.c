@@ -40,6 +40,8 @@ int main(void)
 	CHECK_INT(0, parse("loss=100", &e, &off, why));
 	CHECK(e.loss_pct == 100 && !e.delay_ms);
 	CHECK_INT(0, parse("delay=3600000", &e, &off, why));
+	CHECK_INT(0, parse("loss=.5", &e, &off, why));
+	CHECK(e.loss_pct == 0.5);
 
 	bad("delay=abc", "netem: bad delay 'abc' (milliseconds)");
 	bad("delay=-1", "netem: bad delay '-1' (milliseconds)");
@@ -48,12 +50,15 @@ int main(void)
 	bad("rate=1e3", "netem: bad rate '1e3' (kbit/s)");
 	bad("loss=101", "netem: bad loss '101' (percent, 0 to 100)");
 	bad("loss=nan", "netem: bad loss 'nan' (percent, 0 to 100)");
-	bad("loss=.5", "netem: bad loss '.5' (percent, 0 to 100)");
+	bad("loss=.", "netem: bad loss '.' (percent, 0 to 100)");
 	bad("speed=1", "netem: unknown 'speed' (delay, jitter, loss, rate)");
 	bad("delay", "netem: 'delay' is not KEY=VALUE");
 	bad("delay=1,off", "netem: 'off' is not KEY=VALUE");
 	bad("jitter=5", "netem: jitter needs a delay");
 	bad("", "netem: nothing to set (delay, jitter, loss, rate, or off)");
+	bad(",,", "netem: nothing to set (delay, jitter, loss, rate, or off)");
+	bad("loss=0x1p6", "netem: bad loss '0x1p6' (percent, 0 to 100)");
+	bad("loss=1e1", "netem: bad loss '1e1' (percent, 0 to 100)");
 
 	/* What goes through sudo reads back as it was, loss to the last bit. */
 	srand(42);

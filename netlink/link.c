@@ -179,37 +179,119 @@ out:
 	return ret;
 }
 
-int xknl_link_foreach(struct xknl *nl,
+/* The links of one dump, as they came. */
+struct dump {
+	struct xknl_link *v;
+	size_t n, alloc;
+	int err;	/* -ENOMEM */
+};
+
+static void copy_attr(char *dst, size_t size, const struct nlattr *a)
+{
+	if (a)
+		nla_strlcpy(dst, a, size);
+}
+
+/* NL_CB_VALID: one RTM_NEWLINK of the dump into d->v; only what struct
+ * xknl_link holds is parsed (no libnl object, no cache). */
+static int on_link(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct dump *d = arg;
+	struct ifinfomsg *ifi;
+	struct xknl_link *l;
+
+	if (h->nlmsg_type != RTM_NEWLINK || d->err ||
+	    nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return NL_SKIP;
+	if (d->n == d->alloc) {
+		size_t alloc = d->alloc ? 2 * d->alloc : 64;
+		struct xknl_link *v = realloc(d->v, alloc * sizeof(*v));
+
+		if (!v) {
+			d->err = -ENOMEM;	/* drain the rest */
+			return NL_SKIP;
+		}
+		d->v = v;
+		d->alloc = alloc;
+	}
+	ifi = nlmsg_data(h);
+	l = &d->v[d->n++];
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifi->ifi_index;
+	l->up = !!(ifi->ifi_flags & IFF_UP);
+	copy_attr(l->name, sizeof(l->name), tb[IFLA_IFNAME]);
+	copy_attr(l->alias, sizeof(l->alias), tb[IFLA_IFALIAS]);
+	if (tb[IFLA_MTU])
+		l->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_GROUP])
+		l->group = nla_get_u32(tb[IFLA_GROUP]);
+	if (tb[IFLA_MASTER])
+		l->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_CARRIER])
+		l->carrier = nla_get_u8(tb[IFLA_CARRIER]) != 0;
+	if (tb[IFLA_LINKINFO] &&
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0)
+		copy_attr(l->kind, sizeof(l->kind), info[IFLA_INFO_KIND]);
+	return NL_OK;
+}
+
+/* One RTM_GETLINK dump into *d, without the counters (the kernel skips
+ * them: RTEXT_FILTER_SKIP_STATS).  Returns 0, -EINTR when the kernel
+ * flagged it interrupted by a concurrent change (*d holds what came), or
+ * -errno. */
+static int dump_links(struct xknl *nl, struct dump *d)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct nl_cb *cb = NULL;
+	int err;
+
+	d->n = 0;
+	if (!msg)
+		return -ENOMEM;
+	err = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+	if (err == 0)
+		err = nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (err == 0) {
+		cb = nl_cb_clone(nl_socket_get_cb(nl->sk));
+		err = cb ? nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_link, d) : -NLE_NOMEM;
+	}
+	if (err == 0)
+		err = nl_send_auto(nl->sk, msg);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->sk, cb);
+	nlmsg_free(msg);
+	nl_cb_put(cb);
+	if (err == -NLE_DUMP_INTR)
+		return -EINTR;
+	if (err < 0)
+		return fail(nl, err);
+	return d->err;
+}
+
+int xknl_link_foreach(struct xknl *nl, unsigned flags,
 		      int (*fn)(const struct xknl_link *link, void *arg), void *arg)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_object *obj;
-	struct xknl_link link;
-	int ret, err;
+	struct dump d = { NULL, 0, 0, 0 };
+	int ret;
 
 	begin(nl);
 	/* A link added or removed during the dump (other xkvm processes at
-	 * work) makes the kernel flag it inconsistent: dump again. */
-	for (int tries = 0; tries < 16; tries++) {
-		err = rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &cache);
-		if (err != -NLE_DUMP_INTR)
-			break;
-		cache = NULL;
-	}
-	if (err < 0) {
-		ret = fail(nl, err);
-		goto out;
-	}
-	ret = 0;
-	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
-		fill_link((struct rtnl_link *)obj, &link);
-		ret = fn(&link, arg);
-		if (ret)
+	 * work) makes the kernel flag it interrupted: what came is still
+	 * each link as it was, but some may be missing; dump again when the
+	 * caller needs them all. */
+	for (int tries = 0; tries < XKNL_DUMP_TRIES; tries++) {
+		ret = dump_links(nl, &d);
+		if (ret != -EINTR || !(flags & XKNL_DUMP_CONSISTENT))
 			break;
 	}
-out:
-	if (cache)
-		nl_cache_free(cache);
+	if (ret == -EINTR && !(flags & XKNL_DUMP_CONSISTENT))
+		ret = 0;
+	for (size_t i = 0; ret == 0 && i < d.n; i++)
+		ret = fn(&d.v[i], arg);
+	free(d.v);
 	return ret;
 }
 

@@ -63,10 +63,17 @@ const char *xknl_strerror(const struct xknl *nl);
  * -ENAMETOOLONG, or -errno. */
 int xknl_link_get(struct xknl *nl, const char *name, struct xknl_link *out);
 
-/* Calls fn(link, arg) for every link in the namespace (one dump, taken
- * again when the kernel flags it interrupted by a concurrent change) until
- * fn returns non-zero.  Returns 0, fn's non-zero value, or -errno. */
-int xknl_link_foreach(struct xknl *nl,
+#define XKNL_DUMP_CONSISTENT (1u << 0)	/* every link, or fail */
+#define XKNL_DUMP_TRIES 4		/* dumps taken for a consistent one */
+
+/* Calls fn(link, arg) for every link in the namespace, from one dump (no
+ * counters: they read 0), until fn returns non-zero.  A dump the kernel
+ * flags interrupted by a concurrent change may miss links: with
+ * XKNL_DUMP_CONSISTENT it is taken again (XKNL_DUMP_TRIES in all, then
+ * -EINTR: under heavy churn the caller had better do without),
+ * without it what came is visited (reaping, counting: a link missed now
+ * is seen next time).  Returns 0, fn's non-zero value, or -errno. */
+int xknl_link_foreach(struct xknl *nl, unsigned flags,
 		      int (*fn)(const struct xknl_link *link, void *arg), void *arg);
 
 /* Applies 'c' in one RTM_NEWLINK.  Returns 0 or -errno (-ENODEV when the

@@ -41,7 +41,7 @@ int inventory_walk(const char *ovsdb, int timeout_ms,
 		xkvm_error("cannot open an rtnetlink socket: %s", strerror(-ret));
 		goto out;
 	}
-	ret = xknl_link_foreach(nl, visit_tap, &w);
+	ret = xknl_link_foreach(nl, 0, visit_tap, &w);
 	if (ret < 0) {
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;
@@ -91,7 +91,7 @@ int inventory_count_taps(uid_t uid, unsigned long *n)
 	int ret = xknl_open(&nl);
 
 	if (ret == 0)
-		ret = xknl_link_foreach(nl, count_tap, &c);
+		ret = xknl_link_foreach(nl, 0, count_tap, &c);
 	xknl_close(nl);
 	if (ret == 0)
 		*n = c.n;
@@ -161,7 +161,7 @@ int inventory_bridges(const char *ovsdb, int timeout_ms,
 		xkvm_error("cannot open an rtnetlink socket: %s", strerror(-ret));
 		goto out;
 	}
-	ret = xknl_link_foreach(nl, visit_bridge, &w);
+	ret = xknl_link_foreach(nl, 0, visit_bridge, &w);
 	if (ret < 0) {
 		xkvm_error("cannot list links: %s", strerror(-ret));
 		goto out;

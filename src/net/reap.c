@@ -261,7 +261,7 @@ int reap_dead_of(struct xkovs *db, const char *ovsdb, int timeout_ms, bool repor
 	 * owner dead when its taps were listed is dead when its ports are,
 	 * so a tap is never removed while its port stays (the port's name
 	 * would be free in the kernel and taken in the database). */
-	ret = xknl_link_foreach(nl, collect_tap, &s);
+	ret = xknl_link_foreach(nl, 0, collect_tap, &s);
 	if (ret >= 0 && s.err)
 		ret = s.err;	/* collect_tap() stopped the walk (1) on ENOMEM */
 	if (ret < 0) {

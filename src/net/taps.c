@@ -67,7 +67,9 @@ size_t taps_delete(struct xknl *nl, struct tap *taps, size_t n, const char *tag)
 
 		if (!c.group || !first_of_group(taps, i))
 			continue;
-		if (xknl_link_foreach(nl, check_member, &c) >= 0 && !c.foreign && c.members > 1) {
+		/* Under heavy churn no dump is whole: one request a tap then. */
+		if (xknl_link_foreach(nl, XKNL_DUMP_CONSISTENT, check_member, &c) >= 0 &&
+		    !c.foreign && c.members > 1) {
 			int ret = xknl_group_del(nl, c.group);
 
 			/* the loop below still removes each tap it left */

@@ -237,48 +237,19 @@ int nics_reap(struct nics *ns)
 
 /* --- group and owner ---------------------------------------------------- */
 
-struct group_probe {
-	uint32_t group;
-	bool used;
-};
-
-static int probe_group(const struct xknl_link *l, void *arg)
-{
-	struct group_probe *p = arg;
-
-	if (l->group == p->group) {
-		p->used = true;
-		return 1;
-	}
-	return 0;
-}
-
 /* A group from [2^30, 2^31), far above anything configured by hand (and
- * still positive where ip(8) prints groups as int):
- * bit 30, the pid (unique among live processes, pid_max <= 2^22), and a
- * random byte against pid reuse; checked to be empty now. */
-static int choose_group(struct nics *ns)
+ * still positive where ip(8) prints groups as int): bit 30, the pid
+ * (unique among live processes, pid_max <= 2^22) and a random byte against
+ * pid reuse.  Not probed (a dump of every link, per launch, is what
+ * hundreds of launches at once cannot afford): the teardown deletes the
+ * group at once only when it holds nothing but our taps (net/taps.c). */
+static void choose_group(struct nics *ns)
 {
-	for (int tries = 0; tries < 16; tries++) {
-		struct group_probe p = { 0, false };
-		uint8_t r;
-		int ret;
+	uint8_t r;
 
-		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-			r = (uint8_t)(time(NULL) ^ tries);
-		p.group = 0x40000000u | (((uint32_t)getpid() << 8) & 0x3fffff00u) | r;
-		ret = xknl_link_foreach(ns->nl, probe_group, &p);
-		if (ret < 0) {
-			xkvm_error("cannot list links: %s", nl_reason(ns, ret));
-			return ret;
-		}
-		if (!p.used) {
-			ns->group = p.group;
-			return 0;
-		}
-	}
-	xkvm_error("cannot find a free netdev group");
-	return -EADDRINUSE;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint8_t)(time(NULL) ^ clock());
+	ns->group = 0x40000000u | (((uint32_t)getpid() << 8) & 0x3fffff00u) | r;
 }
 
 static int ensure_owner(struct nics *ns)
@@ -648,7 +619,7 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 	if (ret == 0)
 		ret = ensure_owner(ns);
 	if (ret == 0 && !ns->group)
-		ret = choose_group(ns);
+		choose_group(ns);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (nics[i].kind == NIC_USER)
 			continue;

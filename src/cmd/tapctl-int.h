@@ -47,8 +47,11 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
  * LOCK_DIR), held by del-nics, ovs-cleanup and move-nic, so that a user's
  * removal cannot free a tap's name while move-nic works on it (the name
  * would go to another user's next tap).  Stores the descriptor in *fd (-1
- * for root itself; close it to unlock).  Returns 0 or -errno (printed). */
+ * for root itself).  Returns 0 or -errno (printed). */
 int tapctl_priv_lock(const struct tapctl_opts *o, int *fd);
+
+/* Releases tapctl_priv_lock()'s lock (its file goes).  Accepts -1. */
+void tapctl_priv_unlock(int fd);
 
 /* The only uid gc may reap (the caller's through sudo), or NULL: all. */
 const uid_t *tapctl_priv_uid(const struct tapctl_opts *o);

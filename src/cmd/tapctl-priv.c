@@ -4,14 +4,11 @@
 #include "cmd/tapctl-int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/lockfile.h"
 #include "base/xkvm.h"
 #include "gen/sysconfdir.h"	/* generated: XKVM_SYSCONFDIR, `make SYSCONFDIR=...` */
 #include "net/inventory.h"
@@ -93,44 +90,27 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner)
  * directory of named launches, whose names never begin with '.'). */
 #define LOCK_DIR "/run/xkvm"
 
+static char lock_name[40];
+
 int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 {
-	char path[sizeof(LOCK_DIR) + 40];
-	struct stat st;
-	int f = -1, ret = 0;
+	int ret;
 
 	*fd = -1;
 	if (!o->caller.sudo)
 		return 0;
-	snprintf(path, sizeof(path), "%s/.tapctl-%u.lock", LOCK_DIR, (unsigned)o->caller.uid);
-	for (int tries = 0; f < 0 && tries < 3; tries++) {
-		if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
-			break;
-		if (lstat(LOCK_DIR, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-		    (st.st_mode & 022)) {
-			xkvm_error("cannot lock: %s is not root's private directory", LOCK_DIR);
-			return -EPERM;
-		}
-		/* A launch's teardown may remove the directory meanwhile. */
-		f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-		if (f < 0 && errno != ENOENT)
-			break;
-	}
-	if (f < 0) {
-		ret = -errno;
-		xkvm_error("cannot open %s: %s", path, strerror(-ret));
-		return ret;
-	}
-	while (flock(f, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			ret = -errno;
-			xkvm_error("cannot lock %s: %s", path, strerror(-ret));
-			close(f);
-			return ret;
-		}
-	}
-	*fd = f;
-	return 0;
+	snprintf(lock_name, sizeof(lock_name), ".tapctl-%u.lock", (unsigned)o->caller.uid);
+	ret = lockfile_take(LOCK_DIR, lock_name, true, fd);
+	if (ret == -EPERM)
+		xkvm_error("cannot lock: %s is not root's private directory", LOCK_DIR);
+	else if (ret < 0)
+		xkvm_error("cannot lock %s/%s: %s", LOCK_DIR, lock_name, strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+void tapctl_priv_unlock(int fd)
+{
+	lockfile_release(LOCK_DIR, lock_name, fd);
 }
 
 const uid_t *tapctl_priv_uid(const struct tapctl_opts *o)

@@ -194,8 +194,7 @@ int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o)
 out:
 	free(line);
 	nics_free(ns);
-	if (lock >= 0)
-		close(lock);
+	tapctl_priv_unlock(lock);
 	for (size_t i = 0; i < parsed; i++)
 		nic_release(&nics[i]);
 	return ret;

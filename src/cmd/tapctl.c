@@ -226,8 +226,7 @@ static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 		return XKVM_EXIT_FAILURE;
 	ret = nics_delete_owned((const char *const *)argv + optind,
 				(size_t)(argc - optind), uid);
-	if (lock >= 0)
-		close(lock);
+	tapctl_priv_unlock(lock);
 	return ret == 0 ? 0 : XKVM_EXIT_FAILURE;
 }
 
@@ -242,8 +241,7 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 		return XKVM_EXIT_FAILURE;
 	ret = ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
 			  o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms);
-	if (lock >= 0)
-		close(lock);
+	tapctl_priv_unlock(lock);
 	return ret < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 

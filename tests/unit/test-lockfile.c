@@ -1,0 +1,60 @@
+/* base/lockfile: taken and released, busy without waiting, the file and
+ * the directory gone after release, a directory others may write refused,
+ * and a waiter that wakes on a released (removed) file takes the new one. */
+#include <errno.h>
+#include <sys/wait.h>
+
+#include "base/lockfile.h"
+#include "scratch.h"
+
+int main(void)
+{
+	struct stat st;
+	char *dir;
+	int fd, fd2, ret;
+
+	CHECK_INT(0, scratch_make("lockfile"));
+	dir = path("locks");
+
+	CHECK_INT(1, lockfile_take(dir, "a.lock", false, &fd));
+	CHECK(fd >= 0);
+	CHECK_INT(0, stat(dir, &st));
+	CHECK_INT(0700, st.st_mode & 0777);
+	CHECK_INT(0, lockfile_take(dir, "a.lock", false, &fd2));	/* busy */
+	CHECK_INT(-1, fd2);
+	CHECK_INT(1, lockfile_take(dir, "b.lock", false, &fd2));	/* another name */
+	lockfile_release(dir, "b.lock", fd2);
+	CHECK(access(path("locks/b.lock"), F_OK) < 0);
+	CHECK_INT(0, access(dir, F_OK));	/* a.lock is still there */
+
+	/* A waiter in a child: blocks until we release, then holds the new
+	 * file (ours was removed), and says so by its exit status. */
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct stat s1, s2;
+		int f, r;
+
+		close(fd);	/* the parent's: the same open file, lock and all */
+		r = lockfile_take(dir, "a.lock", true, &f);
+		_exit(r == 1 && fstat(f, &s1) == 0 && stat(path("locks/a.lock"), &s2) == 0 &&
+		      s1.st_ino == s2.st_ino ? 0 : 1);
+	}
+	usleep(100 * 1000);
+	lockfile_release(dir, "a.lock", fd);
+	CHECK_INT(0, waitpid(pid, &ret, 0) == pid ? WEXITSTATUS(ret) : -1);
+
+	/* the child died holding it: the file stays, the lock is free */
+	CHECK_INT(1, lockfile_take(dir, "a.lock", false, &fd));
+	lockfile_release(dir, "a.lock", fd);
+	CHECK(access(dir, F_OK) < 0 && errno == ENOENT);	/* empty: removed */
+
+	/* a directory others may write is refused */
+	CHECK_INT(0, mkdir(dir, 0777));
+	CHECK_INT(0, chmod(dir, 0777));
+	CHECK_INT(-EPERM, lockfile_take(dir, "a.lock", true, &fd));
+	CHECK_INT(-1, fd);
+	CHECK_INT(0, rmdir(dir));
+	CHECK_INT(0, rmdir(scratch_dir));
+	return check_summary("test-lockfile");
+}

@@ -210,7 +210,7 @@ int nics_classify(struct nics *ns, struct nic *nics, size_t n)
 int nics_reap(struct nics *ns)
 {
 	struct reap_result res;
-	int ret;
+	int ret, lock, lock_fd;
 
 	if (!nics_privileged()) {
 		/* The user's own leftovers, through sudo (gc reaps only the
@@ -222,9 +222,15 @@ int nics_reap(struct nics *ns)
 			xkvm_debug(1, "sudo tap-control gc failed: going on");
 		return 0;
 	}
+	lock = reap_trylock(&lock_fd);
+	if (lock == 0) {
+		xkvm_debug(1, "another launch is reaping dead launches' leftovers now");
+		return 0;
+	}
 	/* The session the bridges were looked up with: no second one. */
 	ret = reap_dead(ovsports_db(ns->ovs), ns->opt.ovs.ovsdb, ns->opt.ovs.ovs_timeout_ms,
 			false, &res);
+	reap_unlock(lock_fd);
 	if (ret == -EMFILE || ret == -ENFILE)
 		return ret;	/* said; nothing else could be done either */
 	if (ret < 0)

@@ -60,8 +60,9 @@ bool nics_privileged(void);
 int nics_classify(struct nics *ns, struct nic *nics, size_t n);
 
 /* Removes what dead xkvm processes left (net/reap.h), through the session
- * nics_classify() opened; without CAP_NET_ADMIN the user's own, through
- * `sudo xkvm tap-control gc`.  Never fails for the launch but when
+ * nics_classify() opened, unless another launch of this network namespace
+ * is reaping at that moment (reap_trylock()); without CAP_NET_ADMIN the
+ * user's own, through `sudo xkvm tap-control gc`.  Never fails for the launch but when
  * descriptors ran out: returns how many taps and ports went (0 through
  * sudo), or -EMFILE/-ENFILE (printed). */
 int nics_reap(struct nics *ns);

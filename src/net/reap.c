@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/lockfile.h"
 
 #include "net/ovsports.h"
 #include "net/owner.h"
@@ -277,4 +281,26 @@ out:
 	free(s.pids);
 	xknl_close(nl);
 	return ret;
+}
+
+/* Root's private directory (also root's run directory of named launches,
+ * whose names never begin with '.'). */
+#define LOCK_DIR "/run/xkvm"
+
+static char lock_name[48];
+
+int reap_trylock(int *fd)
+{
+	struct stat ns;
+
+	*fd = -1;
+	if (geteuid() != 0 || stat("/proc/self/ns/net", &ns) < 0)
+		return -EPERM;
+	snprintf(lock_name, sizeof(lock_name), ".reap-%llu.lock", (unsigned long long)ns.st_ino);
+	return lockfile_take(LOCK_DIR, lock_name, false, fd);
+}
+
+void reap_unlock(int fd)
+{
+	lockfile_release(LOCK_DIR, lock_name, fd);
 }

@@ -35,6 +35,20 @@ struct xkovs;
 int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 	      struct reap_result *res);
 
+/* For a launch's reaping at its start: takes the host's "reaping now"
+ * lock of this network namespace (an flock on a file of root's /run/xkvm,
+ * named by the namespace's inode) without waiting.  Returns 1 with *fd set
+ * (reap, then reap_unlock()), 0 when another launch is reaping right now
+ * (skip: hundreds of launches starting at once need one reaper, not one
+ * scan of every link each), or -errno when there is no such lock here
+ * (not root, no /run: reap anyway).  Prints nothing. */
+int reap_trylock(int *fd);
+
+/* Removes the lock file (a reaper that opens it meanwhile just reaps
+ * too: reaping twice is harmless), closes 'fd' and removes /run/xkvm when
+ * it is left empty.  Accepts -1. */
+void reap_unlock(int fd);
+
 /* reap_dead() limited, when 'uid' is given, to what carries that user's
  * uid in its owner tag (gc through sudo: a user reaps only their own). */
 int reap_dead_of(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,

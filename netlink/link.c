@@ -2,6 +2,7 @@
 #include "xknl.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,8 +184,18 @@ out:
 struct dump {
 	struct xknl_link *v;
 	size_t n, alloc;
-	int err;	/* -ENOMEM */
+	int err;		/* -ENOMEM */
+	bool interrupted;	/* a message bore NLM_F_DUMP_INTR */
 };
+
+/* NL_CB_DUMP_INTR: noted here, so that libnl does not turn a real error of
+ * the same dump into -NLE_DUMP_INTR; the message is still read. */
+static int on_interrupted(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	((struct dump *)arg)->interrupted = true;
+	return NL_OK;
+}
 
 static void copy_attr(char *dst, size_t size, const struct nlattr *a)
 {
@@ -249,14 +260,20 @@ static int dump_links(struct xknl *nl, struct dump *d)
 	int err;
 
 	d->n = 0;
+	d->interrupted = false;
 	if (!msg)
 		return -ENOMEM;
 	err = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
 	if (err == 0)
 		err = nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (err == 0) {
-		cb = nl_cb_clone(nl_socket_get_cb(nl->sk));
+		struct nl_cb *sock_cb = nl_socket_get_cb(nl->sk);	/* a reference */
+
+		cb = nl_cb_clone(sock_cb);	/* the error callback too */
+		nl_cb_put(sock_cb);
 		err = cb ? nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_link, d) : -NLE_NOMEM;
+		if (err == 0)
+			err = nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_interrupted, d);
 	}
 	if (err == 0)
 		err = nl_send_auto(nl->sk, msg);
@@ -264,17 +281,17 @@ static int dump_links(struct xknl *nl, struct dump *d)
 		err = nl_recvmsgs(nl->sk, cb);
 	nlmsg_free(msg);
 	nl_cb_put(cb);
-	if (err == -NLE_DUMP_INTR)
-		return -EINTR;
 	if (err < 0)
 		return fail(nl, err);
-	return d->err;
+	if (d->err)
+		return d->err;
+	return d->interrupted ? -EINTR : 0;
 }
 
 int xknl_link_foreach(struct xknl *nl, unsigned flags,
 		      int (*fn)(const struct xknl_link *link, void *arg), void *arg)
 {
-	struct dump d = { NULL, 0, 0, 0 };
+	struct dump d = { NULL, 0, 0, 0, false };
 	int ret;
 
 	begin(nl);

@@ -128,7 +128,7 @@ int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, v
 	long long deadline = xkovs_deadline(h, 0), progress = time_msec();
 	int64_t seen = INT64_MIN;
 	long seen_mark = 0;
-	bool busy = false;
+	bool busy = false, told_busy = false;
 	char what[160];
 
 	for (;;) {
@@ -150,7 +150,7 @@ int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, v
 		if (seen != INT64_MIN && (cur != seen || m != seen_mark)) {
 			progress = time_msec();
 			deadline = progress + h->cur_timeout_ms;
-			busy = false;
+			busy = told_busy = false;
 		}
 		seen = cur;
 		seen_mark = m;
@@ -158,16 +158,20 @@ int xkovs_wait_cur_cfg(struct xkovs *h, int64_t next_cfg, xkovs_mark_fn *mark, v
 			 "configuration %lld, ours is %lld%s)", (long long)cur, (long long)next_cfg,
 			 busy ? "; it is busy" : "");
 		ret = xkovs_block(h, deadline, what);
-		if (ret == -ETIMEDOUT &&
-		    time_msec() - progress < XKOVS_BUSY_FACTOR * (long long)h->cur_timeout_ms &&
-		    (pid = xkovs_vswitchd_pid(h->remote)) > 0 && xkovs_vswitchd_busy(pid)) {
+		if (ret == -ETIMEDOUT) {
+			pid = xkovs_vswitchd_pid(h->remote);
+			busy = pid > 0 && xkovs_vswitchd_busy(pid);
+		}
+		if (ret == -ETIMEDOUT && busy &&
+		    time_msec() - progress < XKOVS_BUSY_FACTOR * (long long)h->cur_timeout_ms) {
 			/* One reconfiguration can hold it longer than the bound
 			 * (hundreds of ports, or the kernel's rtnl lock shared
 			 * with hundreds of launches): it is at work, not stuck. */
 			deadline = time_msec() + 1000;
-			if (!busy)
+			if (!told_busy)
 				h->phase_told = false;	/* -v says so, once */
-			busy = true;
+			told_busy = true;
+			h->err[0] = '\0';
 			continue;
 		}
 		if (ret == -ETIMEDOUT && busy)

@@ -60,10 +60,11 @@ record() {	# record NAME RC SECONDS LOG
 	fi
 }
 
-leftovers() {	# leftovers [TEST]: what a test may have left in this namespace and TMPDIR
+leftovers() {	# leftovers [TEST]: what a test may have left in this namespace, TMPDIR and /run/xkvm
 	ip netns list 2>/dev/null | awk -v p="xkt-${1:0:12}" 'index($1, p) == 1 {print "namespace " $1}'
 	ip -o link show 2>/dev/null | grep -o 'alias xkvm:.*' | sed 's/^/interface /'
 	ls -A "$TMPDIR" 2>/dev/null | sed 's/^/temporary /'
+	ls -A /run/xkvm 2>/dev/null | sed 's/^/run directory /'	# locks, root's named launches
 }
 
 for dir in "$build" ${asan:+"$asan"}; do
@@ -109,7 +110,10 @@ if ! $unit_only; then
 	TMPDIR=$(mktemp -d /tmp/xkt-run.XXXXXX) || { echo "runner: no temporary directory" >&2; exit 2; }
 	chmod 755 "$TMPDIR"	# sudo-path's unprivileged user goes below it
 	export TMPDIR
-	trap 'rm -rf "$TMPDIR"' EXIT
+	# Root's launches make /run/xkvm (the reaper's lock, named launches'
+	# sockets) and leave it, empty: only this run's goes again.
+	if [ -d /run/xkvm ]; then run_dir_was=1; else run_dir_was=; fi
+	trap 'rm -rf "$TMPDIR"; [ -n "$run_dir_was" ] || rmdir /run/xkvm 2>/dev/null' EXIT
 	for t in tests/integration/*.sh; do
 		[ -f "$t" ] || continue
 		name=integration/$(basename "$t" .sh)

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TRIES 100	/* releases raced with, before giving up */
+#define TRIES 100	/* directories or files removed under us, before giving up */
 
 int lockfile_take(const char *dir, const char *name, bool wait, int *fd)
 {
@@ -18,23 +18,25 @@ int lockfile_take(const char *dir, const char *name, bool wait, int *fd)
 	*fd = -1;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	for (int tries = 0; tries < TRIES; tries++) {
+	for (int tries = 0; tries < TRIES;) {
 		int f, r;
 
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			return -errno;
 		if (lstat(dir, &st) < 0) {
-			if (errno == ENOENT)
-				continue;	/* removed by a release meanwhile */
-			return -errno;
+			if (errno != ENOENT)
+				return -errno;
+			tries++;	/* removed by someone meanwhile */
+			continue;
 		}
 		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
 			return -EPERM;
 		f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (f < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
+			if (errno != ENOENT)
+				return -errno;
+			tries++;
+			continue;
 		}
 		while ((r = flock(f, wait ? LOCK_EX : LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
 			;
@@ -45,7 +47,8 @@ int lockfile_take(const char *dir, const char *name, bool wait, int *fd)
 			return err == EWOULDBLOCK ? 0 : -err;
 		}
 		/* The holder we waited for removed the file it released: ours
-		 * must be the one the name gives now. */
+		 * must be the one the name gives now.  Losing that race means
+		 * someone else has the lock: not a try spent. */
 		if (fstat(f, &fst) == 0 && stat(path, &st) == 0 && st.st_dev == fst.st_dev &&
 		    st.st_ino == fst.st_ino) {
 			*fd = f;
@@ -65,5 +68,4 @@ void lockfile_release(const char *dir, const char *name, int fd)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path))
 		unlink(path);	/* still holding it: no one else has this file */
 	close(fd);
-	rmdir(dir);	/* fails while anything else is there */
 }

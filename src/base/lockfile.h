@@ -1,6 +1,6 @@
 /* lockfile: a lock that is an flock on a file of a private directory
  * (mode 0700, ours), the file removed when the lock is released, so that
- * nothing is left behind.  Taking checks that the file locked is still the
+ * no file is left behind.  Taking checks that the file locked is still the
  * one the name gives (a releaser may have removed it meanwhile).  Library
  * style: returns 0/1 or -errno, prints nothing. */
 #ifndef XKVM_BASE_LOCKFILE_H
@@ -15,8 +15,9 @@
  * -errno. */
 int lockfile_take(const char *dir, const char *name, bool wait, int *fd);
 
-/* Releases a lock lockfile_take() took: removes the file, closes 'fd', and
- * removes DIR when it is left empty.  Accepts -1. */
+/* Releases a lock lockfile_take() took: removes the file and closes 'fd'.
+ * DIR stays (others may be making files there: named launches' sockets in
+ * /run/xkvm).  Accepts -1. */
 void lockfile_release(const char *dir, const char *name, int fd);
 
 #endif

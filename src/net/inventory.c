@@ -91,7 +91,7 @@ int inventory_count_taps(uid_t uid, unsigned long *n)
 	int ret = xknl_open(&nl);
 
 	if (ret == 0)
-		ret = xknl_link_foreach(nl, 0, count_tap, &c);
+		ret = xknl_link_foreach(nl, XKNL_DUMP_CONSISTENT, count_tap, &c);
 	xknl_close(nl);
 	if (ret == 0)
 		*n = c.n;

@@ -245,17 +245,23 @@ int nics_reap(struct nics *ns)
 
 /* A group from [2^30, 2^31), far above anything configured by hand (and
  * still positive where ip(8) prints groups as int): bit 30, the pid
- * (unique among live processes, pid_max <= 2^22) and a random byte against
- * pid reuse.  Not probed (a dump of every link, per launch, is what
- * hundreds of launches at once cannot afford): the teardown deletes the
- * group at once only when it holds nothing but our taps (net/taps.c). */
+ * (unique among live processes of our pid namespace, pid_max <= 2^22)
+ * mixed with a hash of that namespace (containers sharing the network
+ * reuse pids), and a random byte against pid reuse.  Not probed (a dump of
+ * every link, per launch, is what hundreds of launches at once cannot
+ * afford): the teardown deletes the group at once only when it holds
+ * nothing but our taps (net/taps.c). */
 static void choose_group(struct nics *ns)
 {
+	unsigned long long pidns = 0;
+	uint32_t mix;
 	uint8_t r;
 
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		r = (uint8_t)(time(NULL) ^ clock());
-	ns->group = 0x40000000u | (((uint32_t)getpid() << 8) & 0x3fffff00u) | r;
+	(void)owner_pidns(getpid(), &pidns);
+	mix = (uint32_t)((pidns * 0x9e3779b97f4a7c15ull) >> 42);	/* 22 bits */
+	ns->group = 0x40000000u | ((((uint32_t)getpid() ^ mix) << 8) & 0x3fffff00u) | r;
 }
 
 static int ensure_owner(struct nics *ns)

@@ -45,8 +45,7 @@ int reap_dead(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 int reap_trylock(int *fd);
 
 /* Removes the lock file (a reaper that opens it meanwhile just reaps
- * too: reaping twice is harmless), closes 'fd' and removes /run/xkvm when
- * it is left empty.  Accepts -1. */
+ * too: reaping twice is harmless) and closes 'fd'.  Accepts -1. */
 void reap_unlock(int fd);
 
 /* reap_dead() limited, when 'uid' is given, to what carries that user's

@@ -197,7 +197,8 @@ static int netem_token(const char *tok, struct tapstate_netem *e, char *why, siz
 		errno = 0;
 		e->loss_pct = strtod(v, &end);
 		if (errno || end == v || *end || !isfinite(e->loss_pct) || e->loss_pct < 0 ||
-		    e->loss_pct > 100 || strspn(v, "0123456789.") != strlen(v))
+		    e->loss_pct > 100 || !strchr("0123456789.", *v) ||
+		    strspn(v, "0123456789.eE+-") != strlen(v))	/* decimal: no hex, no inf */
 			unit = "percent, 0 to 100";
 	} else {
 		snprintf(why, whysize, "netem: unknown '%.*s' (delay, jitter, loss, rate)",
@@ -209,6 +210,15 @@ static int netem_token(const char *tok, struct tapstate_netem *e, char *why, siz
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Keeps a message that quotes input on one line, as base/errmsg does:
+ * every control character becomes '?'. */
+static void one_line(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }
 
 int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, char *why,
@@ -239,6 +249,8 @@ int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, 
 		snprintf(why, whysize, "netem: nothing to set (delay, jitter, loss, rate, or off)");
 		ret = -EINVAL;
 	}
+	if (ret == -EINVAL && whysize)
+		one_line(why);
 	return ret;
 }
 

@@ -39,7 +39,8 @@ struct tapstate_netem {
  * jitter=MS (needs a delay), loss=PCT (0 to 100), rate=KBIT; or "off"
  * alone (*off set, *e zero).  Fills *e (zeroed first).  Returns 0, or
  * -EINVAL with one line in 'why' naming what is wrong ("netem: bad delay
- * 'x' (milliseconds)"), or -ENOMEM. */
+ * 'x' (milliseconds)"; control characters of the input quoted as '?'), or
+ * -ENOMEM. */
 int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, char *why,
 			 size_t whysize);
 

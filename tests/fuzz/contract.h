@@ -23,13 +23,14 @@
 #include "base/mac.h"
 #include "plan/netspec.h"
 #include "net/owner.h"
+#include "net/tapstate.h"
 #include "qemu/qemuargv.h"
 #include "qemu/quote.h"
 #include "base/nic.h"
 #include "base/strv.h"
 
 /* How many inputs each parser accepted (for the test's summary line). */
-enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_WIRE, FZ_N };
+enum { FZ_NETSPEC, FZ_DISKSPEC, FZ_MAC, FZ_OWNER, FZ_CLI, FZ_WIRE, FZ_NETEM, FZ_N };
 static unsigned long fz_accepted[FZ_N] __attribute__((unused));
 
 /* The message of a failed parse: NULL when it is fine. */
@@ -291,6 +292,41 @@ static inline const char *fz_mac(const char *partial, unsigned index)
 			if ((partial[i] | 0x20) != out[i] && partial[i] != ':')
 				return "mac_pad: full MAC not kept";
 	}
+	return NULL;
+}
+
+/* A netem spec (`xkvm ctl NAME netem`, and `tap-control netem` through
+ * sudo): -EINVAL with one line in 'why', or values in range that format
+ * to a spec parsing back to the same values ("off": all zero). */
+static inline const char *fz_netem(const char *spec)
+{
+	struct tapstate_netem e, back;
+	char why[256], text[128];
+	bool off, off2;
+	int r;
+
+	memset(why, 0, sizeof(why));
+	r = tapstate_netem_parse(spec, &e, &off, why, sizeof(why));
+	if (r == -EINVAL)
+		return !why[0] ? "netem: error without a message"
+		     : strpbrk(why, "\n\r") ? "netem: message with a newline" : NULL;
+	if (r == -ENOMEM)
+		return NULL;
+	if (r != 0)
+		return "netem: neither 0, -EINVAL nor -ENOMEM";
+	fz_accepted[FZ_NETEM]++;
+	if (off)
+		return e.delay_ms || e.jitter_ms || e.rate_kbit || e.loss_pct != 0 ?
+		       "netem: off with values" : NULL;
+	if (e.delay_ms > 3600000 || e.jitter_ms > 3600000 || e.rate_kbit > 100000000 ||
+	    !(e.loss_pct >= 0 && e.loss_pct <= 100) || (e.jitter_ms && !e.delay_ms))
+		return "netem: a value out of range";
+	if (tapstate_netem_format(&e, text, sizeof(text)) != 0)
+		return "netem: format failed";
+	if (tapstate_netem_parse(text, &back, &off2, why, sizeof(why)) != 0 || off2 ||
+	    back.delay_ms != e.delay_ms || back.jitter_ms != e.jitter_ms ||
+	    back.rate_kbit != e.rate_kbit || back.loss_pct != e.loss_pct)
+		return "netem: format does not parse back to the same values";
 	return NULL;
 }
 

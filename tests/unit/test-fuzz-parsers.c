@@ -63,6 +63,11 @@ static const char *const mac_corpus[] = {
 	"00000:A:000000000",	/* make fuzz found the contract wrong here (index 0x41) */
 };
 
+static const char *const netem_corpus[] = {
+	"off", "delay=200", "delay=200,jitter=10", "loss=0.5", "rate=1000", "delay=1,loss=100",
+	"delay=3600000,jitter=3600000,loss=99.999,rate=100000000", "jitter=5", "loss=.5", ",",
+};
+
 static const char *const cli_corpus[] = {
 	"-n user --disk=a.img -vv --verbose extra -- -m 512 --netdev",
 	"--netdev br0,mac=:05 -- -drive file=disk.img,if=virtio -curses",
@@ -298,6 +303,9 @@ int main(void)
 		random_owner(&o);
 		verdict(fz_owner_roundtrip(&o), "owner_format/owner_parse", o.boot, it);
 
+		seed_from(buf, netem_corpus, N(netem_corpus));
+		verdict(fz_netem(buf), "tapstate_netem_parse", buf, it);
+
 		seed_from(buf, cli_corpus, N(cli_corpus));
 		verdict(fz_cli(buf, ' '), "cli_parse", buf, it);
 		verdict(fz_quote(buf), "quote_cmd", buf, it);
@@ -310,9 +318,11 @@ int main(void)
 	CHECK_INT(0, unlink("q.qcow2"));
 	CHECK_INT(0, chdir(old));
 	CHECK_INT(0, rmdir(tmpl));
-	printf("accepted: netspec %lu, wire %lu, diskspec %lu, mac %lu, owner %lu, cli %lu of %lu each\n",
+	printf("accepted: netspec %lu, wire %lu, diskspec %lu, mac %lu, owner %lu, cli %lu, "
+	       "netem %lu of %lu each\n",
 	       fz_accepted[FZ_NETSPEC], fz_accepted[FZ_WIRE], fz_accepted[FZ_DISKSPEC],
-	       fz_accepted[FZ_MAC], fz_accepted[FZ_OWNER], fz_accepted[FZ_CLI], iters);
+	       fz_accepted[FZ_MAC], fz_accepted[FZ_OWNER], fz_accepted[FZ_CLI],
+	       fz_accepted[FZ_NETEM], iters);
 	if (reported > 20)
 		fprintf(stderr, "(%d more failures not shown)\n", reported - 20);
 	return check_summary("test-fuzz-parsers");

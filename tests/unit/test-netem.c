@@ -57,8 +57,12 @@ int main(void)
 	bad("jitter=5", "netem: jitter needs a delay");
 	bad("", "netem: nothing to set (delay, jitter, loss, rate, or off)");
 	bad(",,", "netem: nothing to set (delay, jitter, loss, rate, or off)");
+	bad("delay=1\nxkvm: ok", "netem: bad delay '1?xkvm: ok' (milliseconds)");
 	bad("loss=0x1p6", "netem: bad loss '0x1p6' (percent, 0 to 100)");
-	bad("loss=1e1", "netem: bad loss '1e1' (percent, 0 to 100)");
+	bad("loss=1e3", "netem: bad loss '1e3' (percent, 0 to 100)");
+	bad("loss=inf", "netem: bad loss 'inf' (percent, 0 to 100)");
+	CHECK_INT(0, parse("loss=5e-250", &e, &off, why));	/* %.17g writes it so */
+	CHECK(e.loss_pct == 5e-250);
 
 	/* What goes through sudo reads back as it was, loss to the last bit. */
 	srand(42);

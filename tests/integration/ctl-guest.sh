@@ -60,18 +60,9 @@ ip -n "$ns" link add "$lbr2" type bridge && ip -n "$ns" addr add 10.9.2.1/24 dev
 	ip -n "$ns" link set "$lbr2" up || { echo "cannot make bridge $lbr2" >&2; exit 2; }
 
 ctl() { ovs_in_ns env XKVM_RUN_DIR="$XKVM_RUN_DIR" "$XKVM" ctl "$@"; }
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-# watch_count NAME REGEX: how many XK-WATCH lines of guest NAME match
-watch_count() { tr -d '\r' <"$dir/$1.out" | grep -a '^XK-WATCH ' | grep -ac -- "$2"; }
-# wait_watch NAME REGEX COUNT SECS: until COUNT lines match
-wait_watch() {
-	local deadline=$(($(date +%s) + $4))
-	while [ "$(watch_count "$1" "$2")" -lt "$3" ]; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.2
-	done
-}
-field() { sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[a-z0-9]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
+# the watch loop of guest NAME (in $dir): tests/lib/guest.sh
+watch_count() { guest_watch_count "$1" "$dir" "$2"; }
+wait_watch() { guest_wait_watch "$1" "$dir" "$2" "$3" "$4"; }
 
 # 1. The option's checks.
 out=$(ovs_in_ns "$XKVM" --name '-bad' --dry-run -n "$lbr" 2>&1); rc=$?
@@ -99,24 +90,24 @@ check_eq "the control socket is 0600" 600 "$(stat -c %a "$XKVM_RUN_DIR/lab1.sock
 list=$(ctl lab1 list); rc=$?
 check_eq "ctl list succeeds with a line a NIC" "0 2" "$rc $(grep -c '^{.*}$' <<<"$list")"
 l0=$(sed -n 1p <<<"$list") l1=$(sed -n 2p <<<"$list")
-tap0=$(field "$l0" tap) tap1=$(field "$l1" tap)
+tap0=$(json_field "$l0" tap) tap1=$(json_field "$l1" tap)
 check_eq "net00: its id, bridge, kind, MAC, link" "net00 $lbr brctl $mac0 up" \
-	"$(field "$l0" id) $(field "$l0" bridge) $(field "$l0" kind) $(field "$l0" mac) $(field "$l0" link)"
+	"$(json_field "$l0" id) $(json_field "$l0" bridge) $(json_field "$l0" kind) $(json_field "$l0" mac) $(json_field "$l0" link)"
 check_eq "net01: on OVS" "net01 $obr ovs up" \
-	"$(field "$l1" id) $(field "$l1" bridge) $(field "$l1" kind) $(field "$l1" link)"
-check_eq "net01's ofport is its Interface's" "$(ovs_vsctl get Interface "$(field "$l1" tap)" ofport)" \
-	"$(field "$l1" ofport)"
-check_eq "net00 (Linux bridge) has no ofport" null "$(field "$l0" ofport)"
+	"$(json_field "$l1" id) $(json_field "$l1" bridge) $(json_field "$l1" kind) $(json_field "$l1" link)"
+check_eq "net01's ofport is its Interface's" "$(ovs_vsctl get Interface "$(json_field "$l1" tap)" ofport)" \
+	"$(json_field "$l1" ofport)"
+check_eq "net00 (Linux bridge) has no ofport" null "$(json_field "$l0" ofport)"
 # net01 was given no MAC: list shows the one qemu chose, as the guest sees it
 gmac1=$(tr -d '\r' <"$dir/one.out" | sed -n 's/^XK-RESULT nic1=eth1 mac=\([0-9a-f:]*\) .*/\1/p')
-check_eq "net01: the MAC qemu chose (the guest's eth1)" "${gmac1:-none}" "$(field "$l1" mac)"
-check_eq "show by that MAC names net01" net01 "$(field "$(ctl lab1 show "${gmac1:-none}")" id)"
+check_eq "net01: the MAC qemu chose (the guest's eth1)" "${gmac1:-none}" "$(json_field "$l1" mac)"
+check_eq "show by that MAC names net01" net01 "$(json_field "$(ctl lab1 show "${gmac1:-none}")" id)"
 check_eq "net00's tap is the Linux bridge's member" "$tap0" \
 	"$(ip -n "$ns" -o link show master "$lbr" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
-rx=$(field "$l0" rx_packets)
+rx=$(json_field "$l0" rx_packets)
 check_cmd "net00 counts the guest's packets (rx_packets $rx)" test "${rx:-0}" -gt 0
-check_eq "show by tap names net00" net00 "$(field "$(ctl lab1 show "$tap0")" id)"
-check_eq "show by MAC (any case) names net00" net00 "$(field "$(ctl lab1 show "${mac0^^}")" id)"
+check_eq "show by tap names net00" net00 "$(json_field "$(ctl lab1 show "$tap0")" id)"
+check_eq "show by MAC (any case) names net00" net00 "$(json_field "$(ctl lab1 show "${mac0^^}")" id)"
 
 t0=$(date +%s%N)
 out=$(ctl lab1 link net00 down 2>&1); rc=$?
@@ -127,7 +118,7 @@ else
 	fail "the guest's pings on eth0 go on after link down"
 fi
 check_eq "the host tap is down" 0 "$(ip -n "$ns" -o link show dev "$tap0" | grep -c '[<,]UP[,>]')"
-check_eq "show says link down" down "$(field "$(ctl lab1 show net00)" link)"
+check_eq "show says link down" down "$(json_field "$(ctl lab1 show net00)" link)"
 check_eq "eth1 was not touched" 0 "$(watch_count one 'eth1=down')"
 t0=$(date +%s%N)
 check_cmd "link $tap0 up (by tap)" ctl lab1 link "$tap0" up
@@ -156,7 +147,7 @@ chmod 711 "$XKVM_RUN_DIR" && chmod 666 "$XKVM_RUN_DIR/lab1.sock"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XKVM" ctl "$XKVM_RUN_DIR/lab1.sock" link net00 down 2>&1); rc=$?
 check_eq "another uid is refused" "1 xkvm: not yours" "$rc $out"
 chmod 700 "$XKVM_RUN_DIR" && chmod 600 "$XKVM_RUN_DIR/lab1.sock"
-check_eq "... and changed nothing" up "$(field "$(ctl lab1 show net00)" link)"
+check_eq "... and changed nothing" up "$(json_field "$(ctl lab1 show net00)" link)"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$XKVM" ctl "$XKVM_RUN_DIR/lab1.sock" list 2>&1); rc=$?
 check_eq "another uid cannot reach the private directory" 1 "$rc"
 
@@ -183,7 +174,7 @@ if ip netns exec "$ns" tc qdisc add dev "$lbr2" root netem delay 1ms 2>/dev/null
 	check_cmd "netem net00 off" ctl lab1 netem net00 off
 	wait_watch one 'eth0=fast' 2 20 && ok "netem off: fast again" || fail "netem off: still slow"
 	check_eq "netem off: no netem on the tap" 0 "$(ip netns exec "$ns" tc qdisc show dev "$tap0" | grep -c netem)"
-	check_eq "show: no netem" null "$(field "$(ctl lab1 show net00)" netem)"
+	check_eq "show: no netem" null "$(json_field "$(ctl lab1 show net00)" netem)"
 	echo "# timing: netem on and off $(ms_since "$t0") ms"
 else
 	# the check that can run here: xkvm says what is missing, and changes nothing
@@ -192,7 +183,7 @@ else
 	out=$(ctl lab1 netem net00 delay=200 2>&1); rc=$?
 	check_eq "netem without sch_netem: one clear line" \
 		"1 xkvm: cannot set netem on '$tap0': the kernel has no netem (sch_netem)" "$rc $out"
-	check_eq "... show has no netem" null "$(field "$(ctl lab1 show net00)" netem)"
+	check_eq "... show has no netem" null "$(json_field "$(ctl lab1 show net00)" netem)"
 	sleep 1
 	check_eq "... the guest still pings eth0 fast" "$before" "$(watch_count one 'eth0=slow\|eth0=down')"
 fi
@@ -223,7 +214,7 @@ t0=$(date +%s%N)
 check_cmd "nic move net00 to $lbr2" ctl lab1 nic move net00 "$lbr2"
 check_eq "the tap is $lbr2's member now" "$tap0" \
 	"$(ip -n "$ns" -o link show master "$lbr2" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
-check_eq "show: bridge $lbr2" "$lbr2 brctl" "$(field "$(ctl lab1 show net00)" bridge) $(field "$(ctl lab1 show net00)" kind)"
+check_eq "show: bridge $lbr2" "$lbr2 brctl" "$(json_field "$(ctl lab1 show net00)" bridge) $(json_field "$(ctl lab1 show net00)" kind)"
 wait_watch one 'eth0=down' 2 15 && ok "the guest's pings of 10.9.0.1 stop there" || fail "eth0 still pings on $lbr2"
 check_cmd "nic move net00 to $obr,ovs-tag=7" ctl lab1 nic move net00 "$obr,ovs-tag=7"
 check_eq "the tap is an OVS port in VLAN 7" "$tap0 7" "$(ovs_vsctl list-ports "$obr" | grep -x "$tap0") $(ovs_vsctl get Port "$tap0" tag)"
@@ -239,7 +230,7 @@ if wait_watch one 'eth0=up' 3 20; then
 else
 	fail "the guest does not reach the VLAN 7 peer"
 fi
-check_eq "show: on OVS" "$obr ovs" "$(field "$(ctl lab1 show net00)" bridge) $(field "$(ctl lab1 show net00)" kind)"
+check_eq "show: on OVS" "$obr ovs" "$(json_field "$(ctl lab1 show net00)" bridge) $(json_field "$(ctl lab1 show net00)" kind)"
 check_cmd "nic move net00 back to $lbr" ctl lab1 nic move net00 "$lbr"
 check_eq "the OVS port is gone" "" "$(ovs_vsctl list-ports "$obr" | grep -x "$tap0")"
 check_eq "the tap is $lbr's member again" "$tap0" \
@@ -260,9 +251,9 @@ else
 	fail "no pinging eth2 after nic add"
 fi
 l2=$(ctl lab1 show net02)
-tap2=$(field "$l2" tap)
+tap2=$(json_field "$l2" tap)
 check_eq "net02 is on $lbr2, its tap the bridge's member" "$lbr2 $tap2" \
-	"$(field "$l2" bridge) $(ip -n "$ns" -o link show master "$lbr2" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
+	"$(json_field "$l2" bridge) $(ip -n "$ns" -o link show master "$lbr2" | sed 's/^[0-9]*: \([^:@]*\).*/\1/')"
 check_eq "the new tap carries the launch's owner tag" 1 \
 	"$(ip -n "$ns" -d -o link show dev "$tap2" | grep -c "alias xkvm:pid=$(cat "$dir/one.pid"),")"
 t0=$(date +%s%N)
@@ -273,7 +264,7 @@ if wait_watch one 'eth3=up' 1 20; then
 else
 	fail "no pinging eth3 after nic add on OVS"
 fi
-tap3=$(field "$(ctl lab1 show net03)" tap)
+tap3=$(json_field "$(ctl lab1 show net03)" tap)
 case "$(ovs_vsctl --if-exists get Interface "$tap3" external_ids:xkvm-owner 2>/dev/null)" in
 	*"xkvm:pid=$(cat "$dir/one.pid"),"*) ok "the new OVS port carries the launch's owner tag";;
 	*) fail "the new OVS port '$tap3' has no owner tag of the launch";;
@@ -380,7 +371,7 @@ check_eq "gc says so" 2 "$(grep -c '^removed mirror xkvm-tapvm[0-9]* from ' <<<"
 GUEST_QEMU_ARGS="-M q35" guest_start three "$dir" --name lab1 --hotplug-ports 1 -n "$lbr" -- \
 	"xk.watch=10.9" || exit 2
 if wait_watch three 'eth0=up' 1 60; then
-	check_eq "a new launch takes the dead one's name" net00 "$(field "$(ctl lab1 list)" id)"
+	check_eq "a new launch takes the dead one's name" net00 "$(json_field "$(ctl lab1 list)" id)"
 	check_eq "q35: one pcie-root-port reserved" 1 \
 		"$(guest_qemu_line three "$dir" | grep -c -- '-device pcie-root-port,id=xkvm-rp0,chassis=200,slot=0 ')"
 	out=$(ctl lab1 nic add "$obr" 2>&1); rc=$?	# eth1: pings 10.9.1.1

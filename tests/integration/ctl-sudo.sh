@@ -62,16 +62,9 @@ run_as_user() { as_user env XKVM_RUN_DIR="$RUN" "$@"; }
 ctl() { as_user env XKVM_RUN_DIR="$RUN" "$XKVM" ctl "$@"; }
 X() { as_user sudo -n "$XKVM" tap-control "$@"; }
 X2() { as_user2 sudo -n "$XKVM" tap-control "$@"; }
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-watch_count() { tr -d '\r' <"$U/$1.out" | grep -a '^XK-WATCH ' | grep -ac -- "$2"; }
-wait_watch() {
-	local deadline=$(($(date +%s) + $4))
-	while [ "$(watch_count "$1" "$2")" -lt "$3" ]; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.2
-	done
-}
-field() { sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[a-z0-9]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
+# the watch loop of guest NAME (in $U): tests/lib/guest.sh
+watch_count() { guest_watch_count "$1" "$U" "$2"; }
+wait_watch() { guest_wait_watch "$1" "$U" "$2" "$3" "$4"; }
 is_up() { ip -n "$NS" -o link show dev "$1" | grep -c '[<,]UP[,>]'; }
 master_of() { ip -n "$NS" -o link show master "$1" | sed 's/^[0-9]*: \([^:@]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//'; }
 
@@ -88,7 +81,7 @@ lpid=$(cat "$U/u.pid")
 check_eq "xkvm runs as the user" "$SU_UID" "$(stat -c %u "/proc/$lpid")"
 list=$(ctl lab list); rc=$?
 check_eq "ctl list as the user" "0 2" "$rc $(grep -c '^{.*}$' <<<"$list")"
-tap0=$(field "$(sed -n 1p <<<"$list")" tap) tap1=$(field "$(sed -n 2p <<<"$list")" tap)
+tap0=$(json_field "$(sed -n 1p <<<"$list")" tap) tap1=$(json_field "$(sed -n 2p <<<"$list")" tap)
 check_eq "net00's tap is $lbr's, net01's an OVS port" "$tap0 $tap1" \
 	"$(master_of "$lbr") $(ovs_vsctl list-ports "$obr" | grep -x "$tap1")"
 check_eq "the taps are the user's" "uid=$SU_UID uid=$SU_UID" \
@@ -120,7 +113,7 @@ else
 	out=$(ctl lab netem net00 delay=200 2>&1); rc=$?
 	check_eq "netem through sudo on a kernel without sch_netem: root's line" \
 		"1 xkvm: cannot set netem on '$tap0': the kernel has no netem (sch_netem)" "$rc $out"
-	check_eq "... show has no netem" null "$(field "$(ctl lab show net00)" netem)"
+	check_eq "... show has no netem" null "$(json_field "$(ctl lab show net00)" netem)"
 fi
 
 # capture through sudo tap-control capture, into the user's own file
@@ -144,7 +137,7 @@ case "$(ovs_vsctl --if-exists get Interface "$tap0" external_ids:xkvm-owner 2>/d
 esac
 wait_watch u 'eth0=down' 2 15 && ok "the guest's pings of 10.9.0.1 stop in VLAN 7" ||
 	fail "eth0 still pings in VLAN 7"
-check_eq "show: on OVS" "$obr ovs" "$(field "$(ctl lab show net00)" bridge) $(field "$(ctl lab show net00)" kind)"
+check_eq "show: on OVS" "$obr ovs" "$(json_field "$(ctl lab show net00)" bridge) $(json_field "$(ctl lab show net00)" kind)"
 out=$(ctl lab nic move net00 "$obr,ovs-tag=8" 2>&1); rc=$?
 check_eq "a VLAN the ACL does not grant: refused" \
 	"1 xkvm: cannot move net00 to '$obr' (the launch's stderr says why)" "$rc $out"
@@ -168,7 +161,7 @@ out=$(ctl lab nic add "$obr" 2>&1); rc=$?
 check_eq "nic add on OVS" "0 net03" "$rc $out"
 wait_watch u 'eth2=up' 1 20 && ok "the guest's eth2 pings 10.9.2.1" || fail "no pinging eth2"
 wait_watch u 'eth3=up' 1 20 && ok "the guest's eth3 pings 10.9.3.1" || fail "no pinging eth3"
-tap2=$(field "$(ctl lab show net02)" tap) tap3=$(field "$(ctl lab show net03)" tap)
+tap2=$(json_field "$(ctl lab show net02)" tap) tap3=$(json_field "$(ctl lab show net03)" tap)
 check_eq "the new taps carry the launch's tag" 2 \
 	"$(for t in "$tap2" "$tap3"; do ip -n "$NS" -o link show "$t"; done | grep -c "alias xkvm:pid=$lpid,")"
 out=$(ctl lab mirror net01 --to net03 2>&1); rc=$?

@@ -40,7 +40,6 @@ ip -n "$ns" addr add 10.0.1.1/24 dev "$obr" &&
 
 rand_mac() { printf '52:54:00:%s:%s:%s' "$(rand_hex 1)" "$(rand_hex 1)" "$(rand_hex 1)"; }
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'; }	# lines -> sorted words
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 # listen NAME PORT: a host listener in the namespace, bytes into $dir/NAME.rx
 listen() {

@@ -5,6 +5,9 @@
 #   netns_new VAR          make a namespace xkt-<test>-<random>, remove it at exit
 #   ok/fail/check_eq       assertions: a failed check marks the test failed
 #   now_ms, within         wall-clock bounds of an operation
+#   ms_since START         milliseconds since START (a `date +%s%N`), for timings
+#   json_field LINE KEY    KEY's value in a one-line JSON object (a string
+#                          unquoted, or a bare number/word)
 #   done_testing           prints the tally, exits non-zero on any failure
 # Tests never touch interfaces outside the namespaces they create.
 set -u
@@ -89,6 +92,8 @@ done_testing() {
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+json_field() { sed -n "s/.*\"$2\":\\(\"[^\"]*\"\\|[a-z0-9]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
 
 # within LOW HIGH START [DESC]: checks that the time since START (now_ms) is
 # within [LOW, HIGH) ms

@@ -24,6 +24,9 @@
 #   guest_wait NAME DIR SECS  waits for the end (at most SECS, then
 #                             guest_stop); returns xkvm's exit status
 #   guest_wait_for NAME DIR REGEX SECS  waits until a console line matches
+#   guest_watch_count NAME DIR REGEX  how many XK-WATCH lines (xk.watch) match
+#   guest_wait_watch NAME DIR REGEX COUNT SECS  waits until COUNT of them
+#                               match; returns 1 when not within SECS
 #   guest_verdict NAME DIR KEY  the fields after "XK-RESULT KEY=" (first one)
 #   guest_done NAME DIR         the status of the XK-DONE line (ok, fail, ...)
 #   guest_field "LINE" KEY      the value of KEY=... in LINE
@@ -121,6 +124,18 @@ guest_wait_for() {
 		sleep 0.1
 	done
 	return 0
+}
+
+guest_watch_count() {
+	tr -d '\r' <"$2/$1.out" | grep -a '^XK-WATCH ' | grep -ac -- "$3"
+}
+
+guest_wait_watch() {
+	local deadline=$(($(date +%s) + $5))
+	while [ "$(guest_watch_count "$1" "$2" "$3")" -lt "$4" ]; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
 }
 
 guest_verdict() {

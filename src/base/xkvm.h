@@ -6,6 +6,12 @@
 #define XKVM_EXIT_FAILURE 1	/* a runtime failure (nothing left behind) */
 #define XKVM_EXIT_USAGE   2	/* bad command line or spec */
 
+/* Root's run directory (0700): root's named launches' sockets, root's
+ * vhost-user socket directories, and the locks of base/lockfile.h that
+ * tap-control and the reaper take (dot-files: no launch name begins with
+ * '.'). */
+#define XKVM_ROOT_RUN_DIR "/run/xkvm"
+
 /* The defaults of --ovs-timeout and --ovn-timeout, launch and tap-control. */
 #define XKVM_OVS_TIMEOUT_MS 5000
 #define XKVM_OVN_TIMEOUT_MS 10000

@@ -86,11 +86,7 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner)
 	return 0;
 }
 
-/* Root's private directory for the callers' locks (also root's run
- * directory of named launches, whose names never begin with '.'). */
-#define LOCK_DIR "/run/xkvm"
-
-static char lock_name[40];
+static char lock_name[40];	/* ".tapctl-UID.lock" in XKVM_ROOT_RUN_DIR */
 
 int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 {
@@ -100,17 +96,17 @@ int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 	if (!o->caller.sudo)
 		return 0;
 	snprintf(lock_name, sizeof(lock_name), ".tapctl-%u.lock", (unsigned)o->caller.uid);
-	ret = lockfile_take(LOCK_DIR, lock_name, true, fd);
+	ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, true, fd);
 	if (ret == -EPERM)
-		xkvm_error("cannot lock: %s is not root's private directory", LOCK_DIR);
+		xkvm_error("cannot lock: %s is not root's private directory", XKVM_ROOT_RUN_DIR);
 	else if (ret < 0)
-		xkvm_error("cannot lock %s/%s: %s", LOCK_DIR, lock_name, strerror(-ret));
+		xkvm_error("cannot lock %s/%s: %s", XKVM_ROOT_RUN_DIR, lock_name, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
 
 void tapctl_priv_unlock(int fd)
 {
-	lockfile_release(LOCK_DIR, lock_name, fd);
+	lockfile_release(XKVM_ROOT_RUN_DIR, lock_name, fd);
 }
 
 const uid_t *tapctl_priv_uid(const struct tapctl_opts *o)

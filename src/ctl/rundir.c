@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/xkvm.h"
+
 bool ctl_name_valid(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -52,7 +54,7 @@ int ctl_paths_get(const char *name, struct ctl_paths *p)
 	if (own && own[0] == '/') {
 		p->dir = strdup(own);
 	} else if (geteuid() == 0) {
-		p->dir = strdup("/run/xkvm");
+		p->dir = strdup(XKVM_ROOT_RUN_DIR);
 	} else {
 		if (!xdg || xdg[0] != '/')
 			return -ENOENT;

@@ -283,10 +283,6 @@ out:
 	return ret;
 }
 
-/* Root's private directory (also root's run directory of named launches,
- * whose names never begin with '.'). */
-#define LOCK_DIR "/run/xkvm"
-
 static char lock_name[48];
 
 int reap_trylock(int *fd)
@@ -297,10 +293,10 @@ int reap_trylock(int *fd)
 	if (geteuid() != 0 || stat("/proc/self/ns/net", &ns) < 0)
 		return -EPERM;
 	snprintf(lock_name, sizeof(lock_name), ".reap-%llu.lock", (unsigned long long)ns.st_ino);
-	return lockfile_take(LOCK_DIR, lock_name, false, fd);
+	return lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, false, fd);
 }
 
 void reap_unlock(int fd)
 {
-	lockfile_release(LOCK_DIR, lock_name, fd);
+	lockfile_release(XKVM_ROOT_RUN_DIR, lock_name, fd);
 }

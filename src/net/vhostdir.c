@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/xkvm.h"
 #include "net/owner.h"
 
 #define PREFIX "vhost."
@@ -24,7 +25,7 @@ int vhostdir_root(char **out)
 	if (env && *env)
 		r = asprintf(out, "%s", env);
 	else if (geteuid() == 0)
-		r = asprintf(out, "/run/xkvm");
+		r = asprintf(out, "%s", XKVM_ROOT_RUN_DIR);
 	else if (xdg && *xdg == '/')
 		r = asprintf(out, "%s/xkvm", xdg);
 	else {

@@ -358,7 +358,6 @@ const char *ovsports_error(const struct ovsports *s)
 
 int ovsports_remove(struct ovsports *s, const char *name)
 {
-	struct xkovs_port p = XKOVS_PORT_INIT;
 	size_t i;
 	int ret;
 
@@ -366,12 +365,9 @@ int ovsports_remove(struct ovsports *s, const char *name)
 		;
 	if (i == s->n || !s->h)
 		return -ENOENT;
-	p.name = name;
-	ret = xkovs_del_ports(s->h, &p, 1, s->owner, 0);
-	if (ret < 0) {
-		xkvm_error("cannot remove Open vSwitch port '%s': %s", name, xkovs_error(s->h));
+	ret = ovsports_remove_tagged(s, name, s->owner);
+	if (ret < 0)
 		return ret;
-	}
 	memmove(s->ports + i, s->ports + i + 1, (s->n - i - 1) * sizeof(*s->ports));
 	s->n--;
 	return 0;

@@ -62,9 +62,10 @@ int sudo_nics_new(struct sudo_nics **out)
 }
 
 /* sudo SELF tap-control MODE OPTS... -- ITEMS... (a bridge may begin
- * with '-'). */
-static int sudo_tapctl(struct sudo_nics *s, const char *mode, const struct strv *opts,
-		       const struct strv *items, unsigned flags, char **out)
+ * with '-'): spawn_run() with 'flags' and 'out', or with 'out_fd' >= 0
+ * spawn_run_to() that descriptor. */
+static int sudo_tapctl_to(struct sudo_nics *s, const char *mode, const struct strv *opts,
+			  const struct strv *items, unsigned flags, char **out, int out_fd)
 {
 	struct strv argv = STRV_INIT;
 	int ret = strv_push(&argv, "sudo");
@@ -83,10 +84,16 @@ static int sudo_tapctl(struct sudo_nics *s, const char *mode, const struct strv 
 		ret = strv_extend(&argv, items);
 	if (ret == 0) {
 		xkvm_debug(1, "running sudo %s tap-control %s", s->self, mode);
-		ret = spawn_run(argv.v, flags, out);
+		ret = out_fd >= 0 ? spawn_run_to(argv.v, flags, out_fd) : spawn_run(argv.v, flags, out);
 	}
 	strv_release(&argv);
 	return ret;
+}
+
+static int sudo_tapctl(struct sudo_nics *s, const char *mode, const struct strv *opts,
+		       const struct strv *items, unsigned flags, char **out)
+{
+	return sudo_tapctl_to(s, mode, opts, items, flags, out, -1);
 }
 
 void sudo_nics_teardown(struct sudo_nics *s)
@@ -378,16 +385,11 @@ out:
 
 int sudo_nics_capture(struct sudo_nics *s, const char *tap, long count, int out_fd)
 {
-	struct strv argv = STRV_INIT;
-	int ret = 0;
+	struct strv items = STRV_INIT;
+	int ret = -ENOMEM;
 
-	if (strv_push(&argv, "sudo") < 0 || strv_push(&argv, s->self) < 0 ||
-	    strv_push(&argv, "tap-control") < 0 || strv_push(&argv, "capture") < 0 ||
-	    strv_push(&argv, "--") < 0 || strv_push(&argv, tap) < 0 ||
-	    strv_pushf(&argv, "%ld", count) < 0)
-		ret = -ENOMEM;
-	if (ret == 0)
-		ret = spawn_run_to(argv.v, SPAWN_NO_STDIN, out_fd);
-	strv_release(&argv);
+	if (strv_push(&items, tap) == 0 && strv_pushf(&items, "%ld", count) == 0)
+		ret = sudo_tapctl_to(s, "capture", NULL, &items, SPAWN_NO_STDIN, NULL, out_fd);
+	strv_release(&items);
 	return ret;
 }

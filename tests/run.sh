@@ -123,10 +123,13 @@ if ! $unit_only; then
 		start=$(date +%s.%N)
 		timeout --kill-after=10 600 bash "$t" >"$log" 2>&1
 		rc=$?
-		after=$(leftovers "$(basename "$t" .sh)")
-		if [ "$after" != "$before" ]; then
+		# What is there now and was not before (a test may well remove
+		# what an earlier one, or a killed run, left: gc does).
+		left=$(comm -13 <(echo "$before" | sort) <(leftovers "$(basename "$t" .sh)" | sort) |
+			grep .)
+		if [ -n "$left" ]; then
 			echo "runner: left behind by $name:" >>"$log"
-			diff <(echo "$before") <(echo "$after") >>"$log"
+			echo "$left" | sed 's/^/  /' >>"$log"
 			[ $rc -eq 0 ] && rc=98
 		fi
 		record "$name" "$rc" "$(printf '%.2f' "$(echo "$(date +%s.%N) - $start" | bc)")" "$log"

@@ -10,6 +10,12 @@
 
 #define TRIES 100	/* directories or files removed under us, before giving up */
 
+/* 1 when 'st' is a directory of this euid that no one else can write. */
+static int private_dir(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && !(st->st_mode & 022);
+}
+
 int lockfile_take(const char *dir, const char *name, bool wait, int *fd)
 {
 	char path[PATH_MAX];
@@ -29,7 +35,7 @@ int lockfile_take(const char *dir, const char *name, bool wait, int *fd)
 			tries++;	/* removed by someone meanwhile */
 			continue;
 		}
-		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		if (!private_dir(&st))
 			return -EPERM;
 		f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (f < 0) {
@@ -68,4 +74,43 @@ void lockfile_release(const char *dir, const char *name, int fd)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path))
 		unlink(path);	/* still holding it: no one else has this file */
 	close(fd);
+}
+
+int lockfile_remove_stale(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st, fst;
+	int f, r, ret = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (lstat(dir, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!private_dir(&st))
+		return -EPERM;
+	f = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (f < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+	if (fstat(f, &fst) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(fst.st_mode) || fst.st_uid != geteuid())
+		goto out;
+	while ((r = flock(f, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		ret = errno == EWOULDBLOCK ? 0 : -errno;
+		goto out;
+	}
+	/* Ours, and still the file the name gives: no one else can hold it. */
+	if (stat(path, &st) == 0 && st.st_dev == fst.st_dev && st.st_ino == fst.st_ino) {
+		if (unlink(path) < 0)
+			ret = errno == ENOENT ? 0 : -errno;
+		else
+			ret = 1;
+	}
+out:
+	close(f);
+	return ret;
 }

@@ -20,4 +20,11 @@ int lockfile_take(const char *dir, const char *name, bool wait, int *fd);
  * /run/xkvm).  Accepts -1. */
 void lockfile_release(const char *dir, const char *name, int fd);
 
+/* Removes DIR/NAME when it is a lock file of this euid that no one holds:
+ * what a holder killed with SIGKILL leaves (its flock goes with it, the
+ * file stays).  Taking it first keeps lockfile_take()'s promise to anyone
+ * opening it meanwhile.  Returns 1 (removed), 0 (held, gone, or not such
+ * a file: left alone), -EPERM (DIR is not private), or -errno. */
+int lockfile_remove_stale(const char *dir, const char *name);
+
 #endif

@@ -258,10 +258,11 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 	if (!need_root())
 		return XKVM_EXIT_FAILURE;
 	if (reap_dead_of(NULL, o->ovs.ovsdb, o->ovs.ovs_timeout_ms, true, tapctl_priv_uid(o),
-			 &res) < 0)
+			 &res) < 0 ||
+	    reap_stale_locks(tapctl_priv_uid(o), &res) < 0)
 		return XKVM_EXIT_FAILURE;
-	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu socket dir(s), %zu failed",
-		   res.taps, res.ports, res.dirs, res.failed);
+	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu socket dir(s), %zu lock(s), "
+		   "%zu failed", res.taps, res.ports, res.dirs, res.locks, res.failed);
 	if (xkvm_flush_stdout() < 0)
 		return XKVM_EXIT_FAILURE;
 	return res.failed ? XKVM_EXIT_FAILURE : 0;
@@ -323,7 +324,8 @@ static const struct mode modes[] = {
 	  "\n   remove every tap and OVS port xkvm made whose owner process is gone\n"
 	  "   (another boot, or no process with its pid and start time); prints\n"
 	  "   what it removed.  Live owners' and untagged ones are never touched;\n"
-	  "   through sudo, only the invoking user's.\n"
+	  "   through sudo, only the invoking user's.  Also removes the lock\n"
+	  "   files in /run/xkvm no one holds (their holder was killed).\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",

@@ -1,5 +1,6 @@
 #include "net/reap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -299,4 +300,54 @@ int reap_trylock(int *fd)
 void reap_unlock(int fd)
 {
 	lockfile_release(XKVM_ROOT_RUN_DIR, lock_name, fd);
+}
+
+/* 1 when 'name' is PREFIX, decimal digits, ".lock". */
+static int lock_named(const char *name, const char *prefix)
+{
+	size_t p = strlen(prefix), d;
+
+	if (strncmp(name, prefix, p) != 0)
+		return 0;
+	d = strspn(name + p, "0123456789");
+	return d > 0 && strcmp(name + p + d, ".lock") == 0;
+}
+
+int reap_stale_locks(const uid_t *uid, struct reap_result *res)
+{
+	char own[40];
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(own, sizeof(own), ".tapctl-%u.lock", uid ? (unsigned)*uid : 0u);
+	d = opendir(XKVM_ROOT_RUN_DIR);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		xkvm_error("cannot read %s: %s", XKVM_ROOT_RUN_DIR, strerror(-ret));
+		return ret;
+	}
+	while ((e = readdir(d))) {
+		int r;
+
+		if (uid ? strcmp(e->d_name, own) != 0
+			: !lock_named(e->d_name, ".reap-") && !lock_named(e->d_name, ".tapctl-"))
+			continue;
+		r = lockfile_remove_stale(XKVM_ROOT_RUN_DIR, e->d_name);
+		if (r < 0) {
+			xkvm_error("cannot remove the stale lock %s/%s: %s", XKVM_ROOT_RUN_DIR,
+				   e->d_name, r == -EPERM ? "not root's private directory"
+							 : strerror(-r));
+			res->failed++;
+			if (r == -EPERM)
+				break;
+		} else if (r > 0) {
+			res->locks++;
+			xkvm_debug(1, "removed stale lock %s/%s", XKVM_ROOT_RUN_DIR, e->d_name);
+		}
+	}
+	closedir(d);
+	return ret;
 }

@@ -19,6 +19,7 @@ struct reap_result {
 	size_t taps;	/* taps removed */
 	size_t ports;	/* OVS ports removed */
 	size_t dirs;	/* vhost-user socket directories removed (net/vhostdir.h) */
+	size_t locks;	/* stale lock files removed (reap_stale_locks()) */
 	size_t failed;	/* candidates that could not be removed */
 };
 
@@ -52,5 +53,14 @@ void reap_unlock(int fd);
  * uid in its owner tag (gc through sudo: a user reaps only their own). */
 int reap_dead_of(struct xkovs *db, const char *ovsdb, int timeout_ms, bool report,
 		 const uid_t *uid, struct reap_result *res);
+
+/* Removes the lock files of root's run directory (the reapers' of
+ * reap_trylock(), tap-control's per-user ones) that no one holds: what a
+ * holder killed by SIGKILL left, whose namespace or user may never come
+ * again.  With 'uid', only that user's tap-control lock.  Housekeeping,
+ * not a resource: says what it removed only at -v (stdout stays the
+ * resources').  Adds to res->locks and res->failed; prints its errors.
+ * Returns 0, or -errno when the directory cannot be read (printed). */
+int reap_stale_locks(const uid_t *uid, struct reap_result *res);
 
 #endif

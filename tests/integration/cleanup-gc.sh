@@ -123,6 +123,34 @@ check_eq "D's launch reaped C's ports" "" "$(ports_owned "$c")"
 check_eq "A's taps survive D's reaping" "$a_taps" "$(taps_of "$a")"
 check_eq "M's taps survive D's reaping" "$m_taps" "$(taps_of "$m")"
 
+# A lock holder killed by SIGKILL leaves its file in root's /run/xkvm (the
+# flock goes with it): gc removes such files (housekeeping: said at -v, not
+# on stdout), never a held one nor a file not named as its locks.
+mkdir -p -m 0700 /run/xkvm
+n1=$RANDOM$RANDOM n2=$RANDOM$RANDOM n3=$RANDOM$RANDOM
+stale_reap=/run/xkvm/.reap-1$n1.lock stale_user=/run/xkvm/.tapctl-1$n2.lock
+held=/run/xkvm/.reap-1$n3.lock other=/run/xkvm/.xkt-other-$n1.lock
+when_finished rm -f "$stale_reap" "$stale_user" "$held" "$other"
+touch "$stale_reap" "$stale_user" "$other"
+flock "$held" sleep 300 &
+holder=$!
+kill_at_exit -9 $holder
+for ((i = 0; i < 100; i++)); do	# until flock(1) holds it
+	[ -e "$held" ] && ! flock -n "$held" true && break
+	sleep 0.05
+done
+check_cmd "flock(1) holds $held" test $i -lt 100
+check_eq "gc says nothing of locks on stdout" "" "$(gc)"
+check_cmd "a stale reaper's lock is gone" test ! -e "$stale_reap"
+check_cmd "a stale tap-control lock is gone" test ! -e "$stale_user"
+check_cmd "a held lock stays" test -e "$held"
+check_cmd "a file not named as a lock stays" test -e "$other"
+touch "$stale_reap"
+check_cmd "-v names each one removed" sh -c "ip netns exec '$NS' env OVS_RUNDIR='$OVS_DIR' \
+	'$XKVM' tap-control gc -v 2>&1 | grep -qxF 'removed stale lock $stale_reap'"
+kill -9 $holder; wait $holder 2>/dev/null
+rm -f "$held" "$other"
+
 for p in $a $m $d; do
 	kill -TERM "$p"
 	wait "$p"

@@ -90,14 +90,26 @@ out=$(as_user sudo -n "$X" tap-control del-nics "$p2" 2>&1); rc=$?
 check_eq "attack 2: del-nics of another user's tap: refused" 1 "$rc"
 check_cmd "attack 2: ... and it stays" has_link "$p2"
 # gc through sudo reaps the caller's own dead NICs only.
+# So are the stale lock files of root's /run/xkvm (what a SIGKILLed
+# tap-control or reaper leaves): the caller's own only.
 kill -9 "$S2"; wait "$S2" 2>/dev/null
+mkdir -p -m 0700 /run/xkvm
+lock1=/run/xkvm/.tapctl-$SU_UID.lock lock2=/run/xkvm/.tapctl-$SU_UID2.lock
+lockr=/run/xkvm/.reap-1$RANDOM$RANDOM.lock
+when_finished rm -f "$lock1" "$lock2" "$lockr"
+touch "$lock1" "$lock2" "$lockr"
 out=$(as_user sudo -n "$X" tap-control gc --ovsdb "$DB" 2>&1); rc=$?
 check_eq "attack 2: gc through sudo: exit 0" "0" "$rc"
 check_cmd "attack 2: gc through sudo leaves another user's dead tap" has_link "$p2"
 check_cmd "attack 2: ... and its port" has_port "$p2"
+check_cmd "attack 2: ... removes the caller's stale lock" test ! -e "$lock1"
+check_cmd "attack 2: ... leaves another user's" test -e "$lock2"
+check_cmd "attack 2: ... and a reaper's" test -e "$lockr"
 out=$(as_user2 sudo -n "$X" tap-control gc --ovsdb "$DB" 2>&1); rc=$?
 check_eq "attack 2: its owner's gc reaps it" "0 removed port $p2 from $OB
 removed tap $p2 (owner pid $S2)" "$rc $out"
+check_cmd "attack 2: ... and its stale lock" test ! -e "$lock2"
+rm -f "$lockr"
 ovs_vsctl del-port "$OB" "$UPL"
 check_eq "attack 2: nothing left" "" "$(links)$(tapvm_ports)"
 

@@ -1,7 +1,9 @@
 /* base/lockfile: taken and released, busy without waiting, the file gone
  * after release (the directory stays), a directory others may write refused,
- * and a waiter that wakes on a released (removed) file takes the new one. */
+ * a waiter that wakes on a released (removed) file takes the new one, and
+ * a stale file (its holder gone) removed while a held one stays. */
 #include <errno.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "base/lockfile.h"
@@ -10,11 +12,11 @@
 int main(void)
 {
 	struct stat st;
-	char *dir;
+	char dir[512];
 	int fd, fd2, ret;
 
 	CHECK_INT(0, scratch_make("lockfile"));
-	dir = path("locks");
+	snprintf(dir, sizeof(dir), "%s", path("locks"));
 
 	CHECK_INT(1, lockfile_take(dir, "a.lock", false, &fd));
 	CHECK(fd >= 0);
@@ -48,6 +50,31 @@ int main(void)
 	CHECK_INT(1, lockfile_take(dir, "a.lock", false, &fd));
 	lockfile_release(dir, "a.lock", fd);
 	CHECK(access(path("locks/a.lock"), F_OK) < 0 && errno == ENOENT);
+
+	/* Stale: a child takes a lock and dies holding it (SIGKILL). */
+	pid = fork();
+	if (pid == 0) {
+		int f;
+
+		if (lockfile_take(dir, "s.lock", false, &f) == 1)
+			kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	CHECK_INT(SIGKILL, waitpid(pid, &ret, 0) == pid && WIFSIGNALED(ret) ? WTERMSIG(ret) : -1);
+	CHECK_INT(0, access(path("locks/s.lock"), F_OK));	/* left behind */
+	CHECK_INT(1, lockfile_take(dir, "h.lock", false, &fd));
+	CHECK_INT(0, lockfile_remove_stale(dir, "h.lock"));	/* held: stays */
+	CHECK_INT(0, access(path("locks/h.lock"), F_OK));
+	CHECK_INT(1, lockfile_remove_stale(dir, "s.lock"));
+	CHECK(access(path("locks/s.lock"), F_OK) < 0 && errno == ENOENT);
+	CHECK_INT(0, lockfile_remove_stale(dir, "s.lock"));	/* gone: nothing to do */
+	CHECK_INT(0, mkdir(path("locks/d.lock"), 0700));	/* not a lock file */
+	CHECK_INT(0, lockfile_remove_stale(dir, "d.lock"));
+	CHECK_INT(0, rmdir(path("locks/d.lock")));
+	CHECK_INT(0, symlink("h.lock", path("locks/l.lock")));	/* nor is a symlink */
+	CHECK_INT(0, lockfile_remove_stale(dir, "l.lock"));
+	CHECK_INT(0, unlink(path("locks/l.lock")));
+	lockfile_release(dir, "h.lock", fd);
 	CHECK_INT(0, rmdir(dir));	/* no file left: empty */
 
 	/* a directory others may write is refused */
@@ -55,6 +82,7 @@ int main(void)
 	CHECK_INT(0, chmod(dir, 0777));
 	CHECK_INT(-EPERM, lockfile_take(dir, "a.lock", true, &fd));
 	CHECK_INT(-1, fd);
+	CHECK_INT(-EPERM, lockfile_remove_stale(dir, "a.lock"));
 	CHECK_INT(0, rmdir(dir));
 	CHECK_INT(0, rmdir(scratch_dir));
 	return check_summary("test-lockfile");

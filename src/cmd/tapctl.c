@@ -15,6 +15,7 @@
 #include "base/xkvm.h"
 #include "cmd/options.h"
 #include "cmd/tapctl-int.h"
+#include "ctl/rundir.h"
 #include "net/nics.h"
 #include "net/ovsclean.h"
 #include "net/owner.h"
@@ -245,9 +246,17 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 	return ret < 0 ? XKVM_EXIT_FAILURE : 0;
 }
 
+static void said_name(const char *name, void *arg)
+{
+	printf("removed the control sockets of dead launch '%s'\n", name);
+	(*(size_t *)arg)++;
+}
+
 static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 {
 	struct reap_result res;
+	size_t names = 0;
+	int r;
 
 	(void)argv;
 	if (optind < argc) {
@@ -261,8 +270,17 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 			 &res) < 0 ||
 	    reap_stale_locks(tapctl_priv_uid(o), &res) < 0)
 		return XKVM_EXIT_FAILURE;
+	/* Dead named launches' sockets in root's run directory (a user's own
+	 * go at their next named launch: root does not walk a user's). */
+	r = tapctl_priv_uid(o) ? 0 : ctl_names_reap(said_name, &names);
+	if (r < 0) {
+		xkvm_error("cannot remove dead launches' control sockets: %s",
+			   r == -EPERM ? "the run directory is not root's private one" : strerror(-r));
+		res.failed++;
+	}
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu socket dir(s), %zu lock(s), "
-		   "%zu failed", res.taps, res.ports, res.dirs, res.locks, res.failed);
+		   "%zu name(s), %zu failed", res.taps, res.ports, res.dirs, res.locks, names,
+		   res.failed);
 	if (xkvm_flush_stdout() < 0)
 		return XKVM_EXIT_FAILURE;
 	return res.failed ? XKVM_EXIT_FAILURE : 0;
@@ -325,7 +343,8 @@ static const struct mode modes[] = {
 	  "   (another boot, or no process with its pid and start time); prints\n"
 	  "   what it removed.  Live owners' and untagged ones are never touched;\n"
 	  "   through sudo, only the invoking user's.  Also removes the lock\n"
-	  "   files in /run/xkvm no one holds (their holder was killed).\n"
+	  "   files in /run/xkvm no one holds (their holder was killed) and, as\n"
+	  "   root, dead named launches' control sockets there.\n"
 	  "\n   options:\n"
 	  OVSDB_OPTIONS_HELP },
 	{ "list", cmd_list, O_OVSDB, "list [options]",

@@ -1,5 +1,6 @@
 #include "ctl/rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,9 @@
 #include <unistd.h>
 
 #include "base/xkvm.h"
+
+#define BUSY_TRIES 100	/* a name's lock found held: tries, BUSY_US apart */
+#define BUSY_US 2000
 
 bool ctl_name_valid(const char *name)
 {
@@ -38,9 +42,28 @@ static bool fits_unix(const char *path)
 	return strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path);
 }
 
-int ctl_paths_get(const char *name, struct ctl_paths *p)
+/* The caller's run directory into *dir (owned): 0, -ENOENT (a user
+ * without $XDG_RUNTIME_DIR) or -ENOMEM. */
+static int run_dir(char **dir)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR"), *own = getenv("XKVM_RUN_DIR");
+
+	if (own && own[0] == '/') {
+		*dir = strdup(own);
+	} else if (geteuid() == 0) {
+		*dir = strdup(XKVM_ROOT_RUN_DIR);
+	} else {
+		if (!xdg || xdg[0] != '/')
+			return -ENOENT;
+		if (asprintf(dir, "%s/xkvm", xdg) < 0)
+			*dir = NULL;
+	}
+	return *dir ? 0 : -ENOMEM;
+}
+
+int ctl_paths_get(const char *name, struct ctl_paths *p)
+{
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	if (name && strchr(name, '/')) {
@@ -51,17 +74,10 @@ int ctl_paths_get(const char *name, struct ctl_paths *p)
 	}
 	if (!ctl_name_valid(name))
 		return -EINVAL;
-	if (own && own[0] == '/') {
-		p->dir = strdup(own);
-	} else if (geteuid() == 0) {
-		p->dir = strdup(XKVM_ROOT_RUN_DIR);
-	} else {
-		if (!xdg || xdg[0] != '/')
-			return -ENOENT;
-		if (asprintf(&p->dir, "%s/xkvm", xdg) < 0)
-			p->dir = NULL;
-	}
-	if (!p->dir || asprintf(&p->lock, "%s/%s.lock", p->dir, name) < 0 ||
+	ret = run_dir(&p->dir);
+	if (ret < 0)
+		return ret;
+	if (asprintf(&p->lock, "%s/%s.lock", p->dir, name) < 0 ||
 	    asprintf(&p->sock, "%s/%s.sock", p->dir, name) < 0 ||
 	    asprintf(&p->qmp, "%s/%s.qmp", p->dir, name) < 0)
 		return -ENOMEM;
@@ -70,27 +86,37 @@ int ctl_paths_get(const char *name, struct ctl_paths *p)
 	return 0;
 }
 
-int ctl_rundir_make(const struct ctl_paths *p)
+/* 0 when 'dir' is a directory of this euid without group or other access
+ * (not a symlink), -EPERM when it is not, or -errno. */
+static int rundir_check(const char *dir)
 {
 	struct stat st;
 
-	if (mkdir(p->dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (lstat(p->dir, &st) < 0)
+	if (lstat(dir, &st) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
 		return -EPERM;
 	return 0;
 }
 
-int ctl_name_lock(const struct ctl_paths *p, int *fd)
+int ctl_rundir_make(const struct ctl_paths *p)
+{
+	if (mkdir(p->dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return rundir_check(p->dir);
+}
+
+/* ctl_name_lock(), or with 'reaping' the reaper's take of a name: no
+ * file made (-ENOENT when there is none), no directory made, no patience
+ * with a holder (-EADDRINUSE at once). */
+static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		struct stat held, now;
 		int f, ret;
 
-		f = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (f < 0 && errno == ENOENT && p->dir) {
+		f = open(p->lock, O_RDWR | (reaping ? 0 : O_CREAT) | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (f < 0 && errno == ENOENT && p->dir && !reaping) {
 			/* The last launch removed the empty directory. */
 			ret = ctl_rundir_make(p);
 			if (ret < 0)
@@ -99,7 +125,13 @@ int ctl_name_lock(const struct ctl_paths *p, int *fd)
 		}
 		if (f < 0)
 			return -errno;
-		if (flock(f, LOCK_EX | LOCK_NB) < 0) {
+		/* A live launch holds its lock for its whole life; a reaper
+		 * for the moment of removing a dead one's files: a little
+		 * patience tells the two apart. */
+		for (int i = 0; (ret = flock(f, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK &&
+				!reaping && i < BUSY_TRIES; i++)
+			usleep(BUSY_US);
+		if (ret < 0) {
 			ret = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
 			close(f);
 			return ret;
@@ -116,6 +148,11 @@ int ctl_name_lock(const struct ctl_paths *p, int *fd)
 	return -EAGAIN;
 }
 
+int ctl_name_lock(const struct ctl_paths *p, int *fd)
+{
+	return name_lock(p, fd, false);
+}
+
 void ctl_name_unlink(const struct ctl_paths *p)
 {
 	if (p->sock)
@@ -126,4 +163,67 @@ void ctl_name_unlink(const struct ctl_paths *p)
 		unlink(p->lock);
 	if (p->dir)
 		rmdir(p->dir);	/* only when no other launch uses it */
+}
+
+/* When 'file' is NAME.lock for a valid NAME, copies NAME into 'name'
+ * (CTL_NAME_MAX + 1 bytes) and returns true. */
+static bool lock_file_name(const char *file, char *name)
+{
+	size_t n = strlen(file);
+
+	if (n <= 5 || n - 5 > CTL_NAME_MAX || strcmp(file + n - 5, ".lock") != 0)
+		return false;
+	memcpy(name, file, n - 5);
+	name[n - 5] = '\0';
+	return ctl_name_valid(name);
+}
+
+int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg)
+{
+	struct dirent *e;
+	char *dir = NULL;
+	DIR *d = NULL;
+	int ret, n = 0;
+
+	ret = run_dir(&dir);
+	if (ret == 0)
+		ret = rundir_check(dir);
+	if (ret == -ENOENT) {
+		ret = 0;	/* no run directory: nothing was left */
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	d = opendir(dir);
+	if (!d) {
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		char name[CTL_NAME_MAX + 1];
+		struct ctl_paths p;
+		int fd = -1, r;
+
+		if (!lock_file_name(e->d_name, name))
+			continue;
+		r = ctl_paths_get(name, &p);
+		if (r == 0)
+			r = name_lock(&p, &fd, true);
+		if (r == 0) {
+			/* Ours now: the launch that held it is dead. */
+			ctl_name_unlink(&p);
+			close(fd);
+			n++;
+			if (removed)
+				removed(name, arg);
+		} else if (r != -EADDRINUSE && r != -ENOENT && r != -ENAMETOOLONG && ret == 0) {
+			ret = r;	/* go on with the others; say the first */
+		}
+		ctl_paths_release(&p);
+	}
+out:
+	if (d)
+		closedir(d);
+	free(dir);
+	return ret < 0 ? ret : n;
 }

@@ -11,7 +11,8 @@
  *   NAME.sock   the control socket (net/ctl server);
  *   NAME.qmp    qemu's QMP socket.
  * A second launch finds the lock taken and fails; a stale .sock/.qmp of a
- * dead launch is replaced once the lock is ours.  The lock file is unlinked
+ * dead launch is replaced once the lock is ours, and removed by the next
+ * named launch of the directory or by gc (ctl_names_reap()).  The lock file is unlinked
  * by its holder at teardown, while still locked: a launch that opened the
  * old file meanwhile finds, once it gets the lock, that the path no longer
  * names the inode it locked, and starts over (no two holders).
@@ -52,8 +53,10 @@ void ctl_paths_release(struct ctl_paths *p);
 int ctl_rundir_make(const struct ctl_paths *p);
 
 /* Takes the name: creates and locks p->lock, retrying when the file was
- * replaced under us.  Stores the locked O_CLOEXEC descriptor in *fd.
- * Returns 0, -EADDRINUSE when a live launch holds the name, or -errno. */
+ * replaced under us; a holder that lets go within ~200 ms (a reaper
+ * removing a dead launch's files) is waited for.  Stores the locked
+ * O_CLOEXEC descriptor in *fd.  Returns 0, -EADDRINUSE when a live launch
+ * holds the name, or -errno. */
 int ctl_name_lock(const struct ctl_paths *p, int *fd);
 
 /* Removes the sockets, the lock file (the caller still holds the lock and
@@ -61,5 +64,15 @@ int ctl_name_lock(const struct ctl_paths *p, int *fd);
  * launch creating it anew meanwhile retries in ctl_name_lock()).
  * Idempotent, async-safe enough for a cleanup hook.  Never fails. */
 void ctl_name_unlink(const struct ctl_paths *p);
+
+/* Removes what dead launches left in the caller's run directory (the one
+ * ctl_paths_get() uses, checked as ctl_rundir_make() does, never made):
+ * for each NAME.lock that no live launch holds, NAME.sock, NAME.qmp and
+ * the lock file, taking the name first as a launch would; the directory
+ * goes when that empties it.  Calls 'removed' (when not NULL) with each
+ * NAME.  Returns how many names were freed, or -errno: -EPERM for an
+ * unsafe directory, else the first error among the names (the others are
+ * still done).  A missing directory, or none for this user, frees none. */
+int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg);
 
 #endif

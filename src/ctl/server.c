@@ -114,6 +114,9 @@ int ctl_server_new(const char *name, struct ctl_server **out, char **err)
 			*err = NULL;
 		goto out;
 	}
+	/* What SIGKILLed launches left beside us goes now (never fatal: gc
+	 * does it too): `xkvm ctl` and the completion list only the live. */
+	(void)ctl_names_reap(NULL, NULL);
 	ret = cleanup_add_hook(hook, s);
 	if (ret < 0)
 		goto out;

@@ -364,6 +364,8 @@ out=$(ctl lab1 list 2>&1); rc=$?
 check_eq "ctl on the dead launch: no such launch" "1 xkvm: no such launch 'lab1'" "$rc $out"
 out=$(ovs_in_ns "$XKVM" tap-control gc 2>&1)
 check_clean "after SIGKILL and gc"
+check_eq "gc removed the stale sockets, and said so" " 1" \
+	"$(ls -A "$XKVM_RUN_DIR" 2>/dev/null) $(grep -cx "removed the control sockets of dead launch 'lab1'" <<<"$out")"
 check_eq "gc removed the Mirror rows and the mirror's port" " " \
 	"$(mirrors) $(ovs_vsctl list-ports "$obr" | grep '^xkm')"
 check_eq "gc says so" 2 "$(grep -c '^removed mirror xkvm-tapvm[0-9]* from ' <<<"$out")"

@@ -195,6 +195,97 @@ static void test_lock(void)
 	unsetenv("XKVM_RUN_DIR");
 }
 
+static int reaped;
+
+static void count_reaped(const char *name, void *arg)
+{
+	CHECK_STR("dead", name);
+	(void)arg;
+	reaped++;
+}
+
+/* A name whose launch was SIGKILLed: its lock, socket and QMP files are
+ * there, the lock held by no one. */
+static void dead_name(const char *name)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		struct ctl_paths p;
+		int fd;
+
+		if (ctl_paths_get(name, &p) == 0 && ctl_rundir_make(&p) == 0 &&
+		    ctl_name_lock(&p, &fd) == 0 && close(open(p.sock, O_CREAT | O_WRONLY, 0600)) == 0 &&
+		    close(open(p.qmp, O_CREAT | O_WRONLY, 0600)) == 0)
+			kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+}
+
+/* ctl_names_reap(): a dead launch's three files go, a live one's and files
+ * of other names stay; a name freed by a reaper within moments is taken. */
+static void test_reap(void)
+{
+	struct ctl_paths live, dead;
+	char run[512], other[600];
+	int fd = -1, fd2 = -1, sync[2], st;
+	pid_t pid;
+
+	snprintf(run, sizeof(run), "%s/run", dir);
+	setenv("XKVM_RUN_DIR", run, 1);
+	CHECK_INT(0, ctl_names_reap(count_reaped, NULL));	/* no directory: none */
+	CHECK_INT(0, ctl_paths_get("live", &live));
+	CHECK_INT(0, ctl_paths_get("dead", &dead));
+	CHECK_INT(0, ctl_rundir_make(&live));
+	CHECK_INT(0, ctl_name_lock(&live, &fd));
+	dead_name("dead");
+	CHECK_INT(0, access(dead.sock, F_OK));
+	snprintf(other, sizeof(other), "%s/.reap-1.lock", run);	/* not a launch's */
+	CHECK_INT(0, close(open(other, O_CREAT | O_WRONLY, 0600)));
+	CHECK_INT(1, ctl_names_reap(count_reaped, NULL));
+	CHECK_INT(1, reaped);
+	CHECK(access(dead.lock, F_OK) < 0 && access(dead.sock, F_OK) < 0 &&
+	      access(dead.qmp, F_OK) < 0);
+	CHECK_INT(0, access(live.lock, F_OK));
+	CHECK_INT(0, access(other, F_OK));
+	CHECK_INT(0, ctl_names_reap(count_reaped, NULL));	/* the live one stays */
+	CHECK_INT(0, unlink(other));
+
+	/* A holder that lets go at once (a reaper) is waited for. */
+	CHECK_INT(0, pipe(sync));
+	pid = fork();
+	if (pid == 0) {
+		int f;
+
+		if (ctl_name_lock(&dead, &f) < 0 || write(sync[1], "x", 1) != 1)
+			_exit(1);
+		usleep(5000);
+		ctl_name_unlink(&dead);
+		close(f);
+		_exit(0);
+	}
+	close(sync[1]);
+	CHECK_INT(1, read(sync[0], (char[1]){ 0 }, 1));
+	close(sync[0]);
+	CHECK_INT(0, ctl_name_lock(&dead, &fd2));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ctl_name_unlink(&dead);
+	close(fd2);
+
+	/* an unsafe directory is refused */
+	CHECK_INT(0, chmod(run, 0755));
+	CHECK_INT(-EPERM, ctl_names_reap(count_reaped, NULL));
+	CHECK_INT(0, chmod(run, 0700));
+	ctl_name_unlink(&live);
+	close(fd);
+	CHECK_INT(-1, access(run, F_OK));
+	ctl_paths_release(&live);
+	ctl_paths_release(&dead);
+	unsetenv("XKVM_RUN_DIR");
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -205,6 +296,7 @@ int main(void)
 	test_names();
 	test_qmp();
 	test_lock();
+	test_reap();
 	rmdir(dir);
 	return check_summary("test-ctl");
 }

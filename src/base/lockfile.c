@@ -90,7 +90,8 @@ int lockfile_remove_stale(const char *dir, const char *name)
 		return -EPERM;
 	f = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (f < 0)
-		return errno == ENOENT || errno == ELOOP ? 0 : -errno;
+		/* gone, a symlink, a socket: no lock file to remove */
+		return errno == ENOENT || errno == ELOOP || errno == ENXIO ? 0 : -errno;
 	if (fstat(f, &fst) < 0) {
 		ret = -errno;
 		goto out;

@@ -4,6 +4,8 @@
  * a stale file (its holder gone) removed while a held one stays. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "base/lockfile.h"
@@ -71,6 +73,17 @@ int main(void)
 	CHECK_INT(0, mkdir(path("locks/d.lock"), 0700));	/* not a lock file */
 	CHECK_INT(0, lockfile_remove_stale(dir, "d.lock"));
 	CHECK_INT(0, rmdir(path("locks/d.lock")));
+	{	/* nor is a socket */
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int so = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path("locks/u.lock"));
+		CHECK_INT(0, bind(so, (struct sockaddr *)&sa, sizeof(sa)));
+		CHECK_INT(0, lockfile_remove_stale(dir, "u.lock"));
+		CHECK_INT(0, access(path("locks/u.lock"), F_OK));
+		CHECK_INT(0, unlink(path("locks/u.lock")));
+		close(so);
+	}
 	CHECK_INT(0, symlink("h.lock", path("locks/l.lock")));	/* nor is a symlink */
 	CHECK_INT(0, lockfile_remove_stale(dir, "l.lock"));
 	CHECK_INT(0, unlink(path("locks/l.lock")));

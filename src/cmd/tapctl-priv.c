@@ -18,13 +18,14 @@
 extern char **environ;
 
 /* Through sudo the environment is the caller's to choose (whatever sudoers
- * lets through): the default OVSDB remote must not follow OVS_RUNDIR. */
-static void drop_ovs_env(void)
+ * lets through): the default OVSDB remote must not follow OVS_RUNDIR, nor
+ * root's run directories XKVM_RUN_DIR or XKVM_RUNDIR. */
+static void drop_caller_env(void)
 {
 	for (size_t i = 0; environ && environ[i];) {
 		char name[64];
 
-		if (strncmp(environ[i], "OVS_", 4)) {
+		if (strncmp(environ[i], "OVS_", 4) && strncmp(environ[i], "XKVM_", 5)) {
 			i++;
 			continue;
 		}
@@ -39,7 +40,7 @@ int tapctl_priv_init(struct tapctl_opts *o)
 	int ret = priv_caller_get(&o->caller);
 
 	if (ret == 0 && o->caller.sudo)
-		drop_ovs_env();
+		drop_caller_env();
 	if (ret == -EINVAL)
 		xkvm_error("invalid SUDO_UID '%s' or SUDO_GID '%s'",
 			   getenv("SUDO_UID") ? getenv("SUDO_UID") : "",

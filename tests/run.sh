@@ -110,6 +110,10 @@ if ! $unit_only; then
 	TMPDIR=$(mktemp -d /tmp/xkt-run.XXXXXX) || { echo "runner: no temporary directory" >&2; exit 2; }
 	chmod 755 "$TMPDIR"	# sudo-path's unprivileged user goes below it
 	export TMPDIR
+	# Root's named launches and gc's look for dead ones: a run directory
+	# of this run's (a launch makes it 0700 and removes it when empty; one
+	# left behind is a leftover below), never the host's /run/xkvm.
+	export XKVM_RUN_DIR=$TMPDIR/run
 	# Root's launches make /run/xkvm (the reaper's lock, named launches'
 	# sockets) and leave it, empty: only this run's goes again.
 	if [ -d /run/xkvm ]; then run_dir_was=1; else run_dir_was=; fi

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,8 @@
 
 #include "base/xkvm.h"
 
-#define BUSY_TRIES 100	/* a name's lock found held: tries, BUSY_US apart */
-#define BUSY_US 2000
+#define WAIT_TRIES 1000	/* a name's lock held by no launch: tries, WAIT_US apart */
+#define WAIT_US 2000
 
 bool ctl_name_valid(const char *name)
 {
@@ -106,16 +108,38 @@ int ctl_rundir_make(const struct ctl_paths *p)
 	return rundir_check(p->dir);
 }
 
+/* Whether the holder of the lock file open as 'f' is a launch: a launch
+ * writes its pid there once it holds the lock, a reaper empties it.  A
+ * pid that names no process (another pid namespace, a launch killed and
+ * its file just taken by a reaper) counts as no launch: waited for. */
+static bool held_by_launch(int f)
+{
+	char buf[24], *end;
+	ssize_t n = pread(f, buf, sizeof(buf) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (end == buf || *end != '\n' || pid <= 0 || pid > INT_MAX)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 /* ctl_name_lock(), or with 'reaping' the reaper's take of a name: no
- * file made (-ENOENT when there is none), no directory made, no patience
- * with a holder (-EADDRINUSE at once). */
+ * file made and nothing but our own regular file taken (-ENOENT: none
+ * such), no directory made, no patience with a holder (-EADDRINUSE at
+ * once), and the file emptied once ours (whoever waits knows it is no
+ * launch). */
 static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		struct stat held, now;
 		int f, ret;
 
-		f = open(p->lock, O_RDWR | (reaping ? 0 : O_CREAT) | O_CLOEXEC | O_NOFOLLOW, 0600);
+		f = open(p->lock, reaping ? O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW
+					  : O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (f < 0 && errno == ENOENT && p->dir && !reaping) {
 			/* The last launch removed the empty directory. */
 			ret = ctl_rundir_make(p);
@@ -124,15 +148,27 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 			continue;
 		}
 		if (f < 0)
-			return -errno;
-		/* A live launch holds its lock for its whole life; a reaper
-		 * for the moment of removing a dead one's files: a little
-		 * patience tells the two apart. */
-		for (int i = 0; (ret = flock(f, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK &&
-				!reaping && i < BUSY_TRIES; i++)
-			usleep(BUSY_US);
-		if (ret < 0) {
+			return reaping && (errno == ELOOP || errno == ENXIO) ? -ENOENT : -errno;
+		if (reaping && (fstat(f, &held) < 0 || !S_ISREG(held.st_mode) ||
+				held.st_uid != geteuid())) {
+			close(f);
+			return -ENOENT;
+		}
+		/* A live launch holds its lock for its whole life and says so
+		 * in the file; any other holder (a reaper removing a dead
+		 * launch's files, a launch in its first moments) is waited
+		 * for, within a bound. */
+		for (int i = 0;; i++) {
+			if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+				ret = 0;
+				break;
+			}
 			ret = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
+			if (ret != -EADDRINUSE || reaping || i >= WAIT_TRIES || held_by_launch(f))
+				break;
+			usleep(WAIT_US);
+		}
+		if (ret < 0) {
 			close(f);
 			return ret;
 		}
@@ -140,6 +176,12 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 		 * opened it: our lock would then be on a dead inode. */
 		if (fstat(f, &held) == 0 && stat(p->lock, &now) == 0 &&
 		    held.st_dev == now.st_dev && held.st_ino == now.st_ino) {
+			char pid[24];
+			int len = reaping ? 0 : snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+			/* Unwritten, a waiter waits out its bound: no harm. */
+			if (ftruncate(f, 0) == 0 && len > 0 && pwrite(f, pid, (size_t)len, 0) < 0)
+				(void)ftruncate(f, 0);
 			*fd = f;
 			return 0;
 		}
@@ -161,8 +203,10 @@ void ctl_name_unlink(const struct ctl_paths *p)
 		unlink(p->qmp);
 	if (p->lock)
 		unlink(p->lock);
-	if (p->dir)
-		rmdir(p->dir);	/* only when no other launch uses it */
+	/* Only when no other launch uses it; never root's /run/xkvm, where
+	 * vhost-user directories and locks are made without a retry. */
+	if (p->dir && strcmp(p->dir, XKVM_ROOT_RUN_DIR) != 0)
+		rmdir(p->dir);
 }
 
 /* When 'file' is NAME.lock for a valid NAME, copies NAME into 'name'
@@ -192,7 +236,7 @@ int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg)
 		ret = 0;	/* no run directory: nothing was left */
 		goto out;
 	}
-	if (ret < 0)
+	if (ret < 0)	/* -EPERM: no launch could have used it */
 		goto out;
 	d = opendir(dir);
 	if (!d) {

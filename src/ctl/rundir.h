@@ -12,7 +12,8 @@
  *   NAME.qmp    qemu's QMP socket.
  * A second launch finds the lock taken and fails; a stale .sock/.qmp of a
  * dead launch is replaced once the lock is ours, and removed by the next
- * named launch of the directory or by gc (ctl_names_reap()).  The lock file is unlinked
+ * named launch of the directory or by root's gc in its own directory
+ * (ctl_names_reap()).  The lock file is unlinked
  * by its holder at teardown, while still locked: a launch that opened the
  * old file meanwhile finds, once it gets the lock, that the path no longer
  * names the inode it locked, and starts over (no two holders).
@@ -53,26 +54,30 @@ void ctl_paths_release(struct ctl_paths *p);
 int ctl_rundir_make(const struct ctl_paths *p);
 
 /* Takes the name: creates and locks p->lock, retrying when the file was
- * replaced under us; a holder that lets go within ~200 ms (a reaper
- * removing a dead launch's files) is waited for.  Stores the locked
- * O_CLOEXEC descriptor in *fd.  Returns 0, -EADDRINUSE when a live launch
- * holds the name, or -errno. */
+ * replaced under us, and writes this process's pid into it (a live
+ * launch's mark).  A holder that left no live pid there (a reaper
+ * removing a dead launch's files, a launch in its first moments) is
+ * waited for, up to 2 s.  Stores the locked O_CLOEXEC descriptor in *fd.
+ * Returns 0, -EADDRINUSE when a live launch holds the name, or -errno. */
 int ctl_name_lock(const struct ctl_paths *p, int *fd);
 
 /* Removes the sockets, the lock file (the caller still holds the lock and
- * closes it afterwards) and the run directory when that left it empty (a
- * launch creating it anew meanwhile retries in ctl_name_lock()).
- * Idempotent, async-safe enough for a cleanup hook.  Never fails. */
+ * closes it afterwards) and the run directory when that left it empty
+ * (never root's /run/xkvm, which others share; a launch creating it anew
+ * meanwhile retries in ctl_name_lock()).  Idempotent, async-safe enough
+ * for a cleanup hook.  Never fails. */
 void ctl_name_unlink(const struct ctl_paths *p);
 
 /* Removes what dead launches left in the caller's run directory (the one
- * ctl_paths_get() uses, checked as ctl_rundir_make() does, never made):
- * for each NAME.lock that no live launch holds, NAME.sock, NAME.qmp and
- * the lock file, taking the name first as a launch would; the directory
- * goes when that empties it.  Calls 'removed' (when not NULL) with each
- * NAME.  Returns how many names were freed, or -errno: -EPERM for an
- * unsafe directory, else the first error among the names (the others are
- * still done).  A missing directory, or none for this user, frees none. */
+ * ctl_paths_get() uses, never made): for each NAME.lock that no live
+ * launch holds (a regular file of ours), NAME.sock, NAME.qmp and the lock
+ * file, taking the name first as a launch would (emptied, so that a
+ * launch waiting for it waits on); the directory goes when that empties
+ * it.  Calls 'removed' (when not NULL) with each NAME.  Returns how many
+ * names were freed, or -errno: -EPERM when the directory is not private
+ * as ctl_rundir_make() wants (no launch could have used it; nothing is
+ * done), else the first error among the names (the others are still
+ * done).  A missing directory, or none for this user, frees none. */
 int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg);
 
 #endif

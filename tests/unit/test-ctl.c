@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -197,6 +198,28 @@ static void test_lock(void)
 
 static int reaped;
 
+/* "PID\n" (a static buffer) */
+static const char *pid_line(pid_t pid)
+{
+	static char buf[24];
+
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	return buf;
+}
+
+/* The first bytes of 'path' (a static buffer; "" when unreadable). */
+static const char *file_text(const char *path)
+{
+	static char buf[64];
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = f < 0 ? 0 : read(f, buf, sizeof(buf) - 1);
+
+	if (f >= 0)
+		close(f);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
 static void count_reaped(const char *name, void *arg)
 {
 	CHECK_STR("dead", name);
@@ -253,17 +276,25 @@ static void test_reap(void)
 	CHECK_INT(0, ctl_names_reap(count_reaped, NULL));	/* the live one stays */
 	CHECK_INT(0, unlink(other));
 
-	/* A holder that lets go at once (a reaper) is waited for. */
+	/* A live launch's lock names its pid. */
+	CHECK_STR(pid_line(getpid()), file_text(live.lock));
+
+	/* A holder that leaves no live pid in the lock (a reaper, here one
+	 * slow to let go) is waited for; the name is then ours. */
+	dead_name("dead");
 	CHECK_INT(0, pipe(sync));
 	pid = fork();
 	if (pid == 0) {
-		int f;
+		struct ctl_paths p;
+		int f = open(dead.lock, O_RDWR | O_CLOEXEC);
 
-		if (ctl_name_lock(&dead, &f) < 0 || write(sync[1], "x", 1) != 1)
+		/* the dead launch's pid stays in the file: it names no one */
+		if (f < 0 || flock(f, LOCK_EX) < 0 || write(sync[1], "x", 1) != 1)
 			_exit(1);
-		usleep(5000);
-		ctl_name_unlink(&dead);
-		close(f);
+		usleep(300 * 1000);
+		if (ctl_paths_get("dead", &p) < 0)
+			_exit(1);
+		ctl_name_unlink(&p);
 		_exit(0);
 	}
 	close(sync[1]);
@@ -271,8 +302,27 @@ static void test_reap(void)
 	close(sync[0]);
 	CHECK_INT(0, ctl_name_lock(&dead, &fd2));
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_STR(pid_line(getpid()), file_text(dead.lock));
 	ctl_name_unlink(&dead);
 	close(fd2);
+	/* ... while a live pid's is refused */
+	pid = fork();
+	if (pid == 0) {
+		int f;
+
+		if (ctl_name_lock(&dead, &f) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && strcmp(file_text(dead.lock), pid_line(pid)); i++)
+		usleep(10 * 1000);
+	CHECK_INT(-EADDRINUSE, ctl_name_lock(&dead, &fd2));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	/* a reaper empties what it takes */
+	CHECK_INT(1, ctl_names_reap(NULL, NULL));
+	CHECK(access(dead.lock, F_OK) < 0);
 
 	/* an unsafe directory is refused */
 	CHECK_INT(0, chmod(run, 0755));

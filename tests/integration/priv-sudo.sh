@@ -150,6 +150,11 @@ deny $LB user=$SU_USER2"
 out=$(mk "$OB,ovs-tag=15" "$OB,ovs-trunks=10:20,ovs-iface-id=lab-$SU_USER-1" "$LB"); rc=$?
 check_eq "attack 3: what the ACL grants works" 0 "$rc"
 check_eq "attack 3: ... three taps" 3 "$(links | grep -c .)"
+# The user's OVS_RUNDIR (kept by this sudoers) does not choose the remote.
+check_eq "OVS_RUNDIR through sudo is dropped: not the test's database" 0 \
+	"$(as_user sudo -n "$X" tap-control list 2>/dev/null | grep -c "\"bridge\":\"$OB\"")"
+check_eq "... which --ovsdb names" 2 \
+	"$(as_user sudo -n "$X" tap-control list --ovsdb "$DB" 2>/dev/null | grep -c "\"bridge\":\"$OB\"")"
 out=$(mk "$LB"); rc=$?
 check_eq "attack 3: the tap limit counts the user's existing taps" \
 	"1 xkvm: user '$SU_USER' may not have 4 taps (3 exist, 1 asked; /etc/xkvm/acl.conf allows 3: add 'max-taps 4 user=$SU_USER')" \

@@ -62,6 +62,9 @@ Defaults	!syslog, !lecture
 # The sanitizer build's options reach tap-control (LeakSanitizer cannot
 # run under strace); xkvm reads none of them.
 Defaults	env_keep += "ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS"
+# A permissive sudoers: tap-control itself drops OVS_* and XKVM_* (a
+# remote, run directories of the caller's choosing).
+Defaults	env_keep += "OVS_RUNDIR XKVM_RUN_DIR XKVM_RUNDIR"
 root	ALL=(ALL:ALL) ALL
 $SU_USER	ALL=(root) NOPASSWD: $XKVM tap-control *
 $SU_USER2	ALL=(root) NOPASSWD: $XKVM tap-control *

@@ -178,10 +178,13 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 		    held.st_dev == now.st_dev && held.st_ino == now.st_ino) {
 			char pid[24];
 			int len = reaping ? 0 : snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			int r = ftruncate(f, 0);
 
-			/* Unwritten, a waiter waits out its bound: no harm. */
-			if (ftruncate(f, 0) == 0 && len > 0 && pwrite(f, pid, (size_t)len, 0) < 0)
-				(void)ftruncate(f, 0);
+			/* A pid not written reads as none: a waiter waits out
+			 * its bound, no harm. */
+			if (r == 0 && len > 0 && pwrite(f, pid, (size_t)len, 0) != len)
+				r = ftruncate(f, 0);
+			(void)r;
 			*fd = f;
 			return 0;
 		}

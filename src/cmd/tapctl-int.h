@@ -46,8 +46,9 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
 /* Through sudo: takes the caller's lock (an flock on a file of root's
  * LOCK_DIR), held by del-nics, ovs-cleanup and move-nic, so that a user's
  * removal cannot free a tap's name while move-nic works on it (the name
- * would go to another user's next tap).  Stores the descriptor in *fd (-1
- * for root itself).  Returns 0 or -errno (printed). */
+ * would go to another user's next tap), and by make-nics from its count of
+ * the caller's taps until the new ones exist (max-taps).  Stores the
+ * descriptor in *fd (-1 for root itself).  Returns 0 or -errno (printed). */
 int tapctl_priv_lock(const struct tapctl_opts *o, int *fd);
 
 /* Releases tapctl_priv_lock()'s lock (its file goes).  Accepts -1. */

@@ -134,6 +134,16 @@ static bool need_root(void)
 	return tapctl_need_root(current->name);
 }
 
+/* make-nics' callback once its taps exist: the caller's lock, held since
+ * the ACL counted the caller's taps, goes (the OVS part needs no lock). */
+static void release_count_lock(void *arg)
+{
+	int *lock = arg;
+
+	tapctl_priv_unlock(*lock);
+	*lock = -1;
+}
+
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 {
 	struct nics_options nopt;
@@ -142,7 +152,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	struct nic *nics = NULL;
 	size_t count, parsed = 0;
 	char *err = NULL, *line;
-	int ret = XKVM_EXIT_FAILURE;
+	int lock = -1, ret = XKVM_EXIT_FAILURE;
 
 	if (optind >= argc) {
 		usage(stderr);
@@ -169,10 +179,15 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 			goto out;
 		}
 	}
-	if (!need_root() || tapctl_priv_acl(o, nics, count, true) < 0 ||
-	    tapctl_priv_owner(o, &owner) < 0)
+	/* Through sudo the caller's lock is held from the count of their taps
+	 * (max-taps) until the new ones exist: two calls at once cannot both
+	 * pass the limit. */
+	if (!need_root() || tapctl_priv_lock(o, &lock) < 0 ||
+	    tapctl_priv_acl(o, nics, count, true) < 0 || tapctl_priv_owner(o, &owner) < 0)
 		goto out;
 	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
+	nopt.taps_made = release_count_lock;
+	nopt.taps_made_arg = &lock;
 	if (nics_new(&nopt, &ns) < 0 || nics_make(ns, nics, count) < 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
@@ -190,6 +205,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	nics_keep(ns);
 	ret = 0;
 out:
+	tapctl_priv_unlock(lock);
 	nics_free(ns);
 	for (size_t i = 0; i < parsed; i++)
 		nic_release(&nics[i]);

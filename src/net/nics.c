@@ -638,6 +638,8 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 		ret = nics[i].vhost_user ? name_vhost_port(ns, &nics[i]) : make_one(ns, &nics[i]);
 		cleanup_check_signal();
 	}
+	if (ns->opt.taps_made)
+		ns->opt.taps_made(ns->opt.taps_made_arg);
 	if (ret == 0)
 		ret = add_ports(ns, nics, n);
 	if (ret < 0) {

@@ -166,6 +166,20 @@ out=$(as_user sudo -n "$X" tap-control make-nics --owner-pid "$S1" --ovsdb "unix
 check_eq "attack 3: an OVSDB remote the ACL does not list: refused" \
 	"1 xkvm: user '$SU_USER' may not use OVSDB remote 'unix:$T/other.sock' (not allowed by /etc/xkvm/acl.conf: add 'ovsdb unix:$T/other.sock user=$SU_USER')" \
 	"$rc $out"
+# Concurrent make-nics at the limit: the count stays locked until the
+# taps exist, so 6 calls of one tap each with room for 3 give 3 taps.
+su_acl "$ACL
+max-taps 6 user=$SU_USER"
+rpids=()
+for i in 1 2 3 4 5 6; do
+	(mk "$LB" >"$T/race$i"; echo $? >"$T/race$i.rc") &
+	rpids+=($!)
+done
+wait "${rpids[@]}"
+check_eq "attack 3: 6 concurrent calls, room for 3: 3 pass" 3 "$(cat "$T"/race?.rc | grep -cx 0)"
+check_eq "attack 3: ... 3 are refused by the limit" 3 \
+	"$(cat "$T"/race? | grep -c "^xkvm: user '$SU_USER' may not have 7 taps (6 exist, 1 asked;")"
+check_eq "attack 3: ... 6 taps in all" 6 "$(links | grep -c .)"
 su_acl "allow $LB
 allw $MB"
 out=$(mk "$LB"); rc=$?

@@ -80,24 +80,32 @@ out:
 int vhostdir_make(char **out)
 {
 	char *dir = NULL, *slash;
-	int ret = vhostdir_template(&dir);
+	int ret = -EAGAIN;
 
-	if (ret < 0)
-		return ret;
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		ret = -errno;
-		goto out;
+	/* The run directory may go between its mkdir and the mkdtemp (a
+	 * named launch's teardown removes an empty one): make it again. */
+	for (int tries = 0; ret == -EAGAIN && tries < 100; tries++) {
+		free(dir);
+		dir = NULL;
+		ret = vhostdir_template(&dir);
+		if (ret < 0)
+			break;
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*slash = '/';
+		if (mkdtemp(dir))	/* 0700, new: nothing stale in it */
+			ret = 0;
+		else
+			ret = errno == ENOENT ? -EAGAIN : -errno;
 	}
-	*slash = '/';
-	if (!mkdtemp(dir)) {	/* 0700, new: nothing stale in it */
-		ret = -errno;
-		goto out;
+	if (ret == 0) {
+		*out = dir;
+		dir = NULL;
 	}
-	*out = dir;
-	dir = NULL;
-out:
 	free(dir);
 	return ret;
 }

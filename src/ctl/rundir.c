@@ -147,8 +147,9 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 				return ret;
 			continue;
 		}
-		if (f < 0)
-			return reaping && (errno == ELOOP || errno == ENXIO) ? -ENOENT : -errno;
+		if (f < 0)	/* a symlink, socket, directory: no lock of ours */
+			return reaping && (errno == ELOOP || errno == ENXIO || errno == EISDIR ||
+					   errno == EACCES) ? -ENOENT : -errno;
 		if (reaping && (fstat(f, &held) < 0 || !S_ISREG(held.st_mode) ||
 				held.st_uid != geteuid())) {
 			close(f);
@@ -157,14 +158,20 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 		/* A live launch holds its lock for its whole life and says so
 		 * in the file; any other holder (a reaper removing a dead
 		 * launch's files, a launch in its first moments) is waited
-		 * for, within a bound. */
-		for (int i = 0;; i++) {
+		 * for, within a bound.  A live pid is believed when seen on
+		 * two tries in a row: a reaper empties the file it took just
+		 * after taking it, and the dead launch's pid may name another
+		 * process by then. */
+		for (int i = 0, live = 0;; i++) {
 			if (flock(f, LOCK_EX | LOCK_NB) == 0) {
 				ret = 0;
 				break;
 			}
 			ret = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
-			if (ret != -EADDRINUSE || reaping || i >= WAIT_TRIES || held_by_launch(f))
+			if (ret != -EADDRINUSE || reaping || i >= WAIT_TRIES)
+				break;
+			live = held_by_launch(f) ? live + 1 : 0;
+			if (live >= 2)
 				break;
 			usleep(WAIT_US);
 		}

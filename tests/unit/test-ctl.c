@@ -305,24 +305,33 @@ static void test_reap(void)
 	CHECK_STR(pid_line(getpid()), file_text(dead.lock));
 	ctl_name_unlink(&dead);
 	close(fd2);
-	/* ... while a live pid's is refused */
+	/* ... while a live pid's is refused at once: its holder lets go
+	 * after a second, which a wait would have seen. */
 	pid = fork();
 	if (pid == 0) {
 		int f;
 
 		if (ctl_name_lock(&dead, &f) < 0)
 			_exit(1);
-		pause();
-		_exit(0);
+		usleep(1000 * 1000);
+		_exit(0);	/* dies without its teardown: the files stay */
 	}
 	for (int i = 0; i < 500 && strcmp(file_text(dead.lock), pid_line(pid)); i++)
 		usleep(10 * 1000);
 	CHECK_INT(-EADDRINUSE, ctl_name_lock(&dead, &fd2));
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	/* a reaper empties what it takes */
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* a reaper empties what it takes (seen through a descriptor of ours:
+	 * the file is gone by then), then removes it */
+	fd2 = open(dead.lock, O_RDONLY | O_CLOEXEC);
+	CHECK(fd2 >= 0);
 	CHECK_INT(1, ctl_names_reap(NULL, NULL));
 	CHECK(access(dead.lock, F_OK) < 0);
+	CHECK_INT(0, (int)lseek(fd2, 0, SEEK_END));
+	close(fd2);
+	/* a directory named like a lock is no launch's: passed over */
+	CHECK_INT(0, mkdir(dead.lock, 0700));
+	CHECK_INT(0, ctl_names_reap(NULL, NULL));
+	CHECK_INT(0, rmdir(dead.lock));
 
 	/* an unsafe directory is refused */
 	CHECK_INT(0, chmod(run, 0755));

@@ -26,13 +26,19 @@ int tapctl_priv_init(struct tapctl_opts *o);
 /* For a caller through sudo, checks against the ACL (XKVM_SYSCONFDIR
  * "/xkvm/acl.conf") the --ovsdb remote, --ovs-iface-steal (refused) and,
  * with 'nics', each NIC (its bridge, VLANs, OpenFlow port, ovs-iface-id,
- * ovs-vm-id, ovs-ext keys) and, with 'new_taps' (make-nics; not a move),
- * the number of taps the user would have (counted from the owner tags in
- * this network namespace).  No file
- * grants nothing; a broken one, nothing either.  Root is not limited.
- * Returns 0 or -errno. */
+ * ovs-vm-id, ovs-ext keys).  With 'max_taps' (make-nics; not a move),
+ * stores there how many taps the ACL lets the caller have (ULONG_MAX for
+ * root), for tapctl_priv_count().  No file grants nothing; a broken one,
+ * nothing either.  Root is not limited.  Returns 0 or -errno (printed). */
 int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n,
-		    bool new_taps);
+		    unsigned long *max_taps);
+
+/* Through sudo: whether the caller may have 'want' more taps than the
+ * owner tags of this network namespace give them, within 'max' (from
+ * tapctl_priv_acl()).  Call it holding tapctl_priv_lock() until the new
+ * taps exist.  Returns 0, -EDQUOT (printed: the ACL line to add), or
+ * -errno (printed). */
+int tapctl_priv_count(const struct tapctl_opts *o, unsigned long want, unsigned long max);
 
 /* --force through sudo: refused.  Returns 0 or -EPERM. */
 int tapctl_priv_force(const struct tapctl_opts *o, const char *mode);

@@ -4,10 +4,13 @@
 #include "cmd/tapctl-int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/lockfile.h"
 #include "base/xkvm.h"
 #include "gen/sysconfdir.h"	/* generated: XKVM_SYSCONFDIR, `make SYSCONFDIR=...` */
@@ -19,20 +22,18 @@ extern char **environ;
 
 /* Through sudo the environment is the caller's to choose (whatever sudoers
  * lets through): the default OVSDB remote must not follow OVS_RUNDIR, nor
- * root's run directories XKVM_RUN_DIR or XKVM_RUNDIR. */
+ * root's run directories XKVM_RUN_DIR or XKVM_RUNDIR.  The entries go
+ * from environ itself (whatever their length, with or without '='). */
 static void drop_caller_env(void)
 {
-	for (size_t i = 0; environ && environ[i];) {
-		char name[64];
+	size_t w = 0;
 
-		if (strncmp(environ[i], "OVS_", 4) && strncmp(environ[i], "XKVM_", 5)) {
-			i++;
-			continue;
-		}
-		snprintf(name, sizeof(name), "%.*s", (int)strcspn(environ[i], "="), environ[i]);
-		if (unsetenv(name) < 0)
-			i++;	/* too long for 'name': cannot be ours; skip it */
-	}
+	if (!environ)
+		return;
+	for (size_t r = 0; environ[r]; r++)
+		if (strncmp(environ[r], "OVS_", 4) && strncmp(environ[r], "XKVM_", 5))
+			environ[w++] = environ[r];
+	environ[w] = NULL;
 }
 
 int tapctl_priv_init(struct tapctl_opts *o)
@@ -88,6 +89,7 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner)
 }
 
 static char lock_name[40];	/* ".tapctl-UID.lock" in XKVM_ROOT_RUN_DIR */
+#define LOCK_POLL_US 5000	/* the caller's lock found held: tries this far apart */
 
 int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 {
@@ -97,7 +99,12 @@ int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 	if (!o->caller.sudo)
 		return 0;
 	snprintf(lock_name, sizeof(lock_name), ".tapctl-%u.lock", (unsigned)o->caller.uid);
-	ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, true, fd);
+	/* Not a blocking flock: a signal sudo passes on (the user's ^C) must
+	 * end the wait, and the handlers only record. */
+	while ((ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, false, fd)) == 0) {
+		cleanup_check_signal();
+		usleep(LOCK_POLL_US);
+	}
 	if (ret == -EPERM)
 		xkvm_error("cannot lock: %s is not root's private directory", XKVM_ROOT_RUN_DIR);
 	else if (ret < 0)
@@ -279,14 +286,15 @@ static int count_taps(uid_t uid, unsigned long *n)
 }
 
 int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t n,
-		    bool new_taps)
+		    unsigned long *max_taps)
 {
 	struct ctx c = { o, o->caller.name, NULL,
 			 { o->caller.uid, o->caller.groups, o->caller.n_groups } };
-	unsigned long have = 0, want = 0, max;
 	char *err = NULL;
 	int ret;
 
+	if (max_taps)
+		*max_taps = ULONG_MAX;
 	if (!o->caller.sudo)
 		return 0;	/* root itself is not limited */
 	if (o->ovs.iface_steal) {
@@ -307,22 +315,28 @@ int tapctl_priv_acl(const struct tapctl_opts *o, const struct nic *nics, size_t 
 		return ret;
 	}
 	ret = check_remote(&c);
-	for (size_t i = 0; ret == 0 && i < n; i++) {
-		if (nics[i].kind == NIC_USER)
-			continue;
-		ret = check_nic(&c, &nics[i]);
-		want++;
-	}
-	if (ret == 0 && want && new_taps) {
-		max = acl_max_taps(c.acl, &c.w);
-		ret = count_taps(o->caller.uid, &have);
-		if (ret == 0 && have + want > max) {
-			xkvm_error("user '%s' may not have %lu taps (%lu exist, %lu asked; %s "
-				   "allows %lu: add 'max-taps %lu user=%s')", c.user, have + want,
-				   have, want, acl_path, max, have + want, c.user);
-			ret = -EDQUOT;
-		}
-	}
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (nics[i].kind != NIC_USER)
+			ret = check_nic(&c, &nics[i]);
+	if (ret == 0 && max_taps)
+		*max_taps = acl_max_taps(c.acl, &c.w);
 	acl_free(c.acl);
+	return ret;
+}
+
+int tapctl_priv_count(const struct tapctl_opts *o, unsigned long want, unsigned long max)
+{
+	unsigned long have = 0;
+	int ret;
+
+	if (!o->caller.sudo || !want)
+		return 0;
+	ret = count_taps(o->caller.uid, &have);
+	if (ret == 0 && have + want > max) {
+		xkvm_error("user '%s' may not have %lu taps (%lu exist, %lu asked; %s "
+			   "allows %lu: add 'max-taps %lu user=%s')", o->caller.name, have + want,
+			   have, want, acl_path, max, have + want, o->caller.name);
+		ret = -EDQUOT;
+	}
 	return ret;
 }

@@ -134,14 +134,30 @@ static bool need_root(void)
 	return tapctl_need_root(current->name);
 }
 
-/* make-nics' callback once its taps exist: the caller's lock, held since
- * the ACL counted the caller's taps, goes (the OVS part needs no lock). */
-static void release_count_lock(void *arg)
-{
-	int *lock = arg;
+/* make-nics' count of the caller's taps (max-taps), under the caller's
+ * lock from just before its taps are made until they exist, tagged. */
+struct tap_count {
+	const struct tapctl_opts *o;
+	unsigned long want, max;
+	int lock;
+};
 
-	tapctl_priv_unlock(*lock);
-	*lock = -1;
+static int count_begin(void *arg)
+{
+	struct tap_count *c = arg;
+	int ret = tapctl_priv_lock(c->o, &c->lock);
+
+	if (ret == 0)
+		ret = tapctl_priv_count(c->o, c->want, c->max);
+	return ret;
+}
+
+static void count_end(void *arg)
+{
+	struct tap_count *c = arg;
+
+	tapctl_priv_unlock(c->lock);
+	c->lock = -1;
 }
 
 static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
@@ -152,7 +168,8 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	struct nic *nics = NULL;
 	size_t count, parsed = 0;
 	char *err = NULL, *line;
-	int lock = -1, ret = XKVM_EXIT_FAILURE;
+	struct tap_count tc = { o, 0, ULONG_MAX, -1 };
+	int ret = XKVM_EXIT_FAILURE;
 
 	if (optind >= argc) {
 		usage(stderr);
@@ -179,15 +196,18 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 			goto out;
 		}
 	}
-	/* Through sudo the caller's lock is held from the count of their taps
-	 * (max-taps) until the new ones exist: two calls at once cannot both
-	 * pass the limit. */
-	if (!need_root() || tapctl_priv_lock(o, &lock) < 0 ||
-	    tapctl_priv_acl(o, nics, count, true) < 0 || tapctl_priv_owner(o, &owner) < 0)
+	if (!need_root() || tapctl_priv_acl(o, nics, count, &tc.max) < 0 ||
+	    tapctl_priv_owner(o, &owner) < 0)
 		goto out;
+	for (size_t i = 0; i < count; i++)
+		tc.want += nics[i].kind != NIC_USER;
 	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
-	nopt.taps_made = release_count_lock;
-	nopt.taps_made_arg = &lock;
+	/* Through sudo the caller's taps are counted under their lock, held
+	 * until the new ones exist: two calls at once cannot both pass
+	 * max-taps (the bridges' lookup and the OVS ports run unlocked). */
+	nopt.taps_begin = count_begin;
+	nopt.taps_end = count_end;
+	nopt.taps_arg = &tc;
 	if (nics_new(&nopt, &ns) < 0 || nics_make(ns, nics, count) < 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
@@ -205,7 +225,7 @@ static int cmd_make_nics(int argc, char **argv, const struct tapctl_opts *o)
 	nics_keep(ns);
 	ret = 0;
 out:
-	tapctl_priv_unlock(lock);
+	tapctl_priv_unlock(tc.lock);
 	nics_free(ns);
 	for (size_t i = 0; i < parsed; i++)
 		nic_release(&nics[i]);
@@ -456,7 +476,7 @@ int tapctl_main(int argc, char **argv)
 			goto out;
 		}
 		/* make-nics checks its NICs too, once they are parsed */
-		if (tapctl_priv_acl(&o, NULL, 0, false) < 0) {
+		if (tapctl_priv_acl(&o, NULL, 0, NULL) < 0) {
 			ret = XKVM_EXIT_FAILURE;
 			goto out;
 		}

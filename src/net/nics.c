@@ -625,6 +625,7 @@ static int add_ports(struct nics *ns, struct nic *nics, size_t n)
 static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 {
 	size_t from = ns->n;
+	bool began = false;
 	int ret;
 
 	ret = nics_classify(ns, nics, n);
@@ -632,14 +633,18 @@ static int make_privileged(struct nics *ns, struct nic *nics, size_t n)
 		ret = ensure_owner(ns);
 	if (ret == 0 && !ns->group)
 		choose_group(ns);
+	if (ret == 0 && ns->opt.taps_begin) {
+		ret = ns->opt.taps_begin(ns->opt.taps_arg);
+		began = true;
+	}
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		if (nics[i].kind == NIC_USER)
 			continue;
 		ret = nics[i].vhost_user ? name_vhost_port(ns, &nics[i]) : make_one(ns, &nics[i]);
 		cleanup_check_signal();
 	}
-	if (ns->opt.taps_made)
-		ns->opt.taps_made(ns->opt.taps_made_arg);
+	if (began && ns->opt.taps_end)
+		ns->opt.taps_end(ns->opt.taps_arg);
 	if (ret == 0)
 		ret = add_ports(ns, nics, n);
 	if (ret < 0) {

@@ -34,15 +34,19 @@ struct nics_options {
 	struct ovsports_options ovs;
 	pid_t owner_pid;	/* the process the tags name; 0: this one */
 	int verbosity;		/* -v count, passed on to sudo make-nics */
-	/* When set, called once by nics_make() (privileged) when the taps
-	 * of the call exist, tagged, or their making failed: before the OVS
-	 * ports and the wait for ovs-vswitchd (tap-control's count of a
-	 * user's taps is locked until then). */
-	void (*taps_made)(void *arg);
-	void *taps_made_arg;
+	/* When set, nics_make() (privileged) calls taps_begin(taps_arg) after
+	 * the bridges' lookup, right before making the taps (an error stops
+	 * it: no tap is made), and then, once the taps exist, tagged, or
+	 * their making failed, taps_end(taps_arg): before the OVS ports and
+	 * the wait for ovs-vswitchd.  tap-control counts a user's taps under
+	 * a lock between the two. */
+	int (*taps_begin)(void *arg);
+	void (*taps_end)(void *arg);
+	void *taps_arg;
 };
 #define NICS_OPTIONS_INIT \
-	{ { NULL, XKVM_OVS_TIMEOUT_MS, true, true, XKVM_OVN_TIMEOUT_MS, false }, 0, 0, NULL, NULL }
+	{ { NULL, XKVM_OVS_TIMEOUT_MS, true, true, XKVM_OVN_TIMEOUT_MS, false }, 0, 0, \
+	  NULL, NULL, NULL }
 
 struct nics;
 

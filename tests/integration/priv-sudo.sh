@@ -155,6 +155,11 @@ check_eq "OVS_RUNDIR through sudo is dropped: not the test's database" 0 \
 	"$(as_user sudo -n "$X" tap-control list 2>/dev/null | grep -c "\"bridge\":\"$OB\"")"
 check_eq "... which --ovsdb names" 2 \
 	"$(as_user sudo -n "$X" tap-control list --ovsdb "$DB" 2>/dev/null | grep -c "\"bridge\":\"$OB\"")"
+# Names longer than any buffer go too (root once looped on them, for good).
+long=XKVM_$(printf 'N%.0s' $(seq 80))
+out=$(as_user env "$long=1" "OVS_$long=2" timeout -k 2 20 \
+	sudo -n "$X" tap-control list --ovsdb "$DB" 2>&1 | grep -c "\"bridge\":\"$OB\"")
+check_eq "a caller's XKVM_/OVS_ variables of any length are dropped" 2 "$out"
 out=$(mk "$LB"); rc=$?
 check_eq "attack 3: the tap limit counts the user's existing taps" \
 	"1 xkvm: user '$SU_USER' may not have 4 taps (3 exist, 1 asked; /etc/xkvm/acl.conf allows 3: add 'max-taps 4 user=$SU_USER')" \

@@ -64,7 +64,7 @@ Defaults	!syslog, !lecture
 Defaults	env_keep += "ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS"
 # A permissive sudoers: tap-control itself drops OVS_* and XKVM_* (a
 # remote, run directories of the caller's choosing).
-Defaults	env_keep += "OVS_RUNDIR XKVM_RUN_DIR XKVM_RUNDIR"
+Defaults	env_keep += "OVS_* XKVM_*"
 root	ALL=(ALL:ALL) ALL
 $SU_USER	ALL=(root) NOPASSWD: $XKVM tap-control *
 $SU_USER2	ALL=(root) NOPASSWD: $XKVM tap-control *

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "base/xkvm.h"
 #include "ctl/client.h"
 #include "ctl/rundir.h"
@@ -21,6 +22,8 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: xkvm ctl NAME COMMAND [ARG...]\n"
+	      "       xkvm ctl               the running launches of yours, one JSON\n"
+	      "                              object a line (name, pid, socket)\n"
 	      "   NAME: the --name of a running launch of yours (or, as root, the path\n"
 	      "   of a control socket).  A NIC is its netdev id (net00), tap or MAC.\n"
 	      "      list | show [NIC]      the NICs, one JSON object a line\n"
@@ -161,6 +164,35 @@ out:
 	return ret;
 }
 
+static void print_running(const char *name, pid_t pid, void *arg)
+{
+	struct ctl_paths p;
+
+	(void)arg;
+	if (ctl_paths_get(name, &p) == 0) {
+		printf("{\"name\":");
+		json_put_str(stdout, name);
+		printf(",\"pid\":%d,\"socket\":", (int)pid);
+		json_put_str(stdout, p.sock);
+		printf("}\n");
+	}
+	ctl_paths_release(&p);
+}
+
+/* `xkvm ctl` alone: the running launches. */
+static int list_running(void)
+{
+	int r = ctl_names_running(print_running, NULL);
+
+	if (r == -EPERM)
+		xkvm_error("ctl: the run directory is not a private directory of this user");
+	else if (r < 0)
+		xkvm_error("ctl: cannot list the running launches: %s", strerror(-r));
+	if (xkvm_flush_stdout() < 0)
+		return XKVM_EXIT_FAILURE;
+	return r < 0 ? XKVM_EXIT_FAILURE : 0;
+}
+
 int ctl_main(int argc, char **argv)
 {
 	struct ctl_paths p;
@@ -171,9 +203,10 @@ int ctl_main(int argc, char **argv)
 		usage(stdout);
 		return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 	}
+	if (argc < 2)
+		return list_running();
 	if (argc < 3) {
-		xkvm_error("ctl: %s (see 'xkvm ctl --help')",
-			   argc < 2 ? "missing NAME" : "missing COMMAND");
+		xkvm_error("ctl: missing COMMAND (see 'xkvm ctl --help')");
 		return XKVM_EXIT_USAGE;
 	}
 	r = ctl_paths_get(argv[1], &p);

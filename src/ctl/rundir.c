@@ -219,6 +219,25 @@ void ctl_name_unlink(const struct ctl_paths *p)
 		rmdir(p->dir);
 }
 
+/* Opens the caller's run directory for reading: stores its path (owned)
+ * in *dir and the stream in *d.  Returns 0 (*d NULL when there is none,
+ * or none for this user), -EPERM when it is not private as
+ * ctl_rundir_make() wants (no launch could have used it), or -errno. */
+static int open_run_dir(char **dir, DIR **d)
+{
+	int ret = run_dir(dir);
+
+	*d = NULL;
+	if (ret == 0)
+		ret = rundir_check(*dir);
+	if (ret == 0) {
+		*d = opendir(*dir);
+		if (!*d)
+			ret = -errno;
+	}
+	return ret == -ENOENT ? 0 : ret;
+}
+
 /* When 'file' is NAME.lock for a valid NAME, copies NAME into 'name'
  * (CTL_NAME_MAX + 1 bytes) and returns true. */
 static bool lock_file_name(const char *file, char *name)
@@ -239,21 +258,8 @@ int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg)
 	DIR *d = NULL;
 	int ret, n = 0;
 
-	ret = run_dir(&dir);
-	if (ret == 0)
-		ret = rundir_check(dir);
-	if (ret == -ENOENT) {
-		ret = 0;	/* no run directory: nothing was left */
-		goto out;
-	}
-	if (ret < 0)	/* -EPERM: no launch could have used it */
-		goto out;
-	d = opendir(dir);
-	if (!d) {
-		ret = errno == ENOENT ? 0 : -errno;
-		goto out;
-	}
-	while ((e = readdir(d))) {
+	ret = open_run_dir(&dir, &d);
+	while (d && (e = readdir(d))) {
 		char name[CTL_NAME_MAX + 1];
 		struct ctl_paths p;
 		int fd = -1, r;
@@ -275,9 +281,91 @@ int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg)
 		}
 		ctl_paths_release(&p);
 	}
-out:
 	if (d)
 		closedir(d);
 	free(dir);
 	return ret < 0 ? ret : n;
+}
+
+struct running {
+	char name[CTL_NAME_MAX + 1];
+	pid_t pid;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct running *)a)->name, ((const struct running *)b)->name);
+}
+
+/* The pid of the live launch holding the lock file 'path', or 0 (free:
+ * a dead launch's; held by no launch: a reaper, a launch starting). */
+static pid_t running_pid(const char *path)
+{
+	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	pid_t pid = 0;
+
+	if (f < 0)
+		return 0;
+	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK && held_by_launch(f)) {
+		char buf[24] = "";
+
+		if (pread(f, buf, sizeof(buf) - 1, 0) > 0)
+			pid = (pid_t)strtol(buf, NULL, 10);
+	}
+	close(f);	/* a shared lock we took goes with it */
+	return pid;
+}
+
+int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), void *arg)
+{
+	struct running *v = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *e;
+	char *dir = NULL;
+	DIR *d = NULL;
+	int ret;
+
+	ret = open_run_dir(&dir, &d);
+	if (ret < 0)
+		goto out;
+	while (d && (e = readdir(d))) {
+		char name[CTL_NAME_MAX + 1], *path;
+		pid_t pid;
+
+		if (!lock_file_name(e->d_name, name))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		pid = running_pid(path);
+		free(path);
+		if (!pid)
+			continue;
+		if (n == alloc) {
+			struct running *nv = reallocarray(v, alloc ? alloc * 2 : 8, sizeof(*v));
+
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+			alloc = alloc ? alloc * 2 : 8;
+		}
+		memcpy(v[n].name, name, sizeof(name));
+		v[n++].pid = pid;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_name);
+	for (size_t i = 0; i < n; i++)
+		found(v[i].name, v[i].pid, arg);
+	ret = (int)n;
+out:
+	if (d)
+		closedir(d);
+	free(dir);
+	free(v);
+	return ret;
 }

@@ -22,6 +22,7 @@
 #define XKVM_CTL_RUNDIR_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define CTL_NAME_MAX 32
 
@@ -79,5 +80,13 @@ void ctl_name_unlink(const struct ctl_paths *p);
  * done), else the first error among the names (the others are still
  * done).  A missing directory, or none for this user, frees none. */
 int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg);
+
+/* The running launches of the caller's run directory (checked as
+ * ctl_names_reap() does): calls 'found' with each NAME and the pid its
+ * lock names, sorted by name.  A dead launch's leftovers, and a launch in
+ * its first moments (no pid in its lock yet), are not running.  Returns
+ * how many, or -errno (-EPERM: the directory is not private; -ENOMEM).
+ * No run directory, or none for this user: none. */
+int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), void *arg);
 
 #endif

@@ -3,7 +3,7 @@
 # their run directory (the kernel frees the lock, not the files).  The next
 # named launch of that directory removes them, and so does root's
 # `tap-control gc` (which says so); a live launch's files stay, and `xkvm
-# ctl` then lists only the live.  The stand-in qemu sleeps; no guest (its
+# ctl` (no NAME) lists only the live.  The stand-in qemu sleeps; no guest (its
 # QMP socket is a file the test makes as qemu would).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cleanup.sh"
@@ -41,6 +41,9 @@ check_eq "the next named launch removes them, keeps its own" "s3.lock s3.qmp s3.
 start_named s4; s4=$CL_PID
 kill_named "$s4"
 check_cmd "s4's files stay after SIGKILL" test -e "$XKVM_RUN_DIR/s4.sock"
+check_eq "xkvm ctl lists the running launches only" \
+	"{\"name\":\"s3\",\"pid\":$s3,\"socket\":\"$XKVM_RUN_DIR/s3.sock\"}" \
+	"$(ip netns exec "$NS" "$XKVM" ctl)"
 out=$(gc)
 check_eq "gc exits 0" 0 $?
 check_eq "gc removes them and says so" "removed the control sockets of dead launch 's4'" "$out"

@@ -227,6 +227,16 @@ static void count_reaped(const char *name, void *arg)
 	reaped++;
 }
 
+static int running;
+
+static void count_running(const char *name, pid_t pid, void *arg)
+{
+	CHECK_STR("live", name);
+	CHECK_INT(getpid(), pid);
+	(void)arg;
+	running++;
+}
+
 /* A name whose launch was SIGKILLed: its lock, socket and QMP files are
  * there, the lock held by no one. */
 static void dead_name(const char *name)
@@ -267,6 +277,8 @@ static void test_reap(void)
 	CHECK_INT(0, access(dead.sock, F_OK));
 	snprintf(other, sizeof(other), "%s/.reap-1.lock", run);	/* not a launch's */
 	CHECK_INT(0, close(open(other, O_CREAT | O_WRONLY, 0600)));
+	CHECK_INT(1, ctl_names_running(count_running, NULL));	/* not the dead one */
+	CHECK_INT(1, running);
 	CHECK_INT(1, ctl_names_reap(count_reaped, NULL));
 	CHECK_INT(1, reaped);
 	CHECK(access(dead.lock, F_OK) < 0 && access(dead.sock, F_OK) < 0 &&
@@ -336,6 +348,7 @@ static void test_reap(void)
 	/* an unsafe directory is refused */
 	CHECK_INT(0, chmod(run, 0755));
 	CHECK_INT(-EPERM, ctl_names_reap(count_reaped, NULL));
+	CHECK_INT(-EPERM, ctl_names_running(count_running, NULL));
 	CHECK_INT(0, chmod(run, 0700));
 	ctl_name_unlink(&live);
 	close(fd);

@@ -53,9 +53,12 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner);
  * LOCK_DIR), held by del-nics, ovs-cleanup and move-nic, so that a user's
  * removal cannot free a tap's name while move-nic works on it (the name
  * would go to another user's next tap), and by make-nics from its count of
- * the caller's taps until the new ones exist (max-taps).  Stores the
- * descriptor in *fd (-1 for root itself).  Returns 0 or -errno (printed). */
-int tapctl_priv_lock(const struct tapctl_opts *o, int *fd);
+ * the caller's taps until the new ones exist (max-taps).  With
+ * 'interruptible' (make-nics) a pending signal ends the wait, by death;
+ * without (a launch's teardown: del-nics, ovs-cleanup) the wait goes on.
+ * Stores the descriptor in *fd (-1 for root itself).  Returns 0 or -errno
+ * (printed). */
+int tapctl_priv_lock(const struct tapctl_opts *o, bool interruptible, int *fd);
 
 /* Releases tapctl_priv_lock()'s lock (its file goes).  Accepts -1. */
 void tapctl_priv_unlock(int fd);

@@ -91,7 +91,7 @@ int tapctl_priv_owner(const struct tapctl_opts *o, pid_t *owner)
 static char lock_name[40];	/* ".tapctl-UID.lock" in XKVM_ROOT_RUN_DIR */
 #define LOCK_POLL_US 5000	/* the caller's lock found held: tries this far apart */
 
-int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
+int tapctl_priv_lock(const struct tapctl_opts *o, bool interruptible, int *fd)
 {
 	int ret;
 
@@ -99,11 +99,17 @@ int tapctl_priv_lock(const struct tapctl_opts *o, int *fd)
 	if (!o->caller.sudo)
 		return 0;
 	snprintf(lock_name, sizeof(lock_name), ".tapctl-%u.lock", (unsigned)o->caller.uid);
-	/* Not a blocking flock: a signal sudo passes on (the user's ^C) must
-	 * end the wait, and the handlers only record. */
-	while ((ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, false, fd)) == 0) {
-		cleanup_check_signal();
-		usleep(LOCK_POLL_US);
+	if (!interruptible) {
+		ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, true, fd);
+	} else {
+		/* Not a blocking flock: a signal sudo passes on (the user's
+		 * ^C) must end the wait, and the handlers only record. */
+		while ((ret = lockfile_take(XKVM_ROOT_RUN_DIR, lock_name, false, fd)) == 0) {
+			cleanup_check_signal();
+			usleep(LOCK_POLL_US);
+		}
+		if (ret > 0)
+			cleanup_check_signal();	/* one that came during the last sleep */
 	}
 	if (ret == -EPERM)
 		xkvm_error("cannot lock: %s is not root's private directory", XKVM_ROOT_RUN_DIR);

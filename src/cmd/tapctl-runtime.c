@@ -180,7 +180,7 @@ int tapctl_cmd_move_nic(int argc, char **argv, const struct tapctl_opts *o)
 	/* Both ends: the way back of a failed move is a move too.  The lock
 	 * keeps the caller's del-nics from freeing the name meanwhile. */
 	if (tapctl_priv_acl(o, nics, 2, NULL) < 0 || tapctl_priv_owner(o, &owner) < 0 ||
-	    tapctl_priv_lock(o, &lock) < 0)
+	    tapctl_priv_lock(o, false, &lock) < 0)
 		goto out;
 	nopt = cmd_nics_options(&o->ovs, owner, xkvm_verbosity);
 	if (nics_new(&nopt, &ns) < 0 || nics_move_owned(ns, &nics[0], &nics[1]) < 0)

@@ -145,7 +145,7 @@ struct tap_count {
 static int count_begin(void *arg)
 {
 	struct tap_count *c = arg;
-	int ret = tapctl_priv_lock(c->o, &c->lock);
+	int ret = tapctl_priv_lock(c->o, true, &c->lock);
 
 	if (ret == 0)
 		ret = tapctl_priv_count(c->o, c->want, c->max);
@@ -259,7 +259,7 @@ static int cmd_del_nics(int argc, char **argv, const struct tapctl_opts *o)
 
 	if (ret)
 		return ret;
-	if (tapctl_priv_lock(o, &lock) < 0)
+	if (tapctl_priv_lock(o, false, &lock) < 0)
 		return XKVM_EXIT_FAILURE;
 	ret = nics_delete_owned((const char *const *)argv + optind,
 				(size_t)(argc - optind), uid);
@@ -274,7 +274,7 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 
 	if (ret)
 		return ret;
-	if (tapctl_priv_lock(o, &lock) < 0)
+	if (tapctl_priv_lock(o, false, &lock) < 0)
 		return XKVM_EXIT_FAILURE;
 	ret = ovs_cleanup((const char *const *)argv + optind, (size_t)(argc - optind), uid,
 			  o->force, o->ovs.ovsdb, o->ovs.ovs_timeout_ms);

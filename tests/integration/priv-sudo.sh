@@ -185,6 +185,52 @@ check_eq "attack 3: 6 concurrent calls, room for 3: 3 pass" 3 "$(cat "$T"/race?.
 check_eq "attack 3: ... 3 are refused by the limit" 3 \
 	"$(cat "$T"/race? | grep -c "^xkvm: user '$SU_USER' may not have 7 taps (6 exist, 1 asked;")"
 check_eq "attack 3: ... 6 taps in all" 6 "$(links | grep -c .)"
+
+# The caller's lock held (here by flock(1)): make-nics waits, and a signal
+# ends that wait with nothing made; del-nics, a launch's teardown, waits on
+# through a signal and removes its tap once the lock is free.
+tc_pid() {	# tc_pid MODE: the root tap-control process of MODE (not sudo)
+	local p
+	for p in $(pgrep -f -- "tap-control $1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = xkvm ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+hold_lock() {	# hold_lock: HOLDER, once flock(1) holds the caller's lock
+	mkdir -p -m 0700 /run/xkvm
+	flock "/run/xkvm/.tapctl-$SU_UID.lock" sleep 60 & HOLDER=$!
+	kill_at_exit -9 $HOLDER
+	for ((i = 0; i < 100; i++)); do
+		flock -n "/run/xkvm/.tapctl-$SU_UID.lock" true || return 0
+		sleep 0.05
+	done
+	return 1
+}
+su_acl "$ACL
+max-taps 8 user=$SU_USER"
+check_cmd "the caller's lock is held" hold_lock
+(mk "$LB" >"$T/int.out"; echo $? >"$T/int.rc") & w=$!
+for ((i = 0; i < 100; i++)); do tc=$(tc_pid make-nics) && break; sleep 0.05; done
+sleep 0.2
+kill -INT "$tc"
+for ((i = 0; i < 200; i++)); do [ -s "$T/int.rc" ] && break; sleep 0.05; done
+check_cmd "make-nics waiting for the lock ends on SIGINT, the lock still held" \
+	sh -c "[ -s '$T/int.rc' ] && kill -0 $HOLDER"
+wait $w
+check_eq "... by the signal" 130 "$(cat "$T/int.rc")"
+kill -9 $HOLDER; wait $HOLDER 2>/dev/null
+check_eq "... having made nothing" 6 "$(links | grep -c .)"
+victim=$(comm -23 <(links) <(tapvm_ports | sort) | head -n1)	# a Linux bridge's
+check_cmd "the caller's lock is held again" hold_lock
+(as_user sudo -n "$X" tap-control del-nics "$victim" >/dev/null 2>&1) & w=$!
+for ((i = 0; i < 100; i++)); do tc=$(tc_pid del-nics) && break; sleep 0.05; done
+sleep 0.2
+kill -INT "$tc"
+sleep 0.3
+check_cmd "del-nics waits on through SIGINT" has_link "$victim"
+kill -9 $HOLDER; wait $HOLDER 2>/dev/null
+wait $w
+check_eq "... and removes its tap once the lock is free" "" "$(links | grep -x "$victim")"
 su_acl "allow $LB
 allw $MB"
 out=$(mk "$LB"); rc=$?

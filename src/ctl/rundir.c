@@ -108,23 +108,23 @@ int ctl_rundir_make(const struct ctl_paths *p)
 	return rundir_check(p->dir);
 }
 
-/* Whether the holder of the lock file open as 'f' is a launch: a launch
- * writes its pid there once it holds the lock, a reaper empties it.  A
- * pid that names no process (another pid namespace, a launch killed and
- * its file just taken by a reaper) counts as no launch: waited for. */
-static bool held_by_launch(int f)
+/* The pid of the launch holding the lock file open as 'f', or 0: a
+ * launch writes its pid there once it holds the lock, a reaper empties
+ * it.  A pid that names no process (another pid namespace, a launch
+ * killed and its file just taken by a reaper) counts as no launch. */
+static pid_t launch_pid(int f)
 {
 	char buf[24], *end;
 	ssize_t n = pread(f, buf, sizeof(buf) - 1, 0);
 	long pid;
 
 	if (n <= 0)
-		return false;
+		return 0;
 	buf[n] = '\0';
 	pid = strtol(buf, &end, 10);
 	if (end == buf || *end != '\n' || pid <= 0 || pid > INT_MAX)
-		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM ? (pid_t)pid : 0;
 }
 
 /* ctl_name_lock(), or with 'reaping' the reaper's take of a name: no
@@ -170,7 +170,7 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 			ret = errno == EWOULDBLOCK ? -EADDRINUSE : -errno;
 			if (ret != -EADDRINUSE || reaping || i >= WAIT_TRIES)
 				break;
-			live = held_by_launch(f) ? live + 1 : 0;
+			live = launch_pid(f) ? live + 1 : 0;
 			if (live >= 2)
 				break;
 			usleep(WAIT_US);
@@ -297,25 +297,28 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct running *)a)->name, ((const struct running *)b)->name);
 }
 
-/* The pid of the live launch holding the lock file 'path', or 0 (free:
- * a dead launch's; held by no launch: a reaper, a launch starting). */
-static pid_t running_pid(const char *path)
+/* Stores in *pid the live launch holding the lock file 'path', or 0
+ * (free: a dead launch's; held by no launch: a reaper, a launch
+ * starting).  The same live pid must be seen twice, WAIT_US apart (as
+ * name_lock() believes it).  Returns 0 or -errno. */
+static int running_pid(const char *path, pid_t *pid)
 {
 	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
-	pid_t pid = 0;
+	pid_t first;
 
-	if (f < 0)
-		return 0;
+	*pid = 0;
+	if (f < 0)	/* gone, a symlink, a socket: no launch */
+		return errno == ENOENT || errno == ELOOP || errno == ENXIO ? 0 : -errno;
 	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-	    flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK && held_by_launch(f)) {
-		char buf[24] = "";
-
-		if (pread(f, buf, sizeof(buf) - 1, 0) > 0)
-			pid = (pid_t)strtol(buf, NULL, 10);
+	    flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK && (first = launch_pid(f))) {
+		usleep(WAIT_US);
+		if (flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
+		    launch_pid(f) == first)
+			*pid = first;
 	}
 	close(f);	/* a shared lock we took goes with it */
-	return pid;
+	return 0;
 }
 
 int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), void *arg)
@@ -333,6 +336,7 @@ int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), voi
 	while (d && (e = readdir(d))) {
 		char name[CTL_NAME_MAX + 1], *path;
 		pid_t pid;
+		int r;
 
 		if (!lock_file_name(e->d_name, name))
 			continue;
@@ -340,8 +344,10 @@ int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), voi
 			ret = -ENOMEM;
 			goto out;
 		}
-		pid = running_pid(path);
+		r = running_pid(path, &pid);
 		free(path);
+		if (r < 0 && ret == 0)
+			ret = r;	/* go on with the others; say the first */
 		if (!pid)
 			continue;
 		if (n == alloc) {
@@ -361,7 +367,8 @@ int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), voi
 		qsort(v, n, sizeof(*v), by_name);
 	for (size_t i = 0; i < n; i++)
 		found(v[i].name, v[i].pid, arg);
-	ret = (int)n;
+	if (ret == 0)
+		ret = (int)n;
 out:
 	if (d)
 		closedir(d);

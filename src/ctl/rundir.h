@@ -85,8 +85,10 @@ int ctl_names_reap(void (*removed)(const char *name, void *arg), void *arg);
  * ctl_names_reap() does): calls 'found' with each NAME and the pid its
  * lock names, sorted by name.  A dead launch's leftovers, and a launch in
  * its first moments (no pid in its lock yet), are not running.  Returns
- * how many, or -errno (-EPERM: the directory is not private; -ENOMEM).
- * No run directory, or none for this user: none. */
+ * how many, or -errno (-EPERM: the directory is not private; else the
+ * first error among the names, the others still listed).  No run
+ * directory, or none for this user: none.  Its short shared lock on a
+ * dead launch's file may make a reaper pass that name over once. */
 int ctl_names_running(void (*found)(const char *name, pid_t pid, void *arg), void *arg);
 
 #endif

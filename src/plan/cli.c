@@ -376,6 +376,7 @@ void cli_usage(FILE *f, const char *prog)
 "      move-nic TAP FROM TO       move a launch's tap (for ctl nic move)\n"
 "      bridges                    list Linux and OVS bridges (JSON lines)\n"
 "\n"
+"   ctl (no NAME): the running launches of yours, one JSON object a line\n"
 "   ctl NAME COMMAND (a launch started with --name NAME):\n"
 "      list | show [NIC]          its NICs, one JSON object a line\n"
 "      link NIC up|down           carrier of a NIC (guest and host tap)\n"

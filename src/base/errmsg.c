@@ -13,9 +13,13 @@ int errmsg_code(char **err, int code, const char *fmt, ...)
 	va_end(ap);
 	if (!*err)
 		return -ENOMEM;
-	/* The message quotes user input: keep it on one line. */
-	for (char *p = *err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	errmsg_one_line(*err);	/* the message quotes user input */
 	return code;
+}
+
+void errmsg_one_line(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }

@@ -11,6 +11,10 @@
 int errmsg_code(char **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Replaces every control character of 's' (newline, tab, ...) by '?', so
+ * that a message quoting input stays one line.  Accepts NULL. */
+void errmsg_one_line(char *s);
+
 /* errmsg_code() for the common case: a bad argument (-EINVAL). */
 #define errmsg(err, ...) errmsg_code(err, -EINVAL, __VA_ARGS__)
 

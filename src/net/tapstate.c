@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errmsg.h"
 #include "net/owner.h"
 #include "netlink/xknl.h"
 
@@ -212,15 +213,6 @@ static int netem_token(const char *tok, struct tapstate_netem *e, char *why, siz
 	return 0;
 }
 
-/* Keeps a message that quotes input on one line, as base/errmsg does:
- * every control character becomes '?'. */
-static void one_line(char *s)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, char *why,
 			 size_t whysize)
 {
@@ -250,7 +242,7 @@ int tapstate_netem_parse(const char *spec, struct tapstate_netem *e, bool *off, 
 		ret = -EINVAL;
 	}
 	if (ret == -EINVAL && whysize)
-		one_line(why);
+		errmsg_one_line(why);
 	return ret;
 }
 

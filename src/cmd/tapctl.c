@@ -284,14 +284,13 @@ static int cmd_ovs_cleanup(int argc, char **argv, const struct tapctl_opts *o)
 
 static void said_name(const char *name, void *arg)
 {
+	(void)arg;
 	printf("removed the control sockets of dead launch '%s'\n", name);
-	(*(size_t *)arg)++;
 }
 
 static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 {
 	struct reap_result res;
-	size_t names = 0;
 	int r;
 
 	(void)argv;
@@ -308,7 +307,7 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 		return XKVM_EXIT_FAILURE;
 	/* Dead named launches' sockets in root's run directory (a user's own
 	 * go at their next named launch: root does not walk a user's). */
-	r = tapctl_priv_uid(o) ? 0 : ctl_names_reap(said_name, &names);
+	r = tapctl_priv_uid(o) ? 0 : ctl_names_reap(said_name, NULL);
 	if (r == -EPERM) {
 		xkvm_debug(1, "not looking for dead launches' sockets in a run directory that "
 			   "is not root's private one (no launch can use it)");
@@ -317,8 +316,8 @@ static int cmd_gc(int argc, char **argv, const struct tapctl_opts *o)
 		res.failed++;
 	}
 	xkvm_debug(1, "gc: removed %zu tap(s), %zu port(s), %zu socket dir(s), %zu lock(s), "
-		   "%zu name(s), %zu failed", res.taps, res.ports, res.dirs, res.locks, names,
-		   res.failed);
+		   "%d name(s), %zu failed", res.taps, res.ports, res.dirs, res.locks,
+		   r > 0 ? r : 0, res.failed);
 	if (xkvm_flush_stdout() < 0)
 		return XKVM_EXIT_FAILURE;
 	return res.failed ? XKVM_EXIT_FAILURE : 0;

@@ -127,6 +127,15 @@ static pid_t launch_pid(int f)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM ? (pid_t)pid : 0;
 }
 
+/* Whether the file open as 'f' is a regular file of this euid (a lock
+ * file a launch of ours made). */
+static bool own_regular(int f)
+{
+	struct stat st;
+
+	return fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid();
+}
+
 /* ctl_name_lock(), or with 'reaping' the reaper's take of a name: no
  * file made and nothing but our own regular file taken (-ENOENT: none
  * such), no directory made, no patience with a holder (-EADDRINUSE at
@@ -150,8 +159,7 @@ static int name_lock(const struct ctl_paths *p, int *fd, bool reaping)
 		if (f < 0)	/* a symlink, socket, directory: no lock of ours */
 			return reaping && (errno == ELOOP || errno == ENXIO || errno == EISDIR ||
 					   errno == EACCES) ? -ENOENT : -errno;
-		if (reaping && (fstat(f, &held) < 0 || !S_ISREG(held.st_mode) ||
-				held.st_uid != geteuid())) {
+		if (reaping && !own_regular(f)) {
 			close(f);
 			return -ENOENT;
 		}
@@ -214,7 +222,7 @@ void ctl_name_unlink(const struct ctl_paths *p)
 	if (p->lock)
 		unlink(p->lock);
 	/* Only when no other launch uses it; never root's /run/xkvm, where
-	 * vhost-user directories and locks are made without a retry. */
+	 * others keep files (locks, vhost-user directories). */
 	if (p->dir && strcmp(p->dir, XKVM_ROOT_RUN_DIR) != 0)
 		rmdir(p->dir);
 }
@@ -304,14 +312,13 @@ static int by_name(const void *a, const void *b)
 static int running_pid(const char *path, pid_t *pid)
 {
 	int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
 	pid_t first;
 
 	*pid = 0;
 	if (f < 0)	/* gone, a symlink, a socket: no launch */
 		return errno == ENOENT || errno == ELOOP || errno == ENXIO ? 0 : -errno;
-	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-	    flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK && (first = launch_pid(f))) {
+	if (own_regular(f) && flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
+	    (first = launch_pid(f))) {
 		usleep(WAIT_US);
 		if (flock(f, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
 		    launch_pid(f) == first)

@@ -186,7 +186,7 @@ check_eq "attack 3: ... 3 are refused by the limit" 3 \
 	"$(cat "$T"/race? | grep -c "^xkvm: user '$SU_USER' may not have 7 taps (6 exist, 1 asked;")"
 check_eq "attack 3: ... 6 taps in all" 6 "$(links | grep -c .)"
 
-# The caller's lock held (here by flock(1)): make-nics waits, and a signal
+# The caller's lock held (here by flock_hold): make-nics waits, and a signal
 # ends that wait with nothing made; del-nics, a launch's teardown, waits on
 # through a signal and removes its tap once the lock is free.
 tc_pid() {	# tc_pid MODE: the root tap-control process of MODE (not sudo)
@@ -196,15 +196,12 @@ tc_pid() {	# tc_pid MODE: the root tap-control process of MODE (not sudo)
 	done
 	return 1
 }
-hold_lock() {	# hold_lock: HOLDER, once flock(1) holds the caller's lock
+hold_lock() {	# hold_lock: HOLDER, once it holds the caller's lock
 	mkdir -p -m 0700 /run/xkvm
-	flock "/run/xkvm/.tapctl-$SU_UID.lock" sleep 60 & HOLDER=$!
-	kill_at_exit -9 $HOLDER
-	for ((i = 0; i < 100; i++)); do
-		flock -n "/run/xkvm/.tapctl-$SU_UID.lock" true || return 0
-		sleep 0.05
-	done
-	return 1
+	flock_hold "/run/xkvm/.tapctl-$SU_UID.lock"
+	local r=$?
+	HOLDER=$FLOCK_PID
+	return $r
 }
 su_acl "$ACL
 max-taps 8 user=$SU_USER"

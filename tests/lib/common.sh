@@ -8,6 +8,7 @@
 #   ms_since START         milliseconds since START (a `date +%s%N`), for timings
 #   json_field LINE KEY    KEY's value in a one-line JSON object (a string
 #                          unquoted, or a bare number/word)
+#   flock_hold FILE        a background process holds an flock on FILE (FLOCK_PID)
 #   done_testing           prints the tally, exits non-zero on any failure
 # Tests never touch interfaces outside the namespaces they create.
 set -u
@@ -44,6 +45,22 @@ kill_at_exit() {
 	return 0
 }
 _kill_same() { [ "$(pid_start "$2")" = "$3" ] && kill "$1" "$2"; }
+
+# flock_hold FILE: a background process holds an flock on FILE (pid in
+# FLOCK_PID, killed at exit; killing it frees the lock: one process, not
+# flock(1) and a child that would keep the lock); returns once it holds
+# it (1 after 5 s).
+flock_hold() {
+	local i
+	(exec 9>>"$1" && flock 9 && exec sleep 300) &
+	FLOCK_PID=$!
+	kill_at_exit -9 $FLOCK_PID
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$1" ] && ! flock -n "$1" true && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 rand_hex() { od -An -N"${1:-3}" -tx1 /dev/urandom | tr -d ' \n'; }
 

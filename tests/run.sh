@@ -56,6 +56,8 @@ record() {	# record NAME RC SECONDS LOG
 		failed=$((failed + 1))
 		failures+=("$1")
 		printf 'FAIL %-50s %6ss (exit %s, log %s)\n' "$1" "$3" "$2" "$4"
+		# The failed checks first: a long log's tail may not reach them.
+		grep -a -m 20 '^FAIL - ' "$4" | sed 's/^/    ! /'
 		tail -n 40 "$4" | sed 's/^/    | /'
 	fi
 }

@@ -85,16 +85,34 @@ guest_up=$(sed -n 's/^XK-DONE .*uptime=\([0-9.]*\).*/\1/p' "$dir/one.console")
 echo "# timing: one guest, qemu start to exit $(cat "$dir/one.time") ms; in-guest uptime at XK-DONE ${guest_up}s"
 
 # 2. Failures are reported, and the guest still powers off: a second NIC
-# that is not there, a peer that does not answer, a port nobody listens on.
+# that is not there, a peer that does not answer, a port nobody listens on,
+# a listener that reads a little and resets the connection (busybox nc ends
+# with status 0 on a reset: the guest must not take that for a receipt).
 failed_before=$_checks_failed
-boot_guest neg "$tap" "$(rand_mac)" "xk.wait=2 xk.ip0=10.0.0.2/24 xk.ip1=10.0.1.2/24 xk.ping0=10.0.0.99 xk.nc=10.0.0.1:5999 xk.ncbytes=1000"
+ip netns exec "$ns" timeout 60 python3 -c '
+import socket, struct
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.0.1", 5998))
+s.listen(1)
+c, _ = s.accept()
+c.recv(100)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()' 2>"$dir/reset.err" &
+resetter=$!
+kill_at_exit $resetter
+boot_guest neg "$tap" "$(rand_mac)" "xk.wait=2 xk.ip0=10.0.0.2/24 xk.ip1=10.0.1.2/24 xk.ping0=10.0.0.99 xk.nc=10.0.0.1:5999,10.0.0.1:5998 xk.ncbytes=1000"
 wait "$guest_pid"
+wait "$resetter"
+check_eq "resetting listener: accepted and reset" "0 " "$? $(cat "$dir/reset.err")"
 check_eq "failing guest: qemu exits 0" 0 "$(cat "$dir/neg.rc")"
 check_eq "failing guest: done, status fail" "status=fail" "$(sed -n 's/^XK-DONE \(status=[a-z]*\).*/\1/p' "$dir/neg.console")"
 check_eq "failing guest: address on eth0" ok "$(verdict neg ip0 | cut -d' ' -f1)"
 check_eq "failing guest: no eth1" "fail dev=eth1 addr=10.0.1.2/24 reason=nodev" "$(verdict neg ip1 | cut -d' ' -f1-4)"
 check_eq "failing guest: ping to nobody" fail "$(verdict neg ping0 | cut -d' ' -f1)"
 check_eq "failing guest: nc to a closed port" fail "$(verdict neg nc | cut -d' ' -f1)"
+check_eq "failing guest: nc reset by the peer" "fail reason=reset" \
+	"$(sed -n 's/^XK-RESULT nc=\([a-z]*\) peer=10.0.0.1:5998 .*\( reason=[a-z]*\).*/\1\2/p' "$dir/neg.console")"
 [ "$_checks_failed" -eq "$failed_before" ] || show_console neg
 
 # 3. Two guests on the bridge: B listens, A pings B and sends to it.

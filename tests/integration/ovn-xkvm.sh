@@ -49,6 +49,8 @@ check_cmd "lp1 in the northbound database" ovn_add_lsp "$ls" lp1 "$mac1" "$ip1"
 check_cmd "lp2 in the northbound database" ovn_add_lsp "$ls" lp2 "$mac2" "$ip2"
 # northd has put both in the southbound database
 check_cmd "port bindings exist" ovn_sb --timeout=10 wait-until Port_Binding lp2 "logical_port=lp2"
+# and both chassis have caught up with it (flows, tunnels) before the guests
+check_cmd "both chassis in sync" ovn_nb --wait=hv sync
 
 bytes=1048576
 # launch NAME CH LSP MAC XK-ARGS: $XKVM in the background on chassis CH,
@@ -136,7 +138,8 @@ got=$(verdict g2 listen)
 check_eq "g1: sent over TCP" "ok $bytes" "$(echo "$sent" | cut -d' ' -f1) $(guest_field "$sent" bytes)"
 check_eq "g2: received guest 1's bytes (count, md5)" "ok $bytes $(guest_field "$sent" md5)" \
 	"$(echo "$got" | cut -d' ' -f1) $(guest_field "$got" bytes) $(guest_field "$got" md5)"
-[ "$_checks_failed" -eq 0 ] || { show g1; show g2; }
+echo "# g1 nc: $sent"
+echo "# g2 listen: $got"
 
 # Nothing left: only br-int's own port and the tunnel on br-int, no
 # Interface with an owner tag or an iface-id, no tap, logical ports unbound.
@@ -151,5 +154,6 @@ for n in 1 2; do
 	check_eq "chassis $n: listing empty" "" "$(ovn_in $n "$XKVM" tap-control list)"
 	check_cmd "lp$n unbound" ovn_sb --timeout=10 wait-until Port_Binding lp$n "logical_port=lp$n" "chassis=[]"
 done
-[ "$_checks_failed" -eq 0 ] || ovn_sandbox_logs 20
+# The guests' own lines last, where the runner's tail of the log shows them.
+[ "$_checks_failed" -eq 0 ] || { ovn_sandbox_logs 20; show g1; show g2; }
 done_testing

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/json.h"
 #include "base/xkvm.h"
+#include "cmd/options.h"
 #include "ctl/client.h"
 #include "ctl/rundir.h"
 #include "net/capture.h"
@@ -203,6 +204,8 @@ int ctl_main(int argc, char **argv)
 		usage(stdout);
 		return xkvm_flush_stdout() < 0 ? XKVM_EXIT_FAILURE : 0;
 	}
+	if (cmd_run_dir_env_bad())
+		return XKVM_EXIT_FAILURE;
 	if (argc < 2)
 		return list_running();
 	if (argc < 3) {

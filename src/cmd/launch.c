@@ -589,6 +589,10 @@ int launch_main(int argc, char **argv)
 		goto out;
 	}
 	xkvm_verbosity = l.cfg.verbosity;
+	if (cmd_run_dir_env_bad()) {
+		ret = XKVM_EXIT_FAILURE;
+		goto out;
+	}
 
 	ret = launch_qemu_command(&l);
 	if (ret)

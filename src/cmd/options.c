@@ -1,5 +1,8 @@
 #include "cmd/options.h"
 
+#include "base/rundir.h"
+#include "base/xkvm.h"
+
 struct nics_options cmd_nics_options(const struct cli_ovs *o, pid_t owner_pid, int verbosity)
 {
 	struct nics_options n = NICS_OPTIONS_INIT;
@@ -13,4 +16,14 @@ struct nics_options cmd_nics_options(const struct cli_ovs *o, pid_t owner_pid, i
 	n.owner_pid = owner_pid;
 	n.verbosity = verbosity;
 	return n;
+}
+
+bool cmd_run_dir_env_bad(void)
+{
+	const char *var, *env = rundir_env(&var);
+
+	if (!env || *env == '/')
+		return false;
+	xkvm_error("invalid %s '%s': want an absolute path", var, env);
+	return true;
 }

@@ -13,6 +13,7 @@
 #include "base/cleanup.h"
 #include "base/lockfile.h"
 #include "base/xkvm.h"
+#include "cmd/options.h"
 #include "gen/sysconfdir.h"	/* generated: XKVM_SYSCONFDIR, `make SYSCONFDIR=...` */
 #include "net/inventory.h"
 #include "net/priv.h"
@@ -42,6 +43,8 @@ int tapctl_priv_init(struct tapctl_opts *o)
 
 	if (ret == 0 && o->caller.sudo)
 		drop_caller_env();
+	else if (ret == 0 && cmd_run_dir_env_bad())
+		return -EINVAL;
 	if (ret == -EINVAL)
 		xkvm_error("invalid SUDO_UID '%s' or SUDO_GID '%s'",
 			   getenv("SUDO_UID") ? getenv("SUDO_UID") : "",

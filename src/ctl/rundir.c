@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/rundir.h"
 #include "base/xkvm.h"
 
 #define WAIT_TRIES 1000	/* a name's lock held by no launch: tries, WAIT_US apart */
@@ -44,25 +45,6 @@ static bool fits_unix(const char *path)
 	return strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path);
 }
 
-/* The caller's run directory into *dir (owned): 0, -ENOENT (a user
- * without $XDG_RUNTIME_DIR) or -ENOMEM. */
-static int run_dir(char **dir)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR"), *own = getenv("XKVM_RUN_DIR");
-
-	if (own && own[0] == '/') {
-		*dir = strdup(own);
-	} else if (geteuid() == 0) {
-		*dir = strdup(XKVM_ROOT_RUN_DIR);
-	} else {
-		if (!xdg || xdg[0] != '/')
-			return -ENOENT;
-		if (asprintf(dir, "%s/xkvm", xdg) < 0)
-			*dir = NULL;
-	}
-	return *dir ? 0 : -ENOMEM;
-}
-
 int ctl_paths_get(const char *name, struct ctl_paths *p)
 {
 	int ret;
@@ -76,7 +58,7 @@ int ctl_paths_get(const char *name, struct ctl_paths *p)
 	}
 	if (!ctl_name_valid(name))
 		return -EINVAL;
-	ret = run_dir(&p->dir);
+	ret = rundir_get(&p->dir);
 	if (ret < 0)
 		return ret;
 	if (asprintf(&p->lock, "%s/%s.lock", p->dir, name) < 0 ||
@@ -233,7 +215,7 @@ void ctl_name_unlink(const struct ctl_paths *p)
  * ctl_rundir_make() wants (no launch could have used it), or -errno. */
 static int open_run_dir(char **dir, DIR **d)
 {
-	int ret = run_dir(dir);
+	int ret = rundir_get(dir);
 
 	*d = NULL;
 	if (ret == 0)

@@ -1,10 +1,10 @@
 /* rundir: where a named launch keeps its sockets, and the rule that two
  * live launches cannot share a name.
  *
- * The run directory is $XDG_RUNTIME_DIR/xkvm for a user, /run/xkvm for
- * root, or $XKVM_RUN_DIR when set to an absolute path (tests, separate
- * labs) (mode 0700, owned by the caller; an existing one with another
- * owner or group/other access is refused).  A launch named NAME holds there:
+ * The run directory is base/rundir.h's ($XDG_RUNTIME_DIR/xkvm for a user,
+ * /run/xkvm for root, or $XKVM_RUN_DIR), mode 0700 and owned by the caller
+ * (an existing one with another owner or group/other access is refused).
+ * A launch named NAME holds there:
  *   NAME.lock   flock()ed by the launch for its whole life (O_CLOEXEC: qemu
  *               does not inherit it), so the kernel releases it when the
  *               launch dies, SIGKILL included;
@@ -41,9 +41,10 @@ struct ctl_paths {
 /* Fills 'p' for launch 'name' (valid) of the calling user, or, when 'name'
  * contains a '/', for the control socket path 'name' itself (only p->sock
  * is set then: for `xkvm ctl` reaching another user's launch as root).
- * Returns 0, -EINVAL for a bad name, -ENOENT when a user has no
- * $XDG_RUNTIME_DIR, -ENAMETOOLONG when a socket path would not fit a unix
- * address, or -ENOMEM.  'p' is zeroed first; release it in every case. */
+ * Returns 0, -EINVAL for a bad name (or a relative $XKVM_RUN_DIR, which
+ * main() refuses first), -ENOENT when a user has no runtime directory,
+ * -ENAMETOOLONG when a socket path would not fit a unix address, or
+ * -ENOMEM.  'p' is zeroed first; release it in every case. */
 int ctl_paths_get(const char *name, struct ctl_paths *p);
 
 /* Frees what 'p' holds and zeroes it.  Accepts NULL. */

@@ -5,13 +5,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/rundir.h"
 #include "base/xkvm.h"
 #include "net/owner.h"
 #include "net/reap.h"
@@ -358,15 +358,15 @@ void nics_free(struct nics *ns)
 /* Says why vhostdir_make() failed with 'err'. */
 static void vhostdir_failed(int err)
 {
-	const char *env = getenv("XKVM_RUNDIR");
+	const char *var, *env = rundir_env(&var);
 	char *root = NULL;
 
-	if (vhostdir_root(&root) < 0 || !root) {
-		if (env && *env)
-			xkvm_error("invalid XKVM_RUNDIR '%s': want an absolute path", env);
+	if (rundir_get(&root) < 0) {
+		if (env)
+			xkvm_error("invalid %s '%s': want an absolute path", var, env);
 		else
 			xkvm_error("cannot make a vhost-user socket directory: no runtime "
-				   "directory (set XDG_RUNTIME_DIR or XKVM_RUNDIR)");
+				   "directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)");
 		return;
 	}
 	xkvm_error("cannot make a vhost-user socket directory in '%s': %s", root,

@@ -9,45 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/rundir.h"
 #include "base/xkvm.h"
 #include "net/owner.h"
 
 #define PREFIX "vhost."
 #define SOCK_NAME_MAX sizeof("net4294967295.sock")
 
-int vhostdir_root(char **out)
-{
-	const char *env = getenv("XKVM_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
-	int r;
-
-	if (env && *env && *env != '/')
-		return -EINVAL;	/* a socket path must not depend on the directory */
-	if (env && *env)
-		r = asprintf(out, "%s", env);
-	else if (geteuid() == 0)
-		r = asprintf(out, "%s", XKVM_ROOT_RUN_DIR);
-	else if (xdg && *xdg == '/')
-		r = asprintf(out, "%s/xkvm", xdg);
-	else {
-		char dir[64];
-
-		snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)geteuid());
-		if (access(dir, W_OK | X_OK) < 0)
-			return -ENOENT;
-		r = asprintf(out, "%s/xkvm", dir);
-	}
-	if (r < 0) {
-		*out = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int vhostdir_template(char **out)
 {
 	char *root = NULL, *dir = NULL;
 	unsigned long long start, pidns;
-	int ret = vhostdir_root(&root);
+	int ret = rundir_get(&root);
 
 	if (ret == 0)
 		ret = owner_start_time(getpid(), &start);
@@ -272,7 +245,7 @@ int vhostdir_reap_orphans(const char *const *referenced, size_t n, size_t *remov
 	char *root = NULL;
 	struct dirent *e;
 	DIR *d = NULL;
-	int ret = vhostdir_root(&root);
+	int ret = rundir_get(&root);
 
 	if (ret == -ENOENT)
 		return 0;	/* no run directory: nothing to look at */

@@ -3,14 +3,8 @@
  * qemu is the vhost-user server (it creates the socket); ovs-vswitchd
  * connects as the client to the path the port's options:vhost-server-path
  * names.  Every launch with a vhost-user NIC gets a directory of its own,
- * made fresh (mkdtemp, 0700, owned by the user qemu runs as) under the run
- * directory:
- *
- *	$XKVM_RUNDIR              when set (tests; sudo's env_reset drops it)
- *	/run/xkvm                 for root
- *	$XDG_RUNTIME_DIR/xkvm     for other users (else /run/user/UID/xkvm)
- *
- * named "vhost.<pid>.<start>.<pidns>.XXXXXX" (the launch's owner, as in
+ * made fresh (mkdtemp, 0700, owned by the user qemu runs as) in the run
+ * directory (base/rundir.h), named "vhost.<pid>.<start>.<pidns>.XXXXXX" (the launch's owner, as in
  * net/owner.h), with one socket per NIC, "netNN.sock".  A fresh directory
  * means a socket a dead launch left is never reused.  The launch removes
  * it at teardown; after a SIGKILL the reaper finds it through the dead
@@ -29,15 +23,11 @@
 /* The longest socket path a unix socket address holds (sun_path - 1). */
 #define VHOSTDIR_SOCK_MAX 107
 
-/* Stores the run directory for this process (see above; caller frees) in
- * *out.  Returns 0, -ENOENT when a non-root user has no runtime directory,
- * -EINVAL when $XKVM_RUNDIR is not an absolute path, or -ENOMEM. */
-int vhostdir_root(char **out);
-
 /* Stores in *out the path a launch directory of this process would have,
  * ending in the "XXXXXX" mkdtemp() replaces (a dry run shows it; caller
  * frees).  Returns 0, -ENAMETOOLONG (the sockets' paths would not fit a
- * socket address), -EINVAL (a ',' in it), -ENOENT (no run directory) or
+ * socket address), -EINVAL (a ',' in it, or $XKVM_RUN_DIR not absolute),
+ * -ENOENT (no run directory) or
  * another -errno. */
 int vhostdir_template(char **out);
 

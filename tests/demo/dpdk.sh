@@ -32,7 +32,7 @@ guest_setup
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xk-demo-dpdk.XXXXXX")
 when_finished "rm -rf '$dir'"
 chmod 755 "$dir"
-export XKVM_RUNDIR=$dir/run
+export XKVM_RUN_DIR=$dir/run
 
 say "Starting ovsdb-server and the DPDK ovs-vswitchd in a namespace"
 netns_new ns
@@ -63,8 +63,8 @@ if guest_wait_for vm "$dir" XK-START 60; then
 	note "the guest is booting ($(($(now_ms) - t0)) ms); meanwhile on the host:"
 	show_cmd ovs-vsctl list Interface "(the vhost-user port)"
 	ovs_vsctl --columns=name,type,options,ofport,external_ids find Interface type=dpdkvhostuserclient | indent
-	show_cmd ls -l "$XKVM_RUNDIR"/vhost.*
-	ls -ld "$XKVM_RUNDIR"/vhost.* "$XKVM_RUNDIR"/vhost.*/* | indent
+	show_cmd ls -l "$XKVM_RUN_DIR"/vhost.*
+	ls -ld "$XKVM_RUN_DIR"/vhost.* "$XKVM_RUN_DIR"/vhost.*/* | indent
 	show_cmd xkvm tap-control list
 	ovs_in_ns "$XKVM" tap-control list | indent
 else
@@ -85,7 +85,7 @@ grep -v '^ *qemu-system\|VHOST\|waiting for connection' "$dir/vm.err" | indent
 
 say "After the guest: nothing left"
 ports=$(ovs_vsctl --bare --columns=name find Interface type=dpdkvhostuserclient)
-left=$(find "$XKVM_RUNDIR" -mindepth 1 2>/dev/null)
+left=$(find "$XKVM_RUN_DIR" -mindepth 1 2>/dev/null)
 [ -z "$ports" ] && note "no vhost-user port" || bad "ports left: $ports"
 [ -z "$left" ] && note "no socket, no socket directory" || bad "left: $left"
 note "ovs-vswitchd RSS: $(awk '/VmRSS/ {print $2, $3}' "/proc/$(ovs_pid vswitchd)/status")"

@@ -3,7 +3,7 @@
 # their run directory (the kernel frees the lock, not the files).  The next
 # named launch of that directory removes them, and so does root's
 # `tap-control gc` (which says so); a live launch's files stay, and `xkvm
-# ctl` (no NAME) lists only the live.  The stand-in qemu sleeps; no guest (its
+# ctl` (no NAME) lists only the live.  A relative XKVM_RUN_DIR is refused.  The stand-in qemu sleeps; no guest (its
 # QMP socket is a file the test makes as qemu would).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cleanup.sh"
@@ -63,6 +63,17 @@ check_eq "gc passes over a run directory that is not private" "0 1" \
 check_cmd "... and leaves it as it was" test -e "$XKVM_RUN_DIR/s5.sock"
 chmod 0700 "$XKVM_RUN_DIR"
 check_eq "once private again, gc removes them" "removed the control sockets of dead launch 's5'" "$(gc)"
+
+# A relative run directory is refused in one line, by every command that
+# would use it (XKVM_RUNDIR is its older spelling), and nothing happens.
+mkdir "$CLT/cwd"
+for v in XKVM_RUN_DIR XKVM_RUNDIR; do
+	for c in "ctl" "ctl s3 list" "tap-control gc" "--name s6 -n $LB"; do
+		out=$(cd "$CLT/cwd" && ip netns exec "$NS" env -u XKVM_RUN_DIR OVS_RUNDIR="$OVS_DIR" "$v=run" $XKVM $c 2>&1)
+		check_eq "$v=run: xkvm $c: refused" "1 xkvm: invalid $v 'run': want an absolute path" "$? $out"
+	done
+done
+check_eq "... and nothing made" "s3.lock s3.qmp s3.sock" "$(files)$(ls -A "$CLT/cwd")"
 
 kill -TERM "$s3"; wait "$s3"
 check_eq "s3 ends by SIGTERM" 143 $?

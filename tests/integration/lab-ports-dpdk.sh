@@ -15,7 +15,7 @@ cd "$XKVM_TOP" || exit 2
 guest_setup
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xkt-labd.XXXXXX") || exit 2
 when_finished "rm -rf '$dir'"
-export XKVM_RUNDIR=$dir/run
+export XKVM_RUN_DIR=$dir/run
 netns_new ns
 ovs_start_dpdk "$ns"
 r=$(rand_hex 2)
@@ -64,6 +64,6 @@ else
 fi
 check_eq "no port left" "" "$(ovs_vsctl list-ports "$vbr")"
 check_eq "no tap left" "" "$(ip -n "$ns" -o link show | grep -a 'alias xkvm:')"
-check_eq "no socket directory left" "" "$(find "$XKVM_RUNDIR" -mindepth 1 2>/dev/null)"
+check_eq "no socket directory left" "" "$(find "$XKVM_RUN_DIR" -mindepth 1 2>/dev/null)"
 [ "$_checks_failed" -eq 0 ] || guest_show g "$dir"
 done_testing

@@ -9,7 +9,7 @@
 need_root
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xkt-vhe.XXXXXX") || exit 2
 when_finished "rm -rf '$dir'"
-export XKVM_RUNDIR=$dir/run
+export XKVM_RUN_DIR=$dir/run
 netns_new ns
 ovs_start "$ns"
 r=$(rand_hex 2)
@@ -21,7 +21,7 @@ check_eq "the plain ovs-vswitchd has no DPDK" false "$(ovs_vsctl get Open_vSwitc
 xk() { ovs_in_ns "$XKVM" --accel=tcg "$@"; }
 left() {
 	check_eq "$1: no port" "" "$(ovs_vsctl list-ports "$obr")"
-	check_eq "$1: no socket directory" "" "$(find "$XKVM_RUNDIR" -mindepth 1 2>/dev/null)"
+	check_eq "$1: no socket directory" "" "$(find "$XKVM_RUN_DIR" -mindepth 1 2>/dev/null)"
 	check_clean "$1"
 }
 

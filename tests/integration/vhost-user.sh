@@ -34,7 +34,7 @@ guest_setup
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xkt-vhost.XXXXXX") || exit 2
 when_finished "rm -rf '$dir'"
 chmod 755 "$dir"
-export XKVM_RUNDIR=$dir/run	# the launch directories go here (net/vhostdir.h)
+export XKVM_RUN_DIR=$dir/run	# the launch directories go here (base/rundir.h)
 netns_new ns
 ovs_start_dpdk "$ns"
 t_dpdk=$(now_ms)
@@ -50,7 +50,7 @@ ip -n "$ns" link add "$lbr" type bridge && ip -n "$ns" link set "$lbr" up &&
 
 xk() { ovs_in_ns "$XKVM" "$@"; }
 vhu_ports() { ovs_vsctl --bare --columns=name find Interface type=dpdkvhostuserclient | grep . | sort | tr '\n' ' '; }
-rundir_left() { find "$XKVM_RUNDIR" -mindepth 1 2>/dev/null | sort | tr '\n' ' '; }
+rundir_left() { find "$XKVM_RUN_DIR" -mindepth 1 2>/dev/null | sort | tr '\n' ' '; }
 nothing_left() {
 	check_eq "$1: no vhost-user port left" "" "$(vhu_ports)"
 	check_eq "$1: no socket or socket directory left" "" "$(rundir_left)"
@@ -66,7 +66,7 @@ line=$(grep '^ *qemu-system' <<<"$out")
 want="-object memory-backend-memfd,id=xkvm-mem,size=1024M,share=on -machine memory-backend=xkvm-mem"
 check_cmd "dry run: a shared memfd backend of -m's size" grep -qF -- "$want" <<<"$line"
 check_cmd "dry run: -chardev, server side, in a launch directory under the run directory" \
-	grep -qE -- "-chardev socket,id=c00,path=$XKVM_RUNDIR/vhost\.[0-9]+\.[0-9]+\.[0-9]+\.XXXXXX/net00\.sock,server=on " <<<"$line"
+	grep -qE -- "-chardev socket,id=c00,path=$XKVM_RUN_DIR/vhost\.[0-9]+\.[0-9]+\.[0-9]+\.XXXXXX/net00\.sock,server=on " <<<"$line"
 check_cmd "dry run: vectors=0 under TCG, then the MAC" \
 	grep -qF -- "-device virtio-net-pci,netdev=net00,vectors=0,mac=52:54:00:12:34:0a -netdev type=vhost-user,id=net00,chardev=c00 " <<<"$line"
 check_cmd "dry run: the user NIC as ever" grep -qF -- "-netdev type=user,id=net01" <<<"$line"
@@ -91,10 +91,18 @@ check_eq "system datapath: one line, exit 1" \
 	"$? $out"
 ovs_vsctl del-br "$sbr"
 check_eq "system datapath: nothing left" "" "$(vhu_ports)$(rundir_left)"
-out=$(XKVM_RUNDIR=run ovs_in_ns "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
-check_eq "a relative XKVM_RUNDIR: one line, exit 1" \
-	"1 xkvm: invalid XKVM_RUNDIR 'run': want an absolute path" "$? $(grep -v '^creating tap' <<<"$out")"
-check_eq "a relative XKVM_RUNDIR: nothing left" "" "$(vhu_ports)$(rundir_left)"
+out=$(XKVM_RUN_DIR=run ovs_in_ns "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
+check_eq "a relative XKVM_RUN_DIR: one line, exit 1" \
+	"1 xkvm: invalid XKVM_RUN_DIR 'run': want an absolute path" "$? $out"
+check_eq "a relative XKVM_RUN_DIR: nothing left" "" "$(vhu_ports)$(rundir_left)"
+# XKVM_RUNDIR, the older spelling, still counts when XKVM_RUN_DIR is unset
+out=$(ovs_in_ns env -u XKVM_RUN_DIR XKVM_RUNDIR="$dir/old" "$XKVM" --dry-run --accel=tcg -n "$vbr",vhost-user 2>&1)
+check_cmd "XKVM_RUNDIR alone: the launch directory goes there" \
+	grep -qE -- "-chardev socket,id=c00,path=$dir/old/vhost\.[0-9.]+XXXXXX/net00\.sock," <<<"$out"
+out=$(ovs_in_ns env -u XKVM_RUN_DIR XKVM_RUNDIR=run "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
+check_eq "a relative XKVM_RUNDIR: one line naming it, exit 1" \
+	"1 xkvm: invalid XKVM_RUNDIR 'run': want an absolute path" "$? $out"
+check_eq "XKVM_RUNDIR: nothing left" "" "$(vhu_ports)$(rundir_left)$(ls -A "$dir/old" 2>/dev/null)"
 
 # --- 3. make-nics checks the socket it is given ------------------------------
 ld=$dir/u4242/vhost.test
@@ -191,7 +199,7 @@ t_guest=$(($(now_ms) - t0))
 wait_socket() {
 	local i
 	for i in $(seq 200); do
-		ls "$XKVM_RUNDIR"/vhost.*/net00.sock >/dev/null 2>&1 && return 0
+		ls "$XKVM_RUN_DIR"/vhost.*/net00.sock >/dev/null 2>&1 && return 0
 		[ -f "$dir/$1.rc" ] && return 1
 		sleep 0.05
 	done
@@ -213,10 +221,10 @@ if wait_socket kill; then
 	guest_wait kill "$dir" 30
 	sleep 0.2	# qemu follows by PDEATHSIG
 	check_eq "SIGKILL: the port stays behind" 1 "$(vhu_ports | wc -w)"
-	check_eq "SIGKILL: and the socket" 1 "$(ls "$XKVM_RUNDIR"/vhost.*/net00.sock 2>/dev/null | wc -l)"
+	check_eq "SIGKILL: and the socket" 1 "$(ls "$XKVM_RUN_DIR"/vhost.*/net00.sock 2>/dev/null | wc -l)"
 	out=$(xk tap-control gc)
 	check_eq "gc: reports the port and the socket directory" 2 \
-		"$(grep -c "^removed port vhu[0-9]*-0 from $vbr\$\|^removed vhost-user socket directory of $XKVM_RUNDIR/vhost\..*/net00.sock\$" <<<"$out")"
+		"$(grep -c "^removed port vhu[0-9]*-0 from $vbr\$\|^removed vhost-user socket directory of $XKVM_RUN_DIR/vhost\..*/net00.sock\$" <<<"$out")"
 else
 	fail "SIGKILL: qemu made no socket"; cat "$dir/kill.err"
 fi
@@ -226,14 +234,14 @@ nothing_left "after SIGKILL and gc"
 # gc goes by its name (owner pid, start time, pid namespace).
 pidns=$(stat -L -c %i /proc/self/ns/pid)
 me=$(pid_start $$)
-mkdir -m 700 "$XKVM_RUNDIR/vhost.$$.$((me + 1)).$pidns.dead01" "$XKVM_RUNDIR/vhost.$$.$me.$pidns.live01" \
-	"$XKVM_RUNDIR/vhost.$$.1.1.other1"
+mkdir -m 700 "$XKVM_RUN_DIR/vhost.$$.$((me + 1)).$pidns.dead01" "$XKVM_RUN_DIR/vhost.$$.$me.$pidns.live01" \
+	"$XKVM_RUN_DIR/vhost.$$.1.1.other1"
 out=$(xk tap-control gc)
 check_eq "gc: a dead launch's directory without a port goes" \
 	"removed 1 vhost-user socket directory(ies) of dead launches" "$out"
 check_eq "gc: a live launch's and another pid namespace's stay" \
-	"$XKVM_RUNDIR/vhost.$$.1.1.other1 $XKVM_RUNDIR/vhost.$$.$me.$pidns.live01 " "$(rundir_left)"
-rm -rf "$XKVM_RUNDIR"/vhost.*
+	"$XKVM_RUN_DIR/vhost.$$.1.1.other1 $XKVM_RUN_DIR/vhost.$$.$me.$pidns.live01 " "$(rundir_left)"
+rm -rf "$XKVM_RUN_DIR"/vhost.*
 
 # --- 6. unprivileged: through sudo --------------------------------------------
 # (a caller through sudo gets the OVSDB remote it names and the ACL grants:
@@ -246,7 +254,7 @@ install -o root -g $NOBODY -m 4750 "$B/tests/fake-sudo" "$dir/bin/sudo" ||
 	{ echo "cannot install the sudo stand-in" >&2; exit 2; }
 rec=$dir/nobody/qemu
 ovs_in_ns setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
-	env PATH="$dir/bin:$PATH" XKVM_RUNDIR="$dir/nobody/run" FAKE_QEMU_RECORD="$rec" FAKE_QEMU_SLEEP=30 \
+	env PATH="$dir/bin:$PATH" XKVM_RUN_DIR="$dir/nobody/run" FAKE_QEMU_RECORD="$rec" FAKE_QEMU_SLEEP=30 \
 	"$XKVM" -v --accel=tcg --kvm "$XKVM_TOP/tests/lib/fake-qemu" --ovsdb "unix:$OVS_DIR/db.sock" \
 	-n "$vbr",vhost-user -n "$lbr" \
 	>"$dir/nobody.out" 2>"$dir/nobody.err" &

@@ -56,8 +56,10 @@ record() {	# record NAME RC SECONDS LOG
 		failed=$((failed + 1))
 		failures+=("$1")
 		printf 'FAIL %-50s %6ss (exit %s, log %s)\n' "$1" "$3" "$2" "$4"
-		# The failed checks first: a long log's tail may not reach them.
-		grep -a -m 20 '^FAIL - ' "$4" | sed 's/^/    ! /'
+		# The failed checks first (with their expected/actual lines): a
+		# long log's tail may not reach them.
+		awk '/^FAIL - / { if (++n > 20) exit; p = 1; print; next }
+		     p && /^  / { print; next } { p = 0 }' "$4" | sed 's/^/    ! /'
 		tail -n 40 "$4" | sed 's/^/    | /'
 	fi
 }
@@ -112,8 +114,8 @@ if ! $unit_only; then
 	TMPDIR=$(mktemp -d /tmp/xkt-run.XXXXXX) || { echo "runner: no temporary directory" >&2; exit 2; }
 	chmod 755 "$TMPDIR"	# sudo-path's unprivileged user goes below it
 	export TMPDIR
-	# Root's named launches and gc's look for dead ones: a run directory
-	# of this run's (a launch makes it 0700 and removes it when empty; one
+	# Root's named launches, vhost-user socket directories and gc's look
+	# for dead ones: a run directory of this run's (a launch makes it 0700 and removes it when empty; one
 	# left behind is a leftover below), never the host's /run/xkvm.
 	export XKVM_RUN_DIR=$TMPDIR/run
 	# Root's launches make /run/xkvm (the reaper's lock, named launches'

@@ -1,6 +1,7 @@
 #include "base/rundir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -39,7 +40,7 @@ int rundir_get(char **out)
 		r = asprintf(out, "%s/xkvm", xdg);
 	} else {
 		snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)geteuid());
-		if (access(dir, W_OK | X_OK) < 0)
+		if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
 			return -ENOENT;
 		r = asprintf(out, "%s/xkvm", dir);
 	}

@@ -217,7 +217,8 @@ int ctl_main(int argc, char **argv)
 		if (r == -EINVAL)
 			xkvm_error("ctl: invalid name '%s'", argv[1]);
 		else if (r == -ENOENT)
-			xkvm_error("ctl: no $XDG_RUNTIME_DIR: give the control socket's path");
+			xkvm_error("ctl: no run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR): "
+				   "give the control socket's path");
 		else
 			xkvm_error("ctl: '%s': %s", argv[1], strerror(-r));
 		ret = r == -EINVAL ? XKVM_EXIT_USAGE : XKVM_EXIT_FAILURE;

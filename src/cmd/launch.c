@@ -268,7 +268,7 @@ static int launch_control(struct launch *l)
 			return nomem();
 		if (r < 0) {
 			xkvm_error("--name '%s': %s", name, r == -ENOENT
-				   ? "needs $XDG_RUNTIME_DIR (the run directory of the user)"
+				   ? "needs a run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)"
 				   : strerror(-r));
 			return XKVM_EXIT_FAILURE;
 		}

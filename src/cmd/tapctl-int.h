@@ -18,9 +18,10 @@ struct tapctl_opts {
 };
 
 /* The privilege boundary (tapctl-priv.c); each prints its refusal.
- * tapctl_priv_init(): fills o->caller; through sudo, drops OVS_* from the
- * environment (the default remote is /var/run/openvswitch's then).
- * Returns 0 or -errno.  priv_caller_release(&o->caller) frees it. */
+ * tapctl_priv_init(): fills o->caller; through sudo, drops OVS_* and XKVM_*
+ * from the environment (the default remote is /var/run/openvswitch's then,
+ * the run directory /run/xkvm); else refuses a relative $XKVM_RUN_DIR
+ * (-EINVAL).  Returns 0 or -errno.  priv_caller_release(&o->caller) frees it. */
 int tapctl_priv_init(struct tapctl_opts *o);
 
 /* For a caller through sudo, checks against the ACL (XKVM_SYSCONFDIR

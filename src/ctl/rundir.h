@@ -42,7 +42,7 @@ struct ctl_paths {
  * contains a '/', for the control socket path 'name' itself (only p->sock
  * is set then: for `xkvm ctl` reaching another user's launch as root).
  * Returns 0, -EINVAL for a bad name (or a relative $XKVM_RUN_DIR, which
- * main() refuses first), -ENOENT when a user has no runtime directory,
+ * the commands refuse first), -ENOENT when a user has no run directory,
  * -ENAMETOOLONG when a socket path would not fit a unix address, or
  * -ENOMEM.  'p' is zeroed first; release it in every case. */
 int ctl_paths_get(const char *name, struct ctl_paths *p);

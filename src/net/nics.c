@@ -358,15 +358,17 @@ void nics_free(struct nics *ns)
 /* Says why vhostdir_make() failed with 'err'. */
 static void vhostdir_failed(int err)
 {
-	const char *var, *env = rundir_env(&var);
+	const char *var = NULL, *env = rundir_env(&var);
 	char *root = NULL;
+	int r = rundir_get(&root);
 
-	if (rundir_get(&root) < 0) {
-		if (env)
-			xkvm_error("invalid %s '%s': want an absolute path", var, env);
-		else
-			xkvm_error("cannot make a vhost-user socket directory: no runtime "
-				   "directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)");
+	if (r == -EINVAL) {
+		xkvm_error("invalid %s '%s': want an absolute path", var, env);
+		return;
+	}
+	if (r < 0) {
+		xkvm_error("cannot make a vhost-user socket directory: %s", r == -ENOENT
+			   ? "no run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)" : strerror(-r));
 		return;
 	}
 	xkvm_error("cannot make a vhost-user socket directory in '%s': %s", root,

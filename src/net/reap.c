@@ -146,10 +146,7 @@ static void reap_orphan_dirs(const char *const *socks, size_t n, bool report,
 	size_t before = res->dirs;
 	int r = vhostdir_reap_orphans(socks, n, &res->dirs);
 
-	if (r == -EINVAL)	/* a relative XKVM_RUN_DIR: main() refuses it first */
-		xkvm_debug(1, "not looking for vhost-user socket directories: the run "
-			   "directory is not an absolute path");
-	else if (r < 0)
+	if (r < 0)
 		xkvm_error("cannot look for vhost-user socket directories: %s", strerror(-r));
 	if (report && res->dirs > before)
 		printf("removed %zu vhost-user socket directory(ies) of dead launches\n",

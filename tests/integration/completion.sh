@@ -91,6 +91,8 @@ python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])'
 	"$rundir/lab1.sock" || exit 2
 : >"$rundir/stale.sock"
 check_eq "xkvm ctl : the running launches" "lab1" "$(comp XKVM_RUN_DIR="$rundir" -- ctl "")"
+check_eq "... in XKVM_RUNDIR, the older spelling, too" "lab1" \
+	"$(comp XKVM_RUN_DIR= XKVM_RUNDIR="$rundir" -- ctl "")"
 check_eq "xkvm ctl NAME : the commands of ctl --help" \
 	"$("$XKVM" ctl --help | awk '/^      [a-z]/ {print $1; if ($2 == "|") print $3}' | sort -u)" \
 	"$(comp -- ctl lab1 "")"

@@ -91,18 +91,19 @@ check_eq "system datapath: one line, exit 1" \
 	"$? $out"
 ovs_vsctl del-br "$sbr"
 check_eq "system datapath: nothing left" "" "$(vhu_ports)$(rundir_left)"
-out=$(XKVM_RUN_DIR=run ovs_in_ns "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
+mkdir "$dir/cwd"
+out=$(cd "$dir/cwd" && XKVM_RUN_DIR=run ovs_in_ns "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
 check_eq "a relative XKVM_RUN_DIR: one line, exit 1" \
 	"1 xkvm: invalid XKVM_RUN_DIR 'run': want an absolute path" "$? $out"
-check_eq "a relative XKVM_RUN_DIR: nothing left" "" "$(vhu_ports)$(rundir_left)"
+check_eq "a relative XKVM_RUN_DIR: nothing left" "" "$(vhu_ports)$(rundir_left)$(ls -A "$dir/cwd")"
 # XKVM_RUNDIR, the older spelling, still counts when XKVM_RUN_DIR is unset
 out=$(ovs_in_ns env -u XKVM_RUN_DIR XKVM_RUNDIR="$dir/old" "$XKVM" --dry-run --accel=tcg -n "$vbr",vhost-user 2>&1)
 check_cmd "XKVM_RUNDIR alone: the launch directory goes there" \
 	grep -qE -- "-chardev socket,id=c00,path=$dir/old/vhost\.[0-9.]+XXXXXX/net00\.sock," <<<"$out"
-out=$(ovs_in_ns env -u XKVM_RUN_DIR XKVM_RUNDIR=run "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
+out=$(cd "$dir/cwd" && ovs_in_ns env -u XKVM_RUN_DIR XKVM_RUNDIR=run "$XKVM" --accel=tcg -n "$vbr",vhost-user 2>&1)
 check_eq "a relative XKVM_RUNDIR: one line naming it, exit 1" \
 	"1 xkvm: invalid XKVM_RUNDIR 'run': want an absolute path" "$? $out"
-check_eq "XKVM_RUNDIR: nothing left" "" "$(vhu_ports)$(rundir_left)$(ls -A "$dir/old" 2>/dev/null)"
+check_eq "XKVM_RUNDIR: nothing left" "" "$(vhu_ports)$(rundir_left)$(ls -A "$dir/old" "$dir/cwd" 2>/dev/null | grep -v ':$' | grep .)"
 
 # --- 3. make-nics checks the socket it is given ------------------------------
 ld=$dir/u4242/vhost.test

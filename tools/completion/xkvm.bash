@@ -28,12 +28,19 @@ _xkvm_run() {
 }
 
 # _xkvm_ctl_names: the NAMEs of running launches of this user (the
-# sockets in the directory `xkvm ctl` looks in: XKVM_RUN_DIR, /run/xkvm for
-# root, else $XDG_RUNTIME_DIR/xkvm).
+# sockets in the directory `xkvm ctl` looks in: XKVM_RUN_DIR, else its older
+# spelling XKVM_RUNDIR, else /run/xkvm for root, $XDG_RUNTIME_DIR/xkvm or
+# /run/user/UID/xkvm for others).
 _xkvm_ctl_names() {
-	local dir=${XKVM_RUN_DIR:-} s
+	local dir=${XKVM_RUN_DIR:-${XKVM_RUNDIR:-}} s
 	if [[ $dir != /* ]]; then
-		if [ "$EUID" -eq 0 ]; then dir=/run/xkvm; else dir=${XDG_RUNTIME_DIR:-}/xkvm; fi
+		if [ "$EUID" -eq 0 ]; then
+			dir=/run/xkvm
+		elif [[ ${XDG_RUNTIME_DIR:-} == /* ]]; then
+			dir=$XDG_RUNTIME_DIR/xkvm
+		else
+			dir=/run/user/$EUID/xkvm
+		fi
 	fi
 	for s in "$dir"/*.sock; do
 		[ -S "$s" ] && s=${s##*/} && printf '%s\n' "${s%.sock}"

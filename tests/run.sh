@@ -115,9 +115,13 @@ if ! $unit_only; then
 	chmod 755 "$TMPDIR"	# sudo-path's unprivileged user goes below it
 	export TMPDIR
 	# Root's named launches, vhost-user socket directories and gc's look
-	# for dead ones: a run directory of this run's (a launch makes it 0700 and removes it when empty; one
-	# left behind is a leftover below), never the host's /run/xkvm.
+	# for dead ones: a run directory of this run's (a launch makes it 0700
+	# and removes it when empty; one left behind is a leftover below),
+	# never the host's /run/xkvm.
 	export XKVM_RUN_DIR=$TMPDIR/run
+	# Under `sudo make check` root's tap-control would take itself for
+	# sudo's caller: the tests that want one run real sudo.
+	unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
 	# Root's launches make /run/xkvm (the reaper's lock, named launches'
 	# sockets) and leave it, empty: only this run's goes again.
 	if [ -d /run/xkvm ]; then run_dir_was=1; else run_dir_was=; fi

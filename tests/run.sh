@@ -58,8 +58,9 @@ record() {	# record NAME RC SECONDS LOG
 		printf 'FAIL %-50s %6ss (exit %s, log %s)\n' "$1" "$3" "$2" "$4"
 		# The failed checks first (with their expected/actual lines): a
 		# long log's tail may not reach them.
-		awk '/^FAIL - / { if (++n > 20) exit; p = 1; print; next }
-		     p && /^  / { print; next } { p = 0 }' "$4" | sed 's/^/    ! /'
+		# A block ends at the next check or comment; 20 blocks of 12 lines.
+		awk '/^FAIL - / { if (++n > 20) exit; p = 12; print; next }
+		     /^(ok|FAIL) - |^# / { p = 0 } p-- > 0' "$4" | sed 's/^/    ! /'
 		tail -n 40 "$4" | sed 's/^/    | /'
 	fi
 }

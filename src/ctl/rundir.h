@@ -1,8 +1,8 @@
 /* rundir: where a named launch keeps its sockets, and the rule that two
  * live launches cannot share a name.
  *
- * The run directory is base/rundir.h's ($XDG_RUNTIME_DIR/xkvm for a user,
- * /run/xkvm for root, or $XKVM_RUN_DIR), mode 0700 and owned by the caller
+ * The run directory is base/rundir.h's ($XKVM_RUN_DIR, else /run/xkvm for
+ * root, else $XDG_RUNTIME_DIR/xkvm ...), mode 0700 and owned by the caller
  * (an existing one with another owner or group/other access is refused).
  * A launch named NAME holds there:
  *   NAME.lock   flock()ed by the launch for its whole life (O_CLOEXEC: qemu

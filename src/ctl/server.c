@@ -87,7 +87,8 @@ int ctl_server_new(const char *name, struct ctl_server **out, char **err)
 		goto out;
 	}
 	if (ret == -ENOENT) {
-		if (asprintf(err, "--name needs a run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)") < 0)
+		if (asprintf(err, "--name needs a run directory "
+			     "(set XDG_RUNTIME_DIR or XKVM_RUN_DIR)") < 0)
 			*err = NULL;
 		goto out;
 	}

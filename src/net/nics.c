@@ -367,8 +367,9 @@ static void vhostdir_failed(int err)
 		return;
 	}
 	if (r < 0) {
-		xkvm_error("cannot make a vhost-user socket directory: %s", r == -ENOENT
-			   ? "no run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)" : strerror(-r));
+		xkvm_error("cannot make a vhost-user socket directory: %s",
+			   r == -ENOENT ? "no run directory (set XDG_RUNTIME_DIR or XKVM_RUN_DIR)"
+			   : strerror(-r));
 		return;
 	}
 	xkvm_error("cannot make a vhost-user socket directory in '%s': %s", root,

@@ -75,6 +75,20 @@ launch() {
 	kill_at_exit $launch_pid
 }
 verdict() { sed -n "s/^XK-RESULT $2=//p" "$dir/$1.console" | head -n 1; }
+# drops: what each chassis' ovs-vswitchd counted as dropped (non-zero) and
+# its datapath ports' counters (the guests' taps are gone by then)
+drops() {
+	local n
+	for n in 1 2; do
+		echo "--- chassis $n: ovs-vswitchd's drop counters, datapath ports"
+		ovn_appctl $n ovs-vswitchd coverage/show | grep -i 'drop.*total: [1-9]'
+		ovn_appctl $n ovs-vswitchd dpctl/show -s | awk '
+			/lookups:/ { sub(/^ +/, ""); print }
+			/^  port / { sub(/^  port [0-9]+: /, ""); name = $1 }
+			/^    RX packets/ { rx = $2 " " $4 }
+			/^    TX packets/ { print name ": RX " rx ", TX " $2 " " $4 }'
+	done
+} >&2
 done_status() { sed -n 's/^XK-DONE \(status=[a-z]*\).*/\1/p' "$dir/$1.console"; }
 show() {
 	echo "--- $1 stderr"; cat "$dir/$1.err"
@@ -155,5 +169,5 @@ for n in 1 2; do
 	check_cmd "lp$n unbound" ovn_sb --timeout=10 wait-until Port_Binding lp$n "logical_port=lp$n" "chassis=[]"
 done
 # The guests' own lines last, where the runner's tail of the log shows them.
-[ "$_checks_failed" -eq 0 ] || { ovn_sandbox_logs 20; show g1; show g2; }
+[ "$_checks_failed" -eq 0 ] || { ovn_sandbox_logs 20; drops; show g1; show g2; }
 done_testing

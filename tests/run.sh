@@ -56,9 +56,9 @@ record() {	# record NAME RC SECONDS LOG
 		failed=$((failed + 1))
 		failures+=("$1")
 		printf 'FAIL %-50s %6ss (exit %s, log %s)\n' "$1" "$3" "$2" "$4"
-		# The failed checks first (with their expected/actual lines): a
-		# long log's tail may not reach them.
-		# A block ends at the next check or comment; 20 blocks of 12 lines.
+		# The failed checks first, with their expected/actual lines (a
+		# block ends at the next check or comment; 20 blocks of at most
+		# 12 lines): a long log's tail may not reach them.
 		awk '/^FAIL - / { if (++n > 20) exit; p = 12; print; next }
 		     /^(ok|FAIL) - |^# / { p = 0 } p-- > 0' "$4" | sed 's/^/    ! /'
 		tail -n 40 "$4" | sed 's/^/    | /'
@@ -123,8 +123,8 @@ if ! $unit_only; then
 	# Under `sudo make check` root's tap-control would take itself for
 	# sudo's caller: the tests that want one run real sudo.
 	unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
-	# Root's launches make /run/xkvm (the reaper's lock, named launches'
-	# sockets) and leave it, empty: only this run's goes again.
+	# Root's launches make /run/xkvm (the reapers' and tap-control's
+	# locks) and leave it, empty: only this run's goes again.
 	if [ -d /run/xkvm ]; then run_dir_was=1; else run_dir_was=; fi
 	trap 'rm -rf "$TMPDIR"; [ -n "$run_dir_was" ] || rmdir /run/xkvm 2>/dev/null' EXIT
 	for t in tests/integration/*.sh; do

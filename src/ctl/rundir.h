@@ -13,10 +13,10 @@
  * A second launch finds the lock taken and fails; a stale .sock/.qmp of a
  * dead launch is replaced once the lock is ours, and removed by the next
  * named launch of the directory or by root's gc in its own directory
- * (ctl_names_reap()).  The lock file is unlinked
- * by its holder at teardown, while still locked: a launch that opened the
- * old file meanwhile finds, once it gets the lock, that the path no longer
- * names the inode it locked, and starts over (no two holders).
+ * (ctl_names_reap()).  The lock file is unlinked by its holder at
+ * teardown, while still locked: a launch that opened the old file
+ * meanwhile finds, once it gets the lock, that the path no longer names
+ * the inode it locked, and starts over (no two holders).
  * Library code: returns 0 or -errno, never prints. */
 #ifndef XKVM_CTL_RUNDIR_H
 #define XKVM_CTL_RUNDIR_H

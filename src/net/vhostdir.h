@@ -4,13 +4,14 @@
  * connects as the client to the path the port's options:vhost-server-path
  * names.  Every launch with a vhost-user NIC gets a directory of its own,
  * made fresh (mkdtemp, 0700, owned by the user qemu runs as) in the run
- * directory (base/rundir.h), named "vhost.<pid>.<start>.<pidns>.XXXXXX" (the launch's owner, as in
- * net/owner.h), with one socket per NIC, "netNN.sock".  A fresh directory
- * means a socket a dead launch left is never reused.  The launch removes
- * it at teardown; after a SIGKILL the reaper finds it through the dead
- * owner's port (its vhost-server-path: vhostdir_reap()), and a directory
- * no port names yet (killed before its port existed) by its name in the
- * reaper's own run directory (vhostdir_reap_orphans()).  Root's Open vSwitch reaches a user's 0700
+ * directory (base/rundir.h), named "vhost.<pid>.<start>.<pidns>.XXXXXX"
+ * (the launch's owner, as in net/owner.h), with one socket per NIC,
+ * "netNN.sock".  A fresh directory means a socket a dead launch left is
+ * never reused.  The launch removes it at teardown; after a SIGKILL the
+ * reaper finds it through the dead owner's port (its vhost-server-path:
+ * vhostdir_reap()), and a directory no port names yet (killed before its
+ * port existed) by its name in the reaper's own run directory
+ * (vhostdir_reap_orphans()).  Root's Open vSwitch reaches a user's 0700
  * directory; an ovs-vswitchd running as another user would not.
  * Library code: returns 0 or -errno, prints nothing. */
 #ifndef XKVM_NET_VHOSTDIR_H
@@ -27,8 +28,7 @@
  * ending in the "XXXXXX" mkdtemp() replaces (a dry run shows it; caller
  * frees).  Returns 0, -ENAMETOOLONG (the sockets' paths would not fit a
  * socket address), -EINVAL (a ',' in it, or $XKVM_RUN_DIR not absolute),
- * -ENOENT (no run directory) or
- * another -errno. */
+ * -ENOENT (no run directory) or another -errno. */
 int vhostdir_template(char **out);
 
 /* Makes the run directory (0700, when missing; its parent must exist) and
